@@ -1,0 +1,70 @@
+// Shared result and option types of the engine. Imported by the CLI, the worker, the
+// extension host and the tests; no `vscode` and no native module here.
+
+export type ProblemType = 'single_label_classification' | 'multi_label_classification';
+
+/** How a document is cut into units before classification. */
+export type Unit = 'document' | 'paragraph' | 'sentence' | 'line' | 'section';
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+/** One classified text: every label with its score, sorted by score descending. */
+export interface Classification {
+  labels: LabelScore[];
+  /** Number of model windows the text needed (1 unless it was longer than the model's window). */
+  windows: number;
+  /** Real tokens the text produced, special tokens included. */
+  tokens: number;
+}
+
+/** A piece of a document with its exact character range: text === source.slice(start, end). */
+export interface Segment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface ClassifiedSegment extends Segment, Classification {}
+
+export interface ModelInfo {
+  /** Absolute path of the model directory. */
+  dir: string;
+  name: string;
+  labels: string[];
+  problemType: ProblemType;
+  modelType: string;
+  /** The ONNX file actually loaded. */
+  onnxFile: string;
+  /** Graph inputs the session asks for, e.g. input_ids, attention_mask, token_type_ids. */
+  inputNames: string[];
+  maxTokens: number;
+  /** Stable identity of the model files, part of every cache key. */
+  fingerprint: string;
+}
+
+export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+export interface EngineOptions {
+  /** 'auto' or an ordered list; each that fails to load falls back to the next. */
+  executionProviders?: 'auto' | ExecutionProviderName[];
+  /** Intra-op threads; default: physical cores. */
+  threads?: number;
+  batchSize?: number;
+  /** Tokens shared by consecutive windows of a long text. */
+  windowStride?: number;
+  preferQuantized?: boolean;
+  /** Entries in the result cache (LRU). */
+  cacheSize?: number;
+}
+
+export interface EngineStatus {
+  model: ModelInfo | null;
+  executionProvider: ExecutionProviderName | null;
+  /** Why each provider tried before the one in use was not used. */
+  providerFallbacks: { provider: ExecutionProviderName; reason: string }[];
+  threads: number;
+  cache: { size: number; capacity: number; hits: number; misses: number };
+}
