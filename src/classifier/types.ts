@@ -68,3 +68,16 @@ export interface EngineStatus {
   threads: number;
   cache: { size: number; capacity: number; hits: number; misses: number };
 }
+
+/** A graph input or output in Open Inference Protocol terms: datatype (INT64, FP32…) and shape, -1 for a dynamic dim. */
+export interface TensorSpec {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+/** The inputs and outputs of a model's ONNX graph, as its session reports them. */
+export interface ModelSignature {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
