@@ -1,0 +1,159 @@
+"""Trains a bundled model and writes its complete model directory.
+
+  scripts/train/train.sh sentiment --data ../shared/datasets/sst2 --out models/sentiment-sst2 --seed 0
+  scripts/train/train.sh news      --data ../shared/datasets/ag_news --out models/news-topic --seed 0
+
+(train.sh sets the thread and OpenBLAS environment and calls this file with /usr/bin/python3.)
+`--set key=value` overrides a hyper-parameter of the task's defaults below, for experiments.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import card
+import data
+import export
+import loop
+from wordpiece import WordPiece, learn_vocab
+
+BASE = {
+    "vocab_size": 8000, "hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
+    "intermediate_size": 512, "max_position_embeddings": 128, "layer_norm_eps": 1e-12,
+    "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "classifier_dropout": 0.1,
+    "lr": 1e-3, "batch_size": 64, "epochs": 1, "warmup": 0.1, "weight_decay": 0.01, "label_smoothing": 0.0,
+    "ema": 0.0, "evals_per_epoch": 4, "select": "best",
+    "teachers": 0, "teacher_epochs": 1, "distill_alpha": 0.5, "sentence_weight": 1.0,
+}
+TASKS = {
+    "sentiment": dict(BASE),
+    "news": dict(BASE, epochs=8, batch_size=32, evals_per_epoch=1, select="last"),
+}
+
+
+def load_task(task, data_dir):
+    """-> (train texts, train labels, eval texts, eval labels, label names, split or None)."""
+    data_dir = Path(data_dir)
+    if task == "sentiment":
+        train = data.read_sst2(data_dir / "train.tsv")
+        dev = data.read_sst2(data_dir / "dev.tsv")
+        return ([t for t, _ in train], [y for _, y in train], [t for t, _ in dev], [y for _, y in dev],
+                data.SST2_LABELS, None)
+    rows = data.read_ag_news(data_dir / "test.csv")
+    train_idx, eval_idx = data.stratified_split([y for _, y in rows], 1500, 400, seed=0)
+    split = {"source": "test.csv", "rows": len(rows), "seed": 0, "train": train_idx, "eval": eval_idx}
+    return ([rows[i][0] for i in train_idx], [rows[i][1] for i in train_idx],
+            [rows[i][0] for i in eval_idx], [rows[i][1] for i in eval_idx], data.AG_NEWS_LABELS, split)
+
+
+def set_seeds(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def parse_value(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def evaluate_in_node(out_dir, texts, labels, seqs, logits, max_length):
+    """Runs evaluate_onnx.mjs: accuracy of the exported files in onnxruntime-node, and the id check."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"maxLength": max_length, "texts": texts, "labels": labels, "ids": seqs,
+                   "logits": logits.tolist()}, f)
+    try:
+        result = subprocess.run(["node", str(Path(__file__).with_name("evaluate_onnx.mjs")), str(out_dir), f.name],
+                                check=True, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    finally:
+        os.unlink(f.name)
+    return json.loads(result.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--data", required=True, help="dataset folder (sst2 or ag_news)")
+    parser.add_argument("--out", required=True, help="model directory to write")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a hyper-parameter")
+    args = parser.parse_args()
+    cfg = dict(TASKS[args.task])
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in cfg:
+            parser.error(f"--set {item}: unknown hyper-parameter {key!r} (known: {', '.join(sorted(cfg))})")
+        cfg[key] = parse_value(value)
+    torch.set_num_threads(1)
+    set_seeds(args.seed)
+    started = time.time()
+
+    train_texts, train_labels, eval_texts, eval_labels, label_names, split = load_task(args.task, args.data)
+    cfg["num_labels"] = len(label_names)
+    vocab = learn_vocab(train_texts, cfg["vocab_size"])
+    cfg["vocab_size"] = len(vocab)
+    tokenizer = WordPiece(vocab)
+    max_length = cfg["max_position_embeddings"]
+    train_seqs = [tokenizer.encode(t, max_length) for t in train_texts]
+    eval_seqs = [tokenizer.encode(t, max_length) for t in eval_texts]
+    print(f"{args.task}: {len(train_seqs)} training rows, {len(eval_seqs)} evaluation rows, vocabulary {len(vocab)}")
+
+    weights = None
+    if args.task == "sentiment" and cfg["sentence_weight"] != 1.0:
+        full = data.full_sentence_mask(train_texts)
+        weights = np.where(full, cfg["sentence_weight"], 1.0)
+        print(f"  {int(full.sum())} rows are full sentences (weight {cfg['sentence_weight']})")
+
+    teachers = []
+    soft_targets = None
+    if cfg["teachers"]:
+        teacher_cfg = dict(cfg, epochs=cfg["teacher_epochs"])
+        probabilities = []
+        for k in range(cfg["teachers"]):
+            print(f"teacher {k + 1}/{cfg['teachers']} (seed {args.seed * 1000 + k + 1})")
+            teacher, info = loop.train(teacher_cfg, train_seqs, train_labels, eval_seqs, eval_labels,
+                                       seed=args.seed * 1000 + k + 1, weights=weights)
+            probabilities.append(loop.predict_logits(teacher, train_seqs).softmax(-1))
+            teachers.append({"seed": args.seed * 1000 + k + 1, "eval_accuracy": max(h["eval_accuracy"] for h in info["history"]),
+                             "selected_epoch": info["selected_epoch"]})
+        soft_targets = torch.stack(probabilities).mean(0)
+
+    print("model" if not teachers else "student")
+    model, info = loop.train(cfg, train_seqs, train_labels, eval_seqs, eval_labels, seed=args.seed,
+                             soft_targets=soft_targets, weights=weights)
+    training_seconds = round(time.time() - started)
+    logits = loop.predict_logits(model, eval_seqs)
+    torch_accuracy = float((logits.argmax(-1).numpy() == np.asarray(eval_labels)).mean())
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    export.export_onnx(model, out / "onnx" / "model.onnx")
+    export.write_config(out, cfg, label_names)
+    export.write_tokenizer(out, tokenizer, max_length)
+    if split is not None:
+        with open(out / "split.json", "w") as f:
+            json.dump(split, f, separators=(",", ":"))
+            f.write("\n")
+    node = evaluate_in_node(out, eval_texts, eval_labels, eval_seqs, logits, max_length)
+    if node["idMismatches"]:
+        raise SystemExit(f"tokenizer.json gives other ids in Node than the Python tokenizer: {node['firstIdMismatches']}")
+    print(f"PyTorch {torch_accuracy * 100:.2f} %, ONNX in Node {node['accuracy'] * 100:.2f} % "
+          f"(macro-F1 {node['macroF1'] * 100:.2f}), max logit difference {node['maxLogitDiff']:.2g}")
+    card.write(out, task=args.task, cfg=cfg, seed=args.seed, argv=sys.argv[1:], model=model,
+               train_rows=len(train_seqs), eval_rows=len(eval_seqs), torch_accuracy=torch_accuracy, node=node,
+               history=info["history"], selected_epoch=info["selected_epoch"], teachers=teachers,
+               training_seconds=training_seconds)
+
+
+if __name__ == "__main__":
+    main()
