@@ -74,6 +74,8 @@ export interface TensorSpec {
   name: string;
   datatype: string;
   shape: number[];
+  /** The graph's symbolic name of each dim ('batch', 'sequence'), null where the dim is fixed or unnamed. */
+  dimNames?: (string | null)[];
 }
 
 /** The inputs and outputs of a model's ONNX graph, as its session reports them. */

@@ -1,0 +1,148 @@
+// Dynamic batching: requests that arrive within a short delay of each other are merged into one
+// engine call, as Triton's dynamic batcher does. A batch goes out when it is full (maxBatch rows) or
+// when its first request has waited delayMs, and only while fewer than maxInFlight batches are
+// running; requests keep gathering meanwhile, so a busy engine gets bigger batches.
+// Requests that cannot share a call (different models, tensor shapes or outputs) get different keys.
+
+export interface BatcherOptions<In, Out> {
+  maxBatch: number;
+  delayMs: number;
+  maxInFlight: number;
+  /** Rows an item adds to a batch (texts of a classify request, batch dim of a tensor request). */
+  size(item: In): number;
+  /** Items with the same key may share one call. */
+  key(item: In): string;
+  /** Runs one merged call; answers one result per item, in order. */
+  run(items: In[]): Promise<Out[]>;
+}
+
+interface Pending<In, Out> {
+  item: In;
+  size: number;
+  resolve(value: Out): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+interface Queue<In, Out> {
+  items: Pending<In, Out>[];
+  rows: number;
+  timer?: NodeJS.Timeout;
+  due: boolean;
+}
+
+export class DynamicBatcher<In, Out> {
+  private readonly queues = new Map<string, Queue<In, Out>>();
+  private inFlight = 0;
+  /** Keys whose batch is due but waits for a free slot, oldest first. */
+  private readonly waiting: string[] = [];
+
+  constructor(private readonly options: BatcherOptions<In, Out>) {
+    if (options.maxBatch < 1 || options.maxInFlight < 1 || options.delayMs < 0) {
+      throw new Error('batcher needs maxBatch >= 1, maxInFlight >= 1 and delayMs >= 0');
+    }
+  }
+
+  /** Queues an item; an abort before its batch leaves removes it (after, its result is dropped). */
+  submit(item: In, signal?: AbortSignal): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const key = this.options.key(item);
+      let queue = this.queues.get(key);
+      if (!queue) {
+        queue = { items: [], rows: 0, due: false };
+        this.queues.set(key, queue);
+      }
+      const onAbort = () => {
+        const index = queue!.items.indexOf(pending);
+        if (index >= 0) {
+          queue!.items.splice(index, 1);
+          queue!.rows -= pending.size;
+        }
+        reject(signal!.reason);
+      };
+      const pending: Pending<In, Out> = {
+        item,
+        size: this.options.size(item),
+        resolve,
+        reject,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.items.push(pending);
+      queue.rows += pending.size;
+      if (queue.rows >= this.options.maxBatch) this.markDue(key, queue);
+      else if (!queue.timer && !queue.due) {
+        queue.timer = setTimeout(() => this.markDue(key, queue!), this.options.delayMs);
+      }
+    });
+  }
+
+  /** Requests queued or running, for draining on shutdown. */
+  get busy(): boolean {
+    return this.inFlight > 0 || [...this.queues.values()].some((queue) => queue.items.length > 0);
+  }
+
+  private markDue(key: string, queue: Queue<In, Out>): void {
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    if (!queue.due) {
+      queue.due = true;
+      this.waiting.push(key);
+    }
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+      const key = this.waiting.shift()!;
+      const queue = this.queues.get(key)!;
+      queue.due = false;
+      const batch = this.take(queue);
+      if (queue.items.length === 0) this.queues.delete(key);
+      else if (queue.rows >= this.options.maxBatch) this.markDue(key, queue);
+      else queue.timer = setTimeout(() => this.markDue(key, queue), this.options.delayMs);
+      if (batch.length > 0) this.launch(batch);
+    }
+  }
+
+  /** Takes items up to maxBatch rows; an item larger than maxBatch goes alone. */
+  private take(queue: Queue<In, Out>): Pending<In, Out>[] {
+    const batch: Pending<In, Out>[] = [];
+    let rows = 0;
+    while (queue.items.length > 0) {
+      const next = queue.items[0];
+      if (batch.length > 0 && rows + next.size > this.options.maxBatch) break;
+      batch.push(queue.items.shift()!);
+      rows += next.size;
+      queue.rows -= next.size;
+    }
+    return batch;
+  }
+
+  private launch(batch: Pending<In, Out>[]): void {
+    this.inFlight++;
+    for (const pending of batch) pending.detach();
+    let run: Promise<Out[]>;
+    try {
+      run = this.options.run(batch.map((pending) => pending.item));
+    } catch (error) {
+      run = Promise.reject(error);
+    }
+    run
+      .then(
+        (results) => {
+          if (results.length !== batch.length) {
+            throw new Error(`batched call answered ${results.length} results for ${batch.length} requests`);
+          }
+          batch.forEach((pending, index) => pending.resolve(results[index]));
+        },
+        (error) => batch.forEach((pending) => pending.reject(error)),
+      )
+      .catch((error) => batch.forEach((pending) => pending.reject(error)))
+      .finally(() => {
+        this.inFlight--;
+        this.dispatch();
+      });
+  }
+}
