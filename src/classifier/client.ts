@@ -1,0 +1,361 @@
+// The host side of the worker process: forks it, sends requests of protocol.ts, and supervises it.
+// A worker that dies is restarted with backoff; the requests it held fail with WorkerRestartedError,
+// the last model is loaded again, and requests made meanwhile wait and then run on the new worker.
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
+import { unpackScores } from './scores';
+import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, Unit } from './types';
+
+export class WorkerRestartedError extends Error {
+  constructor(readonly reason: string) {
+    super(`Text Classifier worker restarted: ${reason}`);
+    this.name = 'WorkerRestartedError';
+  }
+}
+
+export class RequestCancelledError extends Error {
+  constructor(what: string) {
+    super(`Text Classifier request cancelled: ${what}`);
+    this.name = 'RequestCancelledError';
+  }
+}
+
+export class RequestTimeoutError extends Error {
+  constructor(what: string, timeoutMs: number) {
+    super(`Text Classifier request timed out after ${timeoutMs} ms: ${what}`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+export class QueueFullError extends Error {
+  constructor(limit: number) {
+    super(`Text Classifier queue is full (${limit} requests waiting); try again when some have finished`);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** An error the worker reported (a BundleError keeps the file it names). */
+export class WorkerError extends Error {
+  readonly file?: string;
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    this.file = wire.file;
+  }
+}
+
+export interface ClientOptions {
+  /** The bundled worker; default: worker.js beside the running bundle (dist/), or dist/worker.js from out/. */
+  workerScript?: string;
+  /** Per request, from when it is made; default 5 minutes. */
+  requestTimeoutMs?: number;
+  /** Requests waiting or running at once; one more is refused with QueueFullError. Default 64. */
+  maxQueue?: number;
+  log?: (line: string) => void;
+  /** First restart delay; doubles while the worker keeps dying without finishing a request. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type ClientStatus = WorkerStatus & { queue: number; restarts: number };
+
+interface Pending {
+  id: number;
+  message: HostMessage;
+  what: string;
+  sent: boolean;
+  /** Internal requests (the reload after a restart) do not count against the queue bound. */
+  internal: boolean;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  onProgress?: (done: number, total: number) => void;
+  cleanup: () => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_MAX_QUEUE = 64;
+/** A worker that does not answer a cancelled request within this time is presumed stuck and killed. */
+const CANCEL_GRACE_MS = 5_000;
+/** Worker deaths before it ever got ready, in a row, after which requests fail instead of waiting. */
+const MAX_FAILED_STARTS = 3;
+
+export class ClassifierClient {
+  private readonly workerScript: string;
+  private readonly timeoutMs: number;
+  private readonly maxQueue: number;
+  private readonly log: (line: string) => void;
+  private readonly restartDelayMs: number;
+  private readonly maxRestartDelayMs: number;
+
+  private worker: ChildProcess | undefined;
+  private ready = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly stuckTimers = new Map<number, NodeJS.Timeout>();
+  private lastModel: { modelDir: string; options?: EngineOptions } | undefined;
+  private readonly restartListeners = new Set<(reason: string) => void>();
+  private crashesWithoutSuccess = 0;
+  private failedStarts = 0;
+  private restarts = 0;
+  private stderrTail: string[] = [];
+
+  constructor(options: ClientOptions = {}) {
+    this.workerScript = options.workerScript ?? defaultWorkerScript();
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    this.log = options.log ?? (() => undefined);
+    this.restartDelayMs = options.restartDelayMs ?? 200;
+    this.maxRestartDelayMs = options.maxRestartDelayMs ?? 30_000;
+  }
+
+  /** Worker pid, for tests that kill it. */
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  async loadModel(modelDir: string, options?: EngineOptions): Promise<ModelInfo> {
+    const absolute = path.resolve(modelDir);
+    const model = await this.request('load', { modelDir: absolute, options }, `load ${absolute}`);
+    this.lastModel = { modelDir: absolute, options };
+    return model;
+  }
+
+  async classify(texts: string[], opts: RequestOptions & { topK?: number } = {}): Promise<Classification[]> {
+    if (texts.length === 0) return [];
+    const packed = await this.request('classify', { texts }, `classify ${texts.length} texts`, opts);
+    return unpackScores(packed, opts.topK);
+  }
+
+  async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number } = {}): Promise<ClassifiedSegment[]> {
+    const packed = await this.request('classifyDocument', { text, unit }, `classify a document by ${unit}`, opts);
+    const results = unpackScores(packed.results, opts.topK);
+    return results.map((result, i) => {
+      const start = packed.starts[i];
+      const end = packed.ends[i];
+      return { start, end, text: text.slice(start, end), ...result };
+    });
+  }
+
+  async status(): Promise<ClientStatus> {
+    const status = await this.request('status', {}, 'status');
+    return { ...status, queue: this.countQueued(), restarts: this.restarts };
+  }
+
+  /** Fires when the worker died and was restarted; its in-flight requests were rejected with WorkerRestartedError. */
+  onRestart(listener: (reason: string) => void): { dispose(): void } {
+    this.restartListeners.add(listener);
+    return { dispose: () => this.restartListeners.delete(listener) };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.restartTimer);
+    for (const timer of this.stuckTimers.values()) clearTimeout(timer);
+    for (const pending of [...this.pending.values()]) this.settle(pending, () => pending.reject(new Error('Text Classifier client disposed')));
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    if (worker.connected) worker.send({ type: 'shutdown', id: 0 } satisfies HostMessage);
+    const killTimer = setTimeout(() => worker.kill('SIGKILL'), 2_000);
+    await exited;
+    clearTimeout(killTimer);
+  }
+
+  private countQueued(): number {
+    let count = 0;
+    for (const pending of this.pending.values()) if (!pending.internal) count++;
+    return count;
+  }
+
+  private request<M extends Method>(method: M, params: Params<M>, what: string, opts: RequestOptions = {}, internal = false): Promise<Result<M>> {
+    if (this.disposed) return Promise.reject(new Error('Text Classifier client disposed'));
+    if (opts.signal?.aborted) return Promise.reject(new RequestCancelledError(what));
+    if (!internal && this.countQueued() >= this.maxQueue) return Promise.reject(new QueueFullError(this.maxQueue));
+    const id = this.nextId++;
+    const message = { type: method, id, progress: opts.onProgress !== undefined, ...params } as HostMessage;
+    return new Promise<Result<M>>((resolve, reject) => {
+      const onAbort = () => this.abandon(id, new RequestCancelledError(what));
+      const timer = setTimeout(() => this.abandon(id, new RequestTimeoutError(what, this.timeoutMs)), this.timeoutMs);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: Pending = {
+        id,
+        message,
+        what,
+        sent: false,
+        internal,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+        onProgress: opts.onProgress,
+        cleanup: () => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      this.pending.set(id, pending);
+      this.ensureWorker();
+      if (this.ready) this.transmit(pending);
+    });
+  }
+
+  /** Gives up on a request (cancelled or timed out) and tells the worker; a worker that ignores that is stuck. */
+  private abandon(id: number, error: Error): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.settle(pending, () => pending.reject(error));
+    if (!pending.sent || !this.worker?.connected) return;
+    const worker = this.worker;
+    worker.send({ type: 'cancel', id } satisfies HostMessage);
+    this.stuckTimers.set(
+      id,
+      setTimeout(() => {
+        this.stuckTimers.delete(id);
+        if (this.worker === worker) {
+          this.log(`worker did not stop "${pending.what}" within ${CANCEL_GRACE_MS} ms of its cancellation; killing it`);
+          worker.kill('SIGKILL');
+        }
+      }, CANCEL_GRACE_MS),
+    );
+  }
+
+  private settle(pending: Pending, finish: () => void): void {
+    if (!this.pending.delete(pending.id)) return;
+    pending.cleanup();
+    finish();
+  }
+
+  private transmit(pending: Pending): void {
+    pending.sent = true;
+    this.worker!.send(pending.message);
+  }
+
+  private ensureWorker(): void {
+    if (this.worker || this.restartTimer || this.disposed) return;
+    if (!fs.existsSync(this.workerScript)) {
+      const error = new Error(`Text Classifier worker script not found: ${this.workerScript} (build it with "npm run build")`);
+      for (const pending of [...this.pending.values()]) this.settle(pending, () => pending.reject(error));
+      return;
+    }
+    this.stderrTail = [];
+    const worker = fork(this.workerScript, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+      // Inside VS Code process.execPath is Electron; this makes it behave as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    this.worker = worker;
+    this.ready = false;
+    worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, false));
+    worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, true));
+    worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
+    worker.on('error', (error) => this.log(`worker process error: ${error.message}`));
+    worker.on('exit', (code, signal) => this.onExit(worker, code, signal));
+  }
+
+  private logLines(chunk: string, isStderr: boolean): void {
+    for (const line of chunk.split(/\r?\n/)) {
+      if (line.trim() === '') continue;
+      this.log(`worker: ${line}`);
+      if (isStderr) this.stderrTail = [...this.stderrTail.slice(-4), line];
+    }
+  }
+
+  private onMessage(worker: ChildProcess, message: WorkerMessage): void {
+    if (worker !== this.worker) return;
+    switch (message.type) {
+      case 'ready':
+        this.onReady(message.pid);
+        return;
+      case 'log':
+        this.log(message.message);
+        return;
+      case 'progress':
+        this.pending.get(message.id)?.onProgress?.(message.done, message.total);
+        return;
+      case 'result':
+      case 'error': {
+        clearTimeout(this.stuckTimers.get(message.id));
+        this.stuckTimers.delete(message.id);
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        if (message.type === 'result') {
+          this.crashesWithoutSuccess = 0;
+          this.settle(pending, () => pending.resolve(message.result));
+        } else {
+          this.settle(pending, () => pending.reject(new WorkerError(message.error)));
+        }
+      }
+    }
+  }
+
+  private onReady(pid: number): void {
+    this.ready = true;
+    this.failedStarts = 0;
+    this.log(`worker ${pid} ready`);
+    if (this.lastModel && this.restarts > 0) {
+      const { modelDir, options } = this.lastModel;
+      this.request('load', { modelDir, options }, `reload ${modelDir}`, {}, true).then(
+        () => this.log(`reloaded ${modelDir} after the restart`),
+        (error: Error) => this.log(`could not reload ${modelDir} after the restart: ${error.message}`),
+      );
+    }
+    // Requests made while the worker was starting, in order, after the reload just sent.
+    for (const pending of this.pending.values()) if (!pending.sent) this.transmit(pending);
+  }
+
+  private onExit(worker: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (worker !== this.worker) return;
+    const wasReady = this.ready;
+    this.worker = undefined;
+    this.ready = false;
+    if (this.disposed) return;
+    const detail = this.stderrTail.length > 0 ? `; last output: ${this.stderrTail.join(' | ')}` : '';
+    const reason = (signal ? `killed by ${signal}` : `exited with code ${code}`) + detail;
+    const error = new WorkerRestartedError(reason);
+    for (const pending of [...this.pending.values()]) {
+      if (pending.sent) this.settle(pending, () => pending.reject(error));
+    }
+    for (const timer of this.stuckTimers.values()) clearTimeout(timer);
+    this.stuckTimers.clear();
+    this.failedStarts = wasReady ? 0 : this.failedStarts + 1;
+    if (this.failedStarts >= MAX_FAILED_STARTS) {
+      // A worker that cannot even start will not start next time either: fail what waits, stop trying.
+      this.log(`worker failed to start ${this.failedStarts} times in a row (${reason}); not restarting until the next request`);
+      const startError = new Error(`Text Classifier worker cannot start: ${reason}`);
+      for (const pending of [...this.pending.values()]) this.settle(pending, () => pending.reject(startError));
+      this.failedStarts = 0;
+      return;
+    }
+    this.restarts++;
+    const delay = Math.min(this.restartDelayMs * 2 ** this.crashesWithoutSuccess, this.maxRestartDelayMs);
+    this.crashesWithoutSuccess++;
+    this.log(`worker ${reason}; restarting in ${delay} ms`);
+    for (const listener of this.restartListeners) listener(reason);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.ensureWorker();
+    }, delay);
+  }
+}
+
+/** worker.js beside the running bundle (dist/cli.js, dist/extension.js), or dist/worker.js from compiled out/. */
+function defaultWorkerScript(): string {
+  const beside = path.join(__dirname, 'worker.js');
+  if (path.basename(__dirname) === 'dist' && fs.existsSync(beside)) return beside;
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'dist', 'worker.js');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return beside;
+}

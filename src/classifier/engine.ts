@@ -1,0 +1,310 @@
+// Texts -> scores with one model: cache lookup, tokenization on the native thread pool overlapped
+// with inference, length-sorted batches (little padding), windows of long texts aggregated back.
+import * as ort from 'onnxruntime-node';
+import { BundleError, readBundle, type Bundle } from './bundle';
+import { ResultCache } from './cache';
+import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
+import { segment } from './segment';
+import { createSession, type LoadedSession } from './session';
+import { TextTokenizer, type EncodedText } from './tokenize';
+import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, Segment, Unit } from './types';
+
+export interface ClassifyOptions {
+  /** Keep only the best K labels of each result (all labels by default). */
+  topK?: number;
+  signal?: AbortSignal;
+  /** Texts finished so far, of all texts asked for (cache hits count as finished at once). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RawTensor<T> {
+  data: T;
+  dims: number[];
+}
+
+const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_CACHE_SIZE = 5000;
+/** Texts tokenized per native call; the next chunk is tokenized while this one runs. */
+const TOKENIZE_CHUNK = 256;
+/** Padded tokens per batch, so batches of long windows stay small in memory (attention is quadratic). */
+const TOKENS_PER_BATCH_ITEM = 64;
+
+export class Engine {
+  readonly model: ModelInfo;
+  readonly signature: ModelSignature;
+  private readonly cache: ResultCache;
+  private readonly batchSize: number;
+  private readonly scoreFunction: ScoreFunction;
+
+  private constructor(
+    private readonly bundle: Bundle,
+    private readonly tokenizer: TextTokenizer,
+    private readonly loaded: LoadedSession,
+    private readonly outputName: string,
+    logitsWidth: number,
+    options: EngineOptions,
+  ) {
+    this.model = {
+      dir: bundle.dir,
+      name: bundle.name,
+      labels: bundle.labels,
+      problemType: bundle.problemType,
+      modelType: bundle.modelType,
+      onnxFile: bundle.onnxFile,
+      inputNames: [...loaded.session.inputNames],
+      maxTokens: bundle.maxTokens,
+      fingerprint: bundle.fingerprint,
+    };
+    this.signature = loaded.signature;
+    this.cache = new ResultCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.scoreFunction = scoreFunctionFor(bundle.problemType, logitsWidth);
+  }
+
+  /** Validates the model directory and starts a session; every problem is a BundleError naming its file. */
+  static async load(modelDir: string, options: EngineOptions = {}): Promise<Engine> {
+    if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+      throw new Error(`batchSize must be a positive integer, got ${options.batchSize}`);
+    }
+    const bundle = readBundle(modelDir, { preferQuantized: options.preferQuantized });
+    const stride = options.windowStride ?? Math.floor(bundle.maxTokens / 4);
+    if (!(Number.isInteger(stride) && stride >= 0 && stride < bundle.maxTokens / 2)) {
+      throw new Error(`windowStride must be an integer from 0 to ${Math.ceil(bundle.maxTokens / 2) - 1} for this model (${bundle.maxTokens} tokens per window), got ${stride}`);
+    }
+    const tokenizer = new TextTokenizer(bundle.tokenizerFile, bundle.maxTokens, stride);
+    const loaded = await createSession(bundle.onnxFile, options);
+    try {
+      const outputName = checkGraph(bundle, loaded);
+      const logitsWidth = await probeLogitsWidth(bundle, tokenizer, loaded, outputName);
+      checkLabels(bundle, logitsWidth);
+      return new Engine(bundle, tokenizer, loaded, outputName, logitsWidth, options);
+    } catch (error) {
+      await loaded.session.release();
+      throw error;
+    }
+  }
+
+  async classify(texts: string[], opts: ClassifyOptions = {}): Promise<Classification[]> {
+    return unpackScores(await this.classifyPacked(texts, opts), opts.topK);
+  }
+
+  /** Like classify, with every label's score in label order: the form results cross process boundaries in. */
+  async classifyPacked(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<PackedScores> {
+    const width = this.model.labels.length;
+    const result: PackedScores = {
+      labels: this.model.labels,
+      scores: new Float32Array(texts.length * width),
+      windows: new Int32Array(texts.length),
+      tokens: new Int32Array(texts.length),
+    };
+    const useCache = this.cache.capacity > 0;
+    const keys = useCache ? texts.map((text) => ResultCache.key(this.model.fingerprint, text)) : [];
+    const pending: number[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      const cached = useCache ? this.cache.get(keys[i]) : undefined;
+      if (cached) {
+        result.scores.set(cached.scores, i * width);
+        result.windows[i] = cached.windows;
+        result.tokens[i] = cached.tokens;
+      } else pending.push(i);
+    }
+    let done = texts.length - pending.length;
+    opts.onProgress?.(done, texts.length);
+
+    const encodeChunk = (from: number): Promise<EncodedText[]> => {
+      const encoding = this.tokenizer.encodeBatch(pending.slice(from, from + TOKENIZE_CHUNK).map((i) => texts[i]));
+      encoding.catch(() => undefined); // awaited below; this keeps an abort before then from leaving it unhandled
+      return encoding;
+    };
+    let nextChunk = pending.length > 0 ? encodeChunk(0) : undefined;
+    for (let from = 0; from < pending.length; from += TOKENIZE_CHUNK) {
+      opts.signal?.throwIfAborted();
+      const encoded = await nextChunk!;
+      nextChunk = from + TOKENIZE_CHUNK < pending.length ? encodeChunk(from + TOKENIZE_CHUNK) : undefined;
+      const finished = await this.scoreChunk(encoded, opts.signal, (chunkIndex, scores) => {
+        const i = pending[from + chunkIndex];
+        result.scores.set(scores, i * width);
+        result.windows[i] = encoded[chunkIndex].windows.length;
+        result.tokens[i] = encoded[chunkIndex].tokens;
+        if (useCache) this.cache.set(keys[i], { scores, windows: result.windows[i], tokens: result.tokens[i] });
+      }, (count) => opts.onProgress?.((done += count), texts.length));
+      if (finished !== encoded.length) throw new Error(`internal: ${encoded.length - finished} texts left unscored`);
+    }
+    return result;
+  }
+
+  /** Runs the windows of a chunk of texts in length-sorted batches; `emit` gets each text's aggregated scores. */
+  private async scoreChunk(
+    encoded: EncodedText[],
+    signal: AbortSignal | undefined,
+    emit: (chunkIndex: number, scores: Float32Array) => void,
+    progress: (finishedTexts: number) => void,
+  ): Promise<number> {
+    const width = this.model.labels.length;
+    const multiLabel = this.scoreFunction === 'sigmoid';
+    const sequences: { ids: number[]; text: number }[] = [];
+    encoded.forEach((text, index) => text.windows.forEach((window) => sequences.push({ ids: window.ids, text: index })));
+    sequences.sort((a, b) => a.ids.length - b.ids.length);
+    // Long texts: scores summed over windows (weighted by window tokens) or maxed (multi-label).
+    const sums = new Float64Array(encoded.length * width);
+    const weights = new Float64Array(encoded.length);
+    const windowsLeft = encoded.map((text) => text.windows.length);
+    const row = new Float32Array(width);
+    let finished = 0;
+    for (let start = 0; start < sequences.length; ) {
+      signal?.throwIfAborted();
+      const longest = sequences[Math.min(start + this.batchSize, sequences.length) - 1].ids.length;
+      const size = Math.max(1, Math.min(this.batchSize, Math.floor((this.batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
+      const batch = sequences.slice(start, start + size);
+      start += size;
+      const logits = await this.runBatch(batch.map((s) => s.ids));
+      const logitsWidth = logits.length / batch.length;
+      let finishedHere = 0;
+      batch.forEach((sequence, b) => {
+        probabilities(this.scoreFunction, logits, b * logitsWidth, logitsWidth, row);
+        const t = sequence.text;
+        const weight = sequence.ids.length;
+        for (let j = 0; j < width; j++) {
+          const k = t * width + j;
+          sums[k] = multiLabel ? Math.max(sums[k], row[j]) : sums[k] + weight * row[j];
+        }
+        weights[t] += weight;
+        if (--windowsLeft[t] > 0) return;
+        const scores = new Float32Array(width);
+        for (let j = 0; j < width; j++) scores[j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
+        emit(t, scores);
+        finishedHere++;
+      });
+      finished += finishedHere;
+      if (finishedHere > 0) progress(finishedHere);
+    }
+    return finished;
+  }
+
+  /** One padded batch through the graph; returns the logits, row-major [batch, logitsWidth]. */
+  private async runBatch(batch: number[][]): Promise<Float32Array> {
+    const rows = batch.length;
+    const columns = batch.reduce((max, ids) => Math.max(max, ids.length), 0);
+    // int64 tensors written through an Int32 view (low words; ids and masks are small and
+    // non-negative, and every platform onnxruntime-node ships for is little-endian).
+    const ids = new BigInt64Array(rows * columns);
+    const mask = new BigInt64Array(rows * columns);
+    const ids32 = new Int32Array(ids.buffer);
+    const mask32 = new Int32Array(mask.buffer);
+    for (let r = 0; r < rows; r++) {
+      const sequence = batch[r];
+      for (let c = 0, k = 2 * r * columns; c < sequence.length; c++, k += 2) {
+        ids32[k] = sequence[c];
+        mask32[k] = 1;
+      }
+    }
+    const dims = [rows, columns];
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.loaded.session.inputNames) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, dims);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, dims);
+      else feeds[name] = new ort.Tensor('int64', new BigInt64Array(rows * columns), dims); // token_type_ids: one segment
+    }
+    const output = await this.loaded.session.run(feeds, [this.outputName]);
+    return output[this.outputName].data as Float32Array;
+  }
+
+  /** Cuts a document into units and classifies them; every segment keeps its exact range. */
+  async classifyDocument(text: string, unit: Unit, opts: ClassifyOptions = {}): Promise<ClassifiedSegment[]> {
+    const segments = segment(text, unit);
+    const results = await this.classify(segments.map((s) => s.text), opts);
+    return segments.map((s, i) => ({ ...s, ...results[i] }));
+  }
+
+  /** classifyDocument in compact form, for the worker: the host slices the texts from its own copy. */
+  async classifyDocumentPacked(text: string, unit: Unit, opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<PackedSegments> {
+    const segments: Segment[] = segment(text, unit);
+    const results = await this.classifyPacked(segments.map((s) => s.text), opts);
+    return { starts: Int32Array.from(segments, (s) => s.start), ends: Int32Array.from(segments, (s) => s.end), results };
+  }
+
+  /** Raw run: int64 feeds by input name -> float outputs by name (serve's v2 infer, feature extraction). */
+  async run(
+    feeds: Record<string, RawTensor<BigInt64Array>>,
+    outputNames?: string[],
+  ): Promise<Record<string, RawTensor<Float32Array>>> {
+    const session = this.loaded.session;
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) {
+      if (!session.inputNames.includes(name)) {
+        throw new Error(`unknown input "${name}": ${this.model.onnxFile} takes ${session.inputNames.join(', ')}`);
+      }
+      tensors[name] = new ort.Tensor('int64', tensor.data, tensor.dims);
+    }
+    const missing = session.inputNames.filter((name) => !(name in feeds));
+    if (missing.length > 0) throw new Error(`missing input ${missing.join(', ')} for ${this.model.onnxFile}`);
+    const unknownOutput = (outputNames ?? []).find((name) => !session.outputNames.includes(name));
+    if (unknownOutput) throw new Error(`unknown output "${unknownOutput}": ${this.model.onnxFile} gives ${session.outputNames.join(', ')}`);
+    const outputs = await session.run(tensors, outputNames ?? [...session.outputNames]);
+    const result: Record<string, RawTensor<Float32Array>> = {};
+    for (const [name, tensor] of Object.entries(outputs)) {
+      result[name] = { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+    }
+    return result;
+  }
+
+  status(): EngineStatus {
+    return {
+      model: this.model,
+      executionProvider: this.loaded.provider,
+      providerFallbacks: this.loaded.fallbacks,
+      threads: this.loaded.threads,
+      cache: { size: this.cache.size, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.cache.clear();
+    await this.loaded.session.release();
+  }
+}
+
+/** Every graph input must be one we know how to feed (int64); returns the output that holds the logits. */
+function checkGraph(bundle: Bundle, loaded: LoadedSession): string {
+  const { session } = loaded;
+  for (const input of loaded.signature.inputs) {
+    if (!SUPPORTED_INPUTS.includes(input.name)) {
+      throw new BundleError(bundle.onnxFile, `unknown graph input "${input.name}" (this engine feeds ${SUPPORTED_INPUTS.join(', ')})`);
+    }
+    if (input.datatype !== 'INT64') {
+      throw new BundleError(bundle.onnxFile, `graph input "${input.name}" is ${input.datatype}; expected INT64`);
+    }
+  }
+  if (!session.inputNames.includes('input_ids')) throw new BundleError(bundle.onnxFile, 'the graph has no "input_ids" input');
+  if (session.outputNames.includes('logits')) return 'logits';
+  if (session.outputNames.length === 1) return session.outputNames[0];
+  throw new BundleError(bundle.onnxFile, `no "logits" output among ${session.outputNames.join(', ')}`);
+}
+
+/** One tiny run: learns the logits width (often symbolic in the graph) and warms the session up. */
+async function probeLogitsWidth(bundle: Bundle, tokenizer: TextTokenizer, loaded: LoadedSession, outputName: string): Promise<number> {
+  const { ids } = (await tokenizer.encode('warm up')).windows[0];
+  const dims = [1, ids.length];
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of loaded.session.inputNames) {
+    const data = name === 'input_ids' ? BigInt64Array.from(ids, BigInt) : name === 'attention_mask' ? new BigInt64Array(ids.length).fill(1n) : new BigInt64Array(ids.length);
+    feeds[name] = new ort.Tensor('int64', data, dims);
+  }
+  const output = (await loaded.session.run(feeds, [outputName]))[outputName];
+  if (output.dims.length !== 2 || output.dims[0] !== 1) {
+    throw new BundleError(bundle.onnxFile, `output "${outputName}" has shape [${output.dims.join(', ')}]; expected [batch, labels]`);
+  }
+  return output.dims[1];
+}
+
+function checkLabels(bundle: Bundle, logitsWidth: number): void {
+  const labels = bundle.labels.length;
+  const singleLogitBinary = logitsWidth === 1 && labels <= 2 && bundle.problemType === 'single_label_classification';
+  if (logitsWidth !== labels && !singleLogitBinary) {
+    throw new BundleError(
+      bundle.configFile,
+      `"id2label" has ${labels} labels but the model's logits have width ${logitsWidth} (${bundle.onnxFile})`,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+// The one contract between the extension host (client.ts) and the worker process (worker.ts).
+// Every request names its method in `type` and carries an id; the worker answers with exactly one
+// `result` or `error` for that id, and may send `progress` before. Results travel compactly: scores
+// as one Float32Array in label order (structured clone over `serialization: 'advanced'`), never
+// one object with label strings per text. To add a method, add an entry to `Methods`.
+import type { PackedScores, PackedSegments } from './scores';
+import type { EngineOptions, EngineStatus, ModelInfo, Unit } from './types';
+
+export interface WorkerStatus extends EngineStatus {
+  pid: number;
+  rssBytes: number;
+  /** Highest resident set size of the worker so far. */
+  peakRssBytes: number;
+  heapUsedBytes: number;
+  /** Work requests the worker holds (running or waiting). */
+  workerQueue: number;
+}
+
+/** A method without parameters. */
+export type NoParams = Record<never, never>;
+
+export interface Methods {
+  load: { params: { modelDir: string; options?: EngineOptions }; result: ModelInfo };
+  classify: { params: { texts: string[] }; result: PackedScores };
+  classifyDocument: { params: { text: string; unit: Unit }; result: PackedSegments };
+  status: { params: NoParams; result: WorkerStatus };
+  shutdown: { params: NoParams; result: null };
+}
+
+export type Method = keyof Methods;
+export type Params<M extends Method> = Methods[M]['params'];
+export type Result<M extends Method> = Methods[M]['result'];
+
+/** Methods answered at once, beside the work queue (which runs one model job at a time). */
+export const IMMEDIATE_METHODS: ReadonlySet<Method> = new Set<Method>(['status', 'shutdown']);
+
+export type Request<M extends Method = Method> = {
+  [K in M]: { type: K; id: number; /** Send progress messages. */ progress?: boolean } & Params<K>;
+}[M];
+
+/** Stop request `id`: it is answered with a RequestCancelledError if it had not finished. */
+export interface CancelMessage {
+  type: 'cancel';
+  id: number;
+}
+
+export type HostMessage = Request | CancelMessage;
+
+export interface WireError {
+  name: string;
+  message: string;
+  /** The file a BundleError names. */
+  file?: string;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; pid: number }
+  | { type: 'result'; id: number; result: Result<Method> }
+  | { type: 'error'; id: number; error: WireError }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'log'; message: string };

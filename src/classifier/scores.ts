@@ -1,0 +1,66 @@
+// Logits -> probabilities, and the compact form results travel in: one Float32Array of scores in
+// label order for all texts, instead of an object with label strings per text.
+import type { Classification, LabelScore, ProblemType } from './types';
+
+export type ScoreFunction = 'softmax' | 'sigmoid' | 'binary-sigmoid';
+
+/** Softmax for single-label, sigmoid for multi-label; a single logit is a binary model (sigmoid). */
+export function scoreFunctionFor(problemType: ProblemType, logitsWidth: number): ScoreFunction {
+  if (problemType === 'multi_label_classification') return 'sigmoid';
+  return logitsWidth === 1 ? 'binary-sigmoid' : 'softmax';
+}
+
+/** Writes the probabilities of one row of logits into `out` (length: number of labels). */
+export function probabilities(fn: ScoreFunction, logits: Float32Array, offset: number, width: number, out: Float32Array): void {
+  if (fn === 'softmax') {
+    let max = -Infinity;
+    for (let i = 0; i < width; i++) max = Math.max(max, logits[offset + i]);
+    let sum = 0;
+    for (let i = 0; i < width; i++) sum += out[i] = Math.exp(logits[offset + i] - max);
+    for (let i = 0; i < width; i++) out[i] /= sum;
+  } else if (fn === 'sigmoid') {
+    for (let i = 0; i < width; i++) out[i] = sigmoid(logits[offset + i]);
+  } else {
+    const positive = sigmoid(logits[offset]);
+    // One label: its own probability. Two labels (id2label {0: negative, 1: positive}): 1 - p, p.
+    if (out.length === 1) out[0] = positive;
+    else {
+      out[0] = 1 - positive;
+      out[1] = positive;
+    }
+  }
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Results of many texts: scores[i * labels.length + j] is text i's score for labels[j]. */
+export interface PackedScores {
+  labels: string[];
+  scores: Float32Array;
+  windows: Int32Array;
+  tokens: Int32Array;
+}
+
+/** Segments of a document with their scores in compact form; texts are sliced from the document. */
+export interface PackedSegments {
+  starts: Int32Array;
+  ends: Int32Array;
+  results: PackedScores;
+}
+
+export function unpackScores(packed: PackedScores, topK?: number): Classification[] {
+  const width = packed.labels.length;
+  const results: Classification[] = new Array(packed.windows.length);
+  for (let i = 0; i < packed.windows.length; i++) {
+    results[i] = { labels: sortedLabels(packed.labels, packed.scores, i * width, topK), windows: packed.windows[i], tokens: packed.tokens[i] };
+  }
+  return results;
+}
+
+export function sortedLabels(labels: string[], scores: Float32Array, offset: number, topK?: number): LabelScore[] {
+  const all: LabelScore[] = labels.map((label, j) => ({ label, score: scores[offset + j] }));
+  all.sort((a, b) => b.score - a.score);
+  return topK !== undefined && topK > 0 ? all.slice(0, topK) : all;
+}

@@ -1,0 +1,122 @@
+// The onnxruntime-node session: which execution provider runs it (with the reason each one tried
+// before it was not used), how many threads, and what the graph asks for.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { BundleError } from './bundle';
+import type { ExecutionProviderName, ModelSignature, TensorSpec } from './types';
+
+export interface ProviderFallback {
+  provider: ExecutionProviderName;
+  reason: string;
+}
+
+export interface LoadedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProviderName;
+  fallbacks: ProviderFallback[];
+  threads: number;
+  signature: ModelSignature;
+}
+
+export interface SessionOptions {
+  executionProviders?: 'auto' | ExecutionProviderName[];
+  threads?: number;
+}
+
+/** The providers `auto` tries on this platform, best first; CPU always last. */
+export function autoProviders(platform = process.platform, arch = process.arch): ExecutionProviderName[] {
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cpu'];
+}
+
+/** Physical cores: SMT siblings share one core's arithmetic units, so more threads only contend. */
+export function physicalCores(): number {
+  const logical = os.availableParallelism();
+  if (process.platform !== 'linux') return logical;
+  try {
+    const cores = new Set<string>();
+    let physicalId = '';
+    for (const line of fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
+      const [key, value] = line.split(':').map((part) => part?.trim());
+      if (key === 'physical id') physicalId = value;
+      if (key === 'core id') cores.add(`${physicalId}/${value}`);
+    }
+    return cores.size > 0 ? Math.min(cores.size, logical) : logical;
+  } catch {
+    return logical;
+  }
+}
+
+export async function createSession(onnxFile: string, options: SessionOptions = {}): Promise<LoadedSession> {
+  const requested = options.executionProviders ?? 'auto';
+  const providers = requested === 'auto' ? autoProviders() : [...requested];
+  if (providers.length === 0) throw new Error('executionProviders: the list is empty (use "auto" or e.g. ["cpu"])');
+  const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : physicalCores();
+  const fallbacks: ProviderFallback[] = [];
+  for (const provider of providers) {
+    const unavailable = whyUnavailable(provider);
+    if (unavailable) {
+      fallbacks.push({ provider, reason: unavailable });
+      continue;
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(onnxFile, {
+        executionProviders: [provider],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      // A graph that cannot be parsed fails on every provider: that is the file's fault, not the provider's.
+      if (provider === 'cpu' || /protobuf|parse|invalid model|load model/i.test(message)) {
+        throw new BundleError(onnxFile, `not a loadable ONNX model (${message.trim()})`);
+      }
+      fallbacks.push({ provider, reason: message.trim() });
+      continue;
+    }
+    return { session, provider, fallbacks, threads, signature: signatureOf(session) };
+  }
+  throw new Error(`no execution provider could run ${onnxFile}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
+}
+
+/** A cheap check before asking onnxruntime, which logs a native error for a provider it cannot load. */
+function whyUnavailable(provider: ExecutionProviderName): string | undefined {
+  if (provider === 'cpu') return undefined;
+  const backend = provider === 'dml' ? 'dml' : provider;
+  const listed = ort.listSupportedBackends().find((b) => b.name === backend);
+  if (!listed) return `not available in onnxruntime-node on ${process.platform}/${process.arch}`;
+  if (provider === 'cuda') {
+    const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    const bindingDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+    if (!fs.existsSync(path.join(bindingDir, library))) {
+      return `CUDA provider library ${library} is not installed in ${bindingDir} (install onnxruntime-node with its CUDA binaries)`;
+    }
+  }
+  return undefined;
+}
+
+function signatureOf(session: ort.InferenceSession): ModelSignature {
+  const spec = (metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] =>
+    metadata.map((m) => ({
+      name: m.name,
+      datatype: m.isTensor ? oipDatatype(m.type) : 'BYTES',
+      shape: m.isTensor ? m.shape.map((dim) => (typeof dim === 'number' ? dim : -1)) : [],
+    }));
+  return { inputs: spec(session.inputMetadata), outputs: spec(session.outputMetadata) };
+}
+
+/** onnxruntime tensor type -> Open Inference Protocol datatype name. */
+function oipDatatype(type: string): string {
+  const names: Record<string, string> = {
+    float32: 'FP32', float16: 'FP16', float64: 'FP64', int64: 'INT64', int32: 'INT32', int16: 'INT16', int8: 'INT8',
+    uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64', bool: 'BOOL', string: 'BYTES',
+  };
+  return names[type] ?? type.toUpperCase();
+}

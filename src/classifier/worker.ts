@@ -1,0 +1,126 @@
+// The worker process (forked by client.ts): owns one Engine and answers the requests of
+// protocol.ts. Model work runs one job at a time in arrival order; status and cancel are answered
+// between inference batches, since every batch yields to the event loop.
+import { BundleError } from './bundle';
+import { Engine } from './engine';
+import type { HostMessage, Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
+import { IMMEDIATE_METHODS } from './protocol';
+
+/** Progress messages are rate-limited: the host only needs enough to move a progress bar. */
+const PROGRESS_INTERVAL_MS = 100;
+
+let engine: Engine | undefined;
+const controllers = new Map<number, AbortController>();
+let workQueue: Promise<unknown> = Promise.resolve();
+let queuedWork = 0;
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+function wireError(error: unknown): WireError {
+  if (error instanceof BundleError) return { name: error.name, message: error.message, file: error.file };
+  if (error instanceof Error) {
+    const name = error.name === 'AbortError' ? 'RequestCancelledError' : error.name;
+    return { name, message: name === 'RequestCancelledError' ? 'request cancelled' : error.message };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+function requireEngine(): Engine {
+  if (!engine) throw new Error('no model loaded (load a model directory first)');
+  return engine;
+}
+
+function progressReporter(request: Request): ((done: number, total: number) => void) | undefined {
+  if (!request.progress) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    send({ type: 'progress', id: request.id, done, total });
+  };
+}
+
+async function perform(request: Request, signal: AbortSignal): Promise<Result<Method>> {
+  const onProgress = progressReporter(request);
+  switch (request.type) {
+    case 'load': {
+      const loaded = await Engine.load(request.modelDir, request.options);
+      const previous = engine;
+      engine = loaded;
+      await previous?.dispose();
+      const { executionProvider, providerFallbacks, threads } = loaded.status();
+      for (const fallback of providerFallbacks) send({ type: 'log', message: `execution provider ${fallback.provider} not used: ${fallback.reason}` });
+      send({ type: 'log', message: `loaded ${loaded.model.onnxFile} on ${executionProvider} with ${threads} threads` });
+      return loaded.model;
+    }
+    case 'classify':
+      return requireEngine().classifyPacked(request.texts, { signal, onProgress });
+    case 'classifyDocument':
+      return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress });
+    case 'status':
+      return status();
+    case 'shutdown':
+      setImmediate(() => void shutdown());
+      return null;
+  }
+}
+
+function status(): WorkerStatus {
+  const memory = process.memoryUsage();
+  const engineStatus = engine?.status() ?? {
+    model: null,
+    executionProvider: null,
+    providerFallbacks: [],
+    threads: 0,
+    cache: { size: 0, capacity: 0, hits: 0, misses: 0 },
+  };
+  return {
+    ...engineStatus,
+    pid: process.pid,
+    rssBytes: memory.rss,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: memory.heapUsed,
+    workerQueue: queuedWork,
+  };
+}
+
+async function answer(request: Request, controller: AbortController): Promise<void> {
+  try {
+    controller.signal.throwIfAborted();
+    const result = await perform(request, controller.signal);
+    send({ type: 'result', id: request.id, result });
+  } catch (error) {
+    send({ type: 'error', id: request.id, error: wireError(error) });
+  } finally {
+    controllers.delete(request.id);
+  }
+}
+
+function onMessage(message: HostMessage): void {
+  if (message.type === 'cancel') {
+    controllers.get(message.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  controllers.set(message.id, controller);
+  if (IMMEDIATE_METHODS.has(message.type)) {
+    void answer(message, controller);
+    return;
+  }
+  queuedWork++;
+  workQueue = workQueue.then(() => answer(message, controller)).finally(() => queuedWork--);
+}
+
+async function shutdown(): Promise<void> {
+  for (const controller of controllers.values()) controller.abort();
+  await engine?.dispose().catch(() => undefined);
+  process.exit(0);
+}
+
+process.on('message', (message) => onMessage(message as HostMessage));
+// Without its host the worker has nobody to answer: leave instead of lingering as an orphan.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });
