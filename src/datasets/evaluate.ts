@@ -1,0 +1,161 @@
+// Runs a classifier over a labeled dataset and measures it. The classifier is injected, so the same
+// runner works with an in-process Engine (CLI, tests) and behind the worker (extension).
+import type { Classification } from '../classifier/types';
+import { createLabelMapping, LabelMappingMode } from './labels';
+import { Metrics, MetricsAccumulator } from './metrics';
+import { readRows } from './rows';
+import { inspectDataset } from './schema';
+import { DatasetSchema, SchemaOptions, SkippedRow, SkipReason } from './types';
+
+export type ClassifyFunction = (texts: string[], signal?: AbortSignal) => Promise<Classification[]>;
+
+export interface EvaluationProgress {
+  /** Rows read so far, evaluated or skipped. */
+  rows: number;
+  evaluated: number;
+  skipped: number;
+  rowsPerSecond: number;
+  bytesRead: number;
+  totalBytes: number;
+  elapsedSeconds: number;
+}
+
+export interface EvaluateOptions extends SchemaOptions {
+  /** The model's labels, in its output order. */
+  labels: string[];
+  /** Gold label -> model label; see labels.ts for how labels map without it. */
+  labelMap?: Record<string, string>;
+  /** Texts per classify call (default 256; the engine batches and sorts by length within it). */
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Called after every batch. */
+  onProgress?: (progress: EvaluationProgress) => void;
+  /** Keep every row's prediction in the report (default true). */
+  keepPredictions?: boolean;
+  /** Called with each batch's predictions, e.g. to stream them to a file. */
+  onPredictions?: (predictions: Prediction[]) => void;
+}
+
+export interface Prediction {
+  line: number;
+  text: string;
+  /** The gold label as written in the dataset. */
+  gold: string;
+  /** The model label the gold label maps to. */
+  goldLabel: string;
+  predicted: string;
+  /** Score of the predicted label. */
+  confidence: number;
+  /** Every model label's score, in the order of the report's `labels`. */
+  scores: number[];
+}
+
+export interface EvaluationReport extends Metrics {
+  dataset: Pick<DatasetSchema, 'path' | 'format' | 'hasHeader' | 'textColumns' | 'labelColumn'>;
+  labelMapping: LabelMappingMode;
+  total: number;
+  evaluated: number;
+  skipped: number;
+  skippedRows: SkippedRow[];
+  skippedByReason: Partial<Record<SkipReason, number>>;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Empty when `keepPredictions` was false. */
+  predictions: Prediction[];
+}
+
+interface PendingRow {
+  line: number;
+  text: string;
+  gold: string;
+  goldIndex: number;
+}
+
+export async function evaluate(datasetPath: string, options: EvaluateOptions, classify: ClassifyFunction): Promise<EvaluationReport> {
+  const { labels, signal } = options;
+  const batchSize = options.batchSize ?? 256;
+  const keepPredictions = options.keepPredictions ?? true;
+  const started = performance.now();
+  const schema = await inspectDataset(datasetPath, options);
+  const mapping = createLabelMapping(labels, schema.sampleLabels, options.labelMap);
+
+  const metrics = new MetricsAccumulator(labels);
+  const skippedRows: SkippedRow[] = [];
+  const predictions: Prediction[] = [];
+  let total = 0;
+  let evaluated = 0;
+  let bytes = { bytesRead: 0, totalBytes: 0 };
+  const elapsedSeconds = () => (performance.now() - started) / 1000;
+  const reportProgress = () => {
+    const seconds = elapsedSeconds();
+    options.onProgress?.({ rows: total, evaluated, skipped: skippedRows.length, rowsPerSecond: seconds > 0 ? evaluated / seconds : 0, ...bytes, elapsedSeconds: seconds });
+  };
+
+  const score = (batch: PendingRow[], results: Classification[]) => {
+    if (results.length !== batch.length) throw new Error(`the classifier returned ${results.length} results for ${batch.length} texts`);
+    const scored = batch.map((row, index): Prediction => {
+      const scores = labels.map((label) => results[index].labels.find((entry) => entry.label === label)?.score ?? 0);
+      const top = results[index].labels[0];
+      const predicted = labels.indexOf(top.label);
+      if (predicted < 0) throw new Error(`the classifier returned label "${top.label}", which is not one of ${labels.join(', ')}`);
+      metrics.add(row.goldIndex, predicted, top.score);
+      evaluated++;
+      return { line: row.line, text: row.text, gold: row.gold, goldLabel: labels[row.goldIndex], predicted: top.label, confidence: top.score, scores };
+    });
+    if (keepPredictions) predictions.push(...scored);
+    options.onPredictions?.(scored);
+  };
+
+  // One batch is classified while the next one is read.
+  let inFlight: Promise<void> | undefined;
+  const submit = async (batch: PendingRow[]) => {
+    await inFlight;
+    signal?.throwIfAborted();
+    inFlight = classify(batch.map((row) => row.text), signal).then((results) => {
+      score(batch, results);
+      reportProgress();
+    });
+    // Avoid an unhandled rejection while the next batch is read; the error surfaces at the next await.
+    inFlight.catch(() => undefined);
+  };
+
+  let batch: PendingRow[] = [];
+  for await (const row of readRows(schema, { signal, onProgress: (progress) => (bytes = progress) })) {
+    total++;
+    if (row.kind === 'skipped') {
+      skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
+      continue;
+    }
+    const goldIndex = mapping.resolve(row.label);
+    if (goldIndex === undefined) {
+      skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
+      continue;
+    }
+    batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex });
+    if (batch.length >= batchSize) {
+      await submit(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await submit(batch);
+  await inFlight;
+  signal?.throwIfAborted();
+
+  const result = metrics.result();
+  const seconds = elapsedSeconds();
+  const skippedByReason: Partial<Record<SkipReason, number>> = {};
+  for (const { reason } of skippedRows) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
+  return {
+    ...result,
+    dataset: { path: schema.path, format: schema.format, hasHeader: schema.hasHeader, textColumns: schema.textColumns, labelColumn: schema.labelColumn },
+    labelMapping: mapping.mode,
+    total,
+    evaluated: result.count,
+    skipped: skippedRows.length,
+    skippedRows,
+    skippedByReason,
+    seconds,
+    rowsPerSecond: seconds > 0 ? result.count / seconds : 0,
+    predictions,
+  };
+}
