@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScores } from './scores';
-import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, Unit } from './types';
+import type { RawTensor } from './engine';
+import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from './types';
 
 export class WorkerRestartedError extends Error {
   constructor(readonly reason: string) {
@@ -143,6 +144,17 @@ export class ClassifierClient {
       const end = packed.ends[i];
       return { start, end, text: text.slice(start, end), ...result };
     });
+  }
+
+  /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */
+  infer(feeds: Record<string, RawTensor<BigInt64Array>>, outputNames?: string[], opts: RequestOptions = {}): Promise<Record<string, RawTensor<Float32Array>>> {
+    const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
+    return this.request('infer', { feeds, outputNames }, `infer a batch of ${rows}`, opts);
+  }
+
+  /** The loaded graph's inputs and outputs. */
+  signature(): Promise<ModelSignature> {
+    return this.request('signature', {}, 'signature');
   }
 
   async status(): Promise<ClientStatus> {

@@ -3,8 +3,9 @@
 // `result` or `error` for that id, and may send `progress` before. Results travel compactly: scores
 // as one Float32Array in label order (structured clone over `serialization: 'advanced'`), never
 // one object with label strings per text. To add a method, add an entry to `Methods`.
+import type { RawTensor } from './engine';
 import type { PackedScores, PackedSegments } from './scores';
-import type { EngineOptions, EngineStatus, ModelInfo, Unit } from './types';
+import type { EngineOptions, EngineStatus, ModelInfo, ModelSignature, Unit } from './types';
 
 export interface WorkerStatus extends EngineStatus {
   pid: number;
@@ -23,6 +24,10 @@ export interface Methods {
   load: { params: { modelDir: string; options?: EngineOptions }; result: ModelInfo };
   classify: { params: { texts: string[] }; result: PackedScores };
   classifyDocument: { params: { text: string; unit: Unit }; result: PackedSegments };
+  /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */
+  infer: { params: { feeds: Record<string, RawTensor<BigInt64Array>>; outputNames?: string[] }; result: Record<string, RawTensor<Float32Array>> };
+  /** The loaded graph's inputs and outputs (serve's v2 model metadata). */
+  signature: { params: NoParams; result: ModelSignature };
   status: { params: NoParams; result: WorkerStatus };
   shutdown: { params: NoParams; result: null };
 }

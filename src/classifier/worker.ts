@@ -60,6 +60,10 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
       return requireEngine().classifyPacked(request.texts, { signal, onProgress });
     case 'classifyDocument':
       return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress });
+    case 'infer':
+      return requireEngine().run(request.feeds, request.outputNames);
+    case 'signature':
+      return requireEngine().signature;
     case 'status':
       return status();
     case 'shutdown':
