@@ -108,6 +108,8 @@ function signatureOf(session: ort.InferenceSession): ModelSignature {
       name: m.name,
       datatype: m.isTensor ? oipDatatype(m.type) : 'BYTES',
       shape: m.isTensor ? m.shape.map((dim) => (typeof dim === 'number' ? dim : -1)) : [],
+      // Symbolic dims ('batch', 'sequence'): serve checks that inputs agree on them before a run.
+      dimNames: m.isTensor ? m.shape.map((dim) => (typeof dim === 'string' && dim !== '' ? dim : null)) : [],
     }));
   return { inputs: spec(session.inputMetadata), outputs: spec(session.outputMetadata) };
 }

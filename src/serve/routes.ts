@@ -32,7 +32,7 @@ export const modelVersion = '1';
 /** One served model with its batchers. */
 class ModelEndpoint {
   readonly classifyBatcher: DynamicBatcher<{ texts: string[] }, Classification[]>;
-  readonly inferBatcher: DynamicBatcher<DecodedInferRequest, Record<string, Float32Tensor>>;
+  readonly inferBatcher: DynamicBatcher<DecodedInferRequest, InferOutcome>;
 
   constructor(
     readonly model: ServedModel,
@@ -56,10 +56,7 @@ class ModelEndpoint {
       // outputs are concatenated.
       key: (request) =>
         JSON.stringify([request.outputNames, Object.entries(request.feeds).map(([name, tensor]) => [name, tensor.dims.slice(1)])]),
-      run: async (requests) => {
-        const outputs = await model.infer(concatFeeds(requests), requests[0].outputNames);
-        return splitOutputs(requests, outputs);
-      },
+      run: (requests) => inferIsolatingFailures(model, requests),
     });
   }
 }
@@ -183,7 +180,9 @@ export class Routes {
     const { model } = endpoint;
     const decoded = decodeInferRequest(body, model.name, model.signature, this.limits.maxBatch);
     if (!model.isReady()) throw unavailable(`model '${model.name}' is not ready: ${model.notReadyReason()}`);
-    const outputs = await endpoint.inferBatcher.submit(decoded, signal);
+    const outcome = await endpoint.inferBatcher.submit(decoded, signal);
+    if ('failure' in outcome) throw outcome.failure;
+    const outputs = outcome.outputs;
     return {
       status: 200,
       body: {
@@ -210,6 +209,29 @@ function modelMetadata(model: ServedModel) {
     inputs: model.signature.inputs.map(describe),
     outputs: model.signature.outputs.map(describe),
   };
+}
+
+/** One request's share of a merged run: its outputs, or why its tensors could not run. */
+type InferOutcome = { outputs: Record<string, Float32Tensor> } | { failure: HttpError };
+
+/** Errors the worker's onnxruntime reports for tensors it cannot run (values out of range, shapes). */
+const isGraphError = (error: unknown) => error instanceof Error && error.name === 'Error' && !/restarted|disposed/.test(error.message);
+
+/**
+ * Runs the merged requests as one call. If onnxruntime rejects the merged tensors, each request
+ * runs alone, so one request's bad values fail only that request (400), not its batch-mates.
+ */
+async function inferIsolatingFailures(model: ServedModel, requests: DecodedInferRequest[]): Promise<InferOutcome[]> {
+  try {
+    const outputs = await model.infer(concatFeeds(requests), requests[0].outputNames);
+    return splitOutputs(requests, outputs).map((share) => ({ outputs: share }));
+  } catch (error) {
+    if (!isGraphError(error)) throw error;
+    if (requests.length === 1) return [{ failure: badRequest(`the model could not run these tensors: ${(error as Error).message.trim()}`) }];
+    const outcomes: InferOutcome[] = [];
+    for (const request of requests) outcomes.push(...(await inferIsolatingFailures(model, [request])));
+    return outcomes;
+  }
 }
 
 function splitClassifications(requests: { texts: string[] }[], results: Classification[]): Classification[][] {

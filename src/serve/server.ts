@@ -1,0 +1,185 @@
+// `textclf serve`: the engine behind an HTTP server on the Open Inference Protocol (KServe v2) and
+// a text endpoint. node:http only. Safe defaults: loopback, a bearer token required off loopback,
+// body and batch limits, graceful drain on close.
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import packageJson from '../../package.json';
+import type { EngineOptions } from '../classifier/types';
+import { HttpError, unavailable } from './errors';
+import { isLoopbackHost, sendError, sendJson } from './http';
+import { Routes } from './routes';
+import type { ServedModel } from './served-model';
+import { loadWorkerModel } from './worker-model';
+
+export interface ServeOptions {
+  /** Model directories; each is served under its model name. */
+  models: string[];
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Bearer token every request but the health probes must carry; required off loopback. */
+  token?: string;
+  /** Merge requests arriving within this many ms into one engine call. */
+  batchDelayMs?: number;
+  /** Rows in one engine call, and the largest batch a v2 infer request may send. */
+  maxBatch?: number;
+  /** false: every request is its own engine call. */
+  dynamicBatching?: boolean;
+  /** Engine calls per model running at once (each queues in the worker). */
+  maxInFlight?: number;
+  maxBodyBytes?: number;
+  /** Texts in one /v1/classify request. */
+  maxInputs?: number;
+  /** How long close() waits for requests in flight before cutting connections. */
+  drainTimeoutMs?: number;
+  engine?: EngineOptions;
+  /** Worker script, when not dist/worker.js (tests run from out/). */
+  workerScript?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  models: ServedModel[];
+  /** Stops accepting, answers the requests in flight, then stops the workers. */
+  close(): Promise<void>;
+}
+
+export const serveDefaults = {
+  host: '127.0.0.1',
+  port: 8000,
+  batchDelayMs: 2,
+  maxBatch: 64,
+  maxInFlight: 2,
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxInputs: 1024,
+  drainTimeoutMs: 30_000,
+};
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const settings = { ...serveDefaults, ...withoutUndefined(options) };
+  const log = options.log ?? (() => {});
+  checkExposure(settings.host, options.token);
+  if (options.models.length === 0) throw new Error('textclf serve needs at least one --model DIR');
+
+  const models: ServedModel[] = [];
+  try {
+    for (const dir of options.models) {
+      const model = await loadWorkerModel(dir, { engine: options.engine, workerScript: options.workerScript, log });
+      models.push(model);
+      const clash = models.find((other) => other !== model && other.name === model.name);
+      if (clash) throw new Error(`two models are named '${model.name}' (${clash.info.dir} and ${model.info.dir}); serve them from differently named directories`);
+    }
+  } catch (error) {
+    await Promise.all(models.map((model) => model.dispose()));
+    throw error;
+  }
+
+  const routes = new Routes(
+    models,
+    { maxBatch: settings.maxBatch, maxInputs: settings.maxInputs, maxBodyBytes: settings.maxBodyBytes },
+    { enabled: settings.dynamicBatching ?? true, delayMs: settings.batchDelayMs, maxInFlight: settings.maxInFlight },
+    packageJson.version,
+  );
+
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const expectedAuthorization = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+
+  const server = http.createServer(async (request, response) => {
+    inFlight++;
+    // The response closing before it was sent means the client went away: cancel its work.
+    const abort = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+    });
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (draining) throw unavailable('the server is shutting down');
+      if (expectedAuthorization && !url.pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
+      const reply = await routes.handle(request.method ?? 'GET', url.pathname, request, abort.signal);
+      sendJson(response, reply.status, reply.body, draining ? { Connection: 'close' } : {});
+    } catch (error) {
+      if (!abort.signal.aborted) sendError(response, toHttpError(error, log));
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await Promise.all(models.map((model) => model.dispose()));
+    if (error.code === 'EADDRINUSE') throw new Error(`port ${settings.port} on ${settings.host} is in use; pick another with --port`);
+    throw error;
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${hostInUrl}:${port}`;
+  log(`textclf serve: listening on ${url} (models: ${models.map((model) => model.name).join(', ')})`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        log(`textclf serve: draining ${inFlight} request(s) in flight`);
+        const allAnswered = new Promise<void>((resolve) => (drained = resolve));
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, settings.drainTimeoutMs).unref());
+        await Promise.race([allAnswered, deadline]);
+      }
+      server.closeAllConnections();
+      await stopped;
+      await Promise.all(models.map((model) => model.dispose()));
+      log('textclf serve: stopped');
+    })());
+
+  return { url, port, models, close };
+}
+
+/** Refuses to expose the service beyond this machine without a token. */
+function checkExposure(host: string, token: string | undefined): void {
+  if (token !== undefined && token.length < 8) throw new Error('--token must be at least 8 characters');
+  if (!isLoopbackHost(host) && !token) {
+    throw new Error(
+      `refusing to listen on ${host} without a token: anyone who can reach this machine could use the service. ` +
+        'Pass --token T (or set TEXTCLF_SERVE_TOKEN), or bind --host 127.0.0.1.',
+    );
+  }
+}
+
+function checkToken(request: http.IncomingMessage, expected: Buffer): void {
+  const given = Buffer.from(request.headers.authorization ?? '');
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'missing or wrong bearer token (send "Authorization: Bearer <token>")', {
+      'WWW-Authenticate': 'Bearer realm="textclf"',
+    });
+  }
+}
+
+function toHttpError(error: unknown, log: (line: string) => void): HttpError {
+  if (error instanceof HttpError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'WorkerRestartedError' || /worker (restarted|is not running|exited)|queue is full/i.test(message)) {
+    return unavailable(message);
+  }
+  log(`textclf serve: internal error: ${error instanceof Error ? (error.stack ?? message) : message}`);
+  return new HttpError(500, message);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

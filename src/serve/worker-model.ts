@@ -1,0 +1,101 @@
+// A served model over the supervised worker: one ClassifierClient (one worker process) per model.
+// The client restarts a dead worker and reloads the model; until the reload is done the model
+// reports not ready, so requests get a quick 503 instead of waiting on a worker that is starting.
+import { ClassifierClient } from '../classifier/client';
+import type { Classification, EngineOptions, ModelInfo, ModelSignature } from '../classifier/types';
+import type { ServedModel } from './served-model';
+import type { Float32Tensor, Int64Tensor } from './v2codec';
+
+/** How often readiness is checked while the worker restarts. */
+const READY_POLL_MS = 100;
+
+export interface WorkerModelOptions {
+  engine?: EngineOptions;
+  workerScript?: string;
+  log: (line: string) => void;
+}
+
+export async function loadWorkerModel(modelDir: string, options: WorkerModelOptions): Promise<ServedModel> {
+  const client = new ClassifierClient({
+    workerScript: options.workerScript,
+    log: (line) => options.log(`textclf serve: ${line}`),
+    // The batchers bound what reaches the client; this only guards against a runaway without batching.
+    maxQueue: 4096,
+    requestTimeoutMs: 120_000,
+  });
+  try {
+    const info = await client.loadModel(modelDir, options.engine);
+    const signature = await client.signature();
+    const notInt64 = signature.inputs.find((input) => input.datatype !== 'INT64');
+    if (notInt64) throw new Error(`${info.onnxFile}: input '${notInt64.name}' is ${notInt64.datatype}; textclf serve serves INT64 inputs only`);
+    return new WorkerModel(client, info, signature);
+  } catch (error) {
+    await client.dispose();
+    throw error;
+  }
+}
+
+class WorkerModel implements ServedModel {
+  readonly name: string;
+  private ready = true;
+  private reason = '';
+  private disposed = false;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly restartSubscription: { dispose(): void };
+
+  constructor(
+    private readonly client: ClassifierClient,
+    readonly info: ModelInfo,
+    readonly signature: ModelSignature,
+  ) {
+    this.name = info.name;
+    this.restartSubscription = client.onRestart((reason) => {
+      this.ready = false;
+      this.reason = `the worker is restarting (${reason})`;
+      this.waitUntilLoaded();
+    });
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  notReadyReason(): string {
+    return this.reason;
+  }
+
+  classify(texts: string[], signal?: AbortSignal): Promise<Classification[]> {
+    return this.client.classify(texts, { signal });
+  }
+
+  infer(feeds: Record<string, Int64Tensor>, outputNames: string[], signal?: AbortSignal): Promise<Record<string, Float32Tensor>> {
+    return this.client.infer(feeds, outputNames, { signal });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.poll);
+    this.restartSubscription.dispose();
+    await this.client.dispose();
+  }
+
+  /** The client reloads the model after a restart; ready again once the worker reports it loaded. */
+  private waitUntilLoaded(): void {
+    clearTimeout(this.poll);
+    const check = async () => {
+      if (this.disposed) return;
+      try {
+        const status = await this.client.status();
+        if (status.model) {
+          this.ready = true;
+          this.reason = '';
+          return;
+        }
+      } catch {
+        // Still restarting (or restarting again): look again shortly.
+      }
+      if (!this.disposed) this.poll = setTimeout(check, READY_POLL_MS);
+    };
+    this.poll = setTimeout(check, READY_POLL_MS);
+  }
+}
