@@ -1,0 +1,126 @@
+// Model-directory validation: every broken directory gives one BundleError naming the bad file.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BundleError, readBundle } from '../../src/classifier/bundle';
+import { Engine } from '../../src/classifier/engine';
+import { bundledModel, repoRoot } from '../support/paths';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
+
+const model = bundledModel('sentiment-sst2');
+
+/** A copy of the bundled model in a fresh temporary folder, for breaking. */
+function copyOfModel(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bundle-'));
+  fs.cpSync(model, dir, { recursive: true });
+  return dir;
+}
+
+async function loadError(dir: string): Promise<BundleError> {
+  try {
+    await Engine.load(dir, { executionProviders: ['cpu'] });
+  } catch (error) {
+    assert.ok(error instanceof BundleError, `expected a BundleError, got ${(error as Error).stack}`);
+    return error;
+  }
+  assert.fail(`loading ${dir} should have failed`);
+}
+
+describe('model bundle validation', () => {
+  const made: string[] = [];
+  const copy = () => {
+    const dir = copyOfModel();
+    made.push(dir);
+    return dir;
+  };
+  after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  it('reads the bundled model: labels, graph file, window size, fingerprint', () => {
+    const bundle = readBundle(model);
+    assert.deepEqual(bundle.labels, ['negative', 'positive']);
+    assert.equal(bundle.problemType, 'single_label_classification');
+    assert.equal(bundle.onnxFile, path.join(model, 'onnx', 'model.onnx'));
+    assert.equal(bundle.maxTokens, 128); // tokenizer_config model_max_length and max_position_embeddings
+    assert.match(bundle.fingerprint, /^[0-9a-f]{16}$/);
+    assert.equal(readBundle(model).fingerprint, bundle.fingerprint);
+  });
+
+  it('names a missing config.json, tokenizer.json or graph', () => {
+    for (const file of ['config.json', 'tokenizer.json', path.join('onnx', 'model.onnx')]) {
+      const dir = copy();
+      fs.rmSync(path.join(dir, file));
+      assert.throws(() => readBundle(dir), (error: unknown) => {
+        assert.ok(error instanceof BundleError);
+        assert.ok(error.message.includes(path.join(dir, file === 'config.json' || file === 'tokenizer.json' ? file : 'model.onnx')), error.message);
+        assert.match(error.message, /missing/);
+        return true;
+      });
+    }
+  });
+
+  it('names a config.json that is not JSON, with the parser message', () => {
+    const dir = copy();
+    fs.writeFileSync(path.join(dir, 'config.json'), '{"id2label": {"0": "negative",');
+    assert.throws(() => readBundle(dir), (error: unknown) => error instanceof BundleError && error.file === path.join(dir, 'config.json') && /not valid JSON/.test(error.message));
+  });
+
+  it('rejects id2label with gaps or without labels', () => {
+    const dir = copy();
+    const configFile = path.join(dir, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: { 0: 'negative', 2: 'positive' } }));
+    assert.throws(() => readBundle(dir), /id2label" keys must be 0\.\.1, found "2"/);
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: undefined }));
+    assert.throws(() => readBundle(dir), (error: unknown) => error instanceof BundleError && error.file === configFile && /no "id2label"/.test(error.message));
+  });
+
+  it('names a corrupt model.onnx', async () => {
+    const dir = copy();
+    const onnxFile = path.join(dir, 'onnx', 'model.onnx');
+    fs.writeFileSync(onnxFile, Buffer.from('this is not an onnx graph, just some bytes'.repeat(20)));
+    const error = await loadError(dir);
+    assert.equal(error.file, onnxFile);
+    assert.match(error.message, /not a loadable ONNX model/);
+  });
+
+  it('names a tokenizer.json the tokenizer library cannot load', async () => {
+    const dir = copy();
+    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify({ model: { type: 'NoSuchModel' } }));
+    const error = await loadError(dir);
+    assert.equal(error.file, path.join(dir, 'tokenizer.json'));
+    assert.match(error.message, /cannot load the tokenizer/);
+  });
+
+  it('reports an id2label that does not match the logits width', async () => {
+    const dir = copy();
+    const configFile = path.join(dir, 'config.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' } }));
+    const error = await loadError(dir);
+    assert.equal(error.file, configFile);
+    assert.match(error.message, /"id2label" has 3 labels but the model's logits have width 2/);
+  });
+
+  it('reports a graph input the engine cannot feed', async () => {
+    const dir = copy();
+    const onnxFile = path.join(dir, 'onnx', 'model.onnx');
+    fs.writeFileSync(onnxFile, classifierModel({ width: 2, weights: [0.1, -0.1], bias: [0, 0], inputs: ['attention_mask', 'pixel_values'] }));
+    const error = await loadError(dir);
+    assert.equal(error.file, onnxFile);
+    assert.match(error.message, /unknown graph input "pixel_values"/);
+  });
+
+  it('prefers onnx/model_quantized.onnx when present, unless told not to', () => {
+    const dir = copy();
+    fs.copyFileSync(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_quantized.onnx'));
+    assert.equal(readBundle(dir).onnxFile, path.join(dir, 'onnx', 'model_quantized.onnx'));
+    assert.equal(readBundle(dir, { preferQuantized: false }).onnxFile, path.join(dir, 'onnx', 'model.onnx'));
+  });
+
+  it('names a directory that does not exist', () => {
+    assert.throws(() => readBundle(path.join(os.tmpdir(), 'no-such-model-dir')), /no-such-model-dir: model directory not found/);
+  });
+});
