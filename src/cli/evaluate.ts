@@ -1,0 +1,213 @@
+// textclf evaluate <dataset>: run a model over a labeled dataset and print its metrics.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../classifier/engine';
+import { evaluate, EvaluationReport, Prediction } from '../datasets/evaluate';
+import { LabelMappingError, parseLabelMap } from '../datasets/labels';
+import type { DatasetFormat } from '../datasets/types';
+import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
+import { defaultModelDir } from './paths';
+import { formatCount, formatSeconds, ProgressLine } from './progress';
+import { formatTable, percent } from './table';
+
+const formats = ['table', 'json'] as const;
+const datasetFormats: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  summary: 'measure a model on a labeled dataset (CSV, TSV, JSONL)',
+  help: `Usage: textclf evaluate [options] <dataset>
+
+Runs a model over every row of a labeled dataset and prints accuracy, macro-F1, the per-class
+table, the confusion matrix, skipped rows by reason and throughput.
+
+The format comes from the file extension (.csv, .tsv, .jsonl), else from the first line. The text
+and label columns are found by name (text, sentence, …; label, class, …) or from the values.
+Gold labels map to the model's labels by name (case-insensitive), by index (0-based like SST-2's
+0/1, or 1-based like AG News' 1-4), or through --label-map. Rows with a label the model does not
+know are skipped and listed; when most rows have such labels the run stops with an error.
+
+Options:
+  -m, --model DIR          model directory (default: the bundled sentiment-sst2)
+      --text-column COL    column name or 1-based position; several (a,b) are joined with a space
+      --label-column COL   column name or 1-based position
+      --label-map MAP      gold=model pairs ("0=negative,1=positive") or a JSON file {"gold": "model"}
+      --dataset-format F   csv | tsv | jsonl (default: from the extension or content)
+      --header, --no-header  whether the first CSV/TSV row names the columns (default: detected)
+  -f, --format FORMAT      table | json (default: table)
+      --predictions FILE   write every evaluated row (line, text, gold, predicted, scores) as JSONL
+      --batch-size N       texts per classify call (default 256)
+  -h, --help               show this help
+
+JSON keys: accuracy, macro_f1, weighted_f1, per_class, confusion_matrix (rows gold, columns
+predicted), labels, total, evaluated, skipped, skipped_by_reason, skipped_rows, expected_calibration_error,
+calibration_bins, rows_per_second, seconds, model, dataset, label_mapping.
+
+Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the model), 2 usage error.`,
+
+  async run(args) {
+    const { values, positionals } = parseCommandLine(args, {
+      model: { type: 'string', short: 'm' },
+      'text-column': { type: 'string' },
+      'label-column': { type: 'string' },
+      'label-map': { type: 'string' },
+      'dataset-format': { type: 'string' },
+      header: { type: 'boolean' },
+      'no-header': { type: 'boolean' },
+      format: { type: 'string', short: 'f' },
+      predictions: { type: 'string' },
+      'batch-size': { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError(`name exactly one dataset file (got ${positionals.length})`);
+    if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other');
+    const dataset = positionals[0];
+    const format = oneOf('--format', values.format, formats, 'table');
+    const datasetFormat = values['dataset-format'] === undefined ? undefined : oneOf('--dataset-format', values['dataset-format'], datasetFormats, 'csv');
+    const batchSize = positiveInteger('--batch-size', values['batch-size']);
+    if (!fs.existsSync(dataset) || !fs.statSync(dataset).isFile()) throw new Error(`dataset ${dataset} not found`);
+    const labelMap = values['label-map'] === undefined ? undefined : parseLabelMap(values['label-map']);
+
+    const engine = await Engine.load(values.model ?? defaultModelDir());
+    const cancel = new AbortController();
+    const onInterrupt = () => cancel.abort(new Error('cancelled (interrupted)'));
+    process.once('SIGINT', onInterrupt);
+    const progress = new ProgressLine();
+    const predictions = values.predictions ? new PredictionsFile(values.predictions, engine.model.labels) : undefined;
+    try {
+      const report = await evaluate(
+        dataset,
+        {
+          labels: engine.model.labels,
+          labelMap,
+          textColumn: values['text-column'],
+          labelColumn: values['label-column'],
+          format: datasetFormat,
+          hasHeader: values.header ? true : values['no-header'] ? false : undefined,
+          batchSize,
+          signal: cancel.signal,
+          keepPredictions: false,
+          onPredictions: predictions && ((rows) => predictions.write(rows)),
+          onProgress: (state) =>
+            progress.update(
+              `evaluating: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %), ${formatCount(state.rowsPerSecond)} rows/s, ${formatCount(state.skipped)} skipped`,
+            ),
+        },
+        (texts, signal) => engine.classify(texts, { signal }),
+      ).catch((error) => {
+        throw error instanceof LabelMappingError ? new LabelMappingError(`${error.message} (--label-map)`) : error;
+      });
+      predictions?.commit();
+      progress.done(`evaluated ${formatCount(report.evaluated)} of ${formatCount(report.total)} rows (${formatCount(report.skipped)} skipped) in ${formatSeconds(report.seconds)}, ${formatCount(report.rowsPerSecond)} rows/s`);
+      if (report.evaluated === 0) throw new Error(`no row of ${dataset} could be evaluated: ${describeSkipped(report)}`);
+      const model = { name: engine.model.name, dir: engine.model.dir };
+      process.stdout.write(format === 'json' ? `${JSON.stringify(toJson(report, model), null, 2)}\n` : renderTable(report, model));
+      return exitCodes.ok;
+    } finally {
+      progress.done();
+      predictions?.discard();
+      process.removeListener('SIGINT', onInterrupt);
+      await engine.dispose();
+    }
+  },
+};
+
+/** Predictions go to a temporary file renamed into place at the end, so a failed or cancelled run leaves nothing half-written. */
+class PredictionsFile {
+  private readonly temporary: string;
+  private fd: number | undefined;
+
+  constructor(
+    private readonly target: string,
+    private readonly labels: string[],
+  ) {
+    this.temporary = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.partial`);
+    this.fd = fs.openSync(this.temporary, 'w');
+  }
+
+  write(rows: Prediction[]): void {
+    const lines = rows.map((row) =>
+      JSON.stringify({ line: row.line, text: row.text, gold: row.gold, gold_label: row.goldLabel, predicted: row.predicted, confidence: row.confidence, scores: Object.fromEntries(this.labels.map((label, index) => [label, row.scores[index]])) }),
+    );
+    fs.writeSync(this.fd!, `${lines.join('\n')}\n`);
+  }
+
+  commit(): void {
+    fs.closeSync(this.fd!);
+    this.fd = undefined;
+    fs.renameSync(this.temporary, this.target);
+  }
+
+  discard(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+    fs.rmSync(this.temporary, { force: true });
+  }
+}
+
+function describeSkipped(report: EvaluationReport): string {
+  const reasons = Object.entries(report.skippedByReason).map(([reason, count]) => `${count} ${reason}`);
+  return `${report.total} rows, ${reasons.length > 0 ? reasons.join(', ') : 'none readable'}`;
+}
+
+function toJson(report: EvaluationReport, model: { name: string; dir: string }) {
+  return {
+    accuracy: report.accuracy,
+    macro_f1: report.macroF1,
+    weighted_f1: report.weightedF1,
+    macro_precision: report.macroPrecision,
+    macro_recall: report.macroRecall,
+    labels: report.labels,
+    per_class: report.perClass,
+    confusion_matrix: report.confusionMatrix,
+    total: report.total,
+    evaluated: report.evaluated,
+    skipped: report.skipped,
+    skipped_by_reason: report.skippedByReason,
+    skipped_rows: report.skippedRows,
+    expected_calibration_error: report.expectedCalibrationError,
+    calibration_bins: report.calibrationBins,
+    rows_per_second: report.rowsPerSecond,
+    seconds: report.seconds,
+    model,
+    dataset: { path: report.dataset.path, format: report.dataset.format, has_header: report.dataset.hasHeader, text_columns: report.dataset.textColumns, label_column: report.dataset.labelColumn },
+    label_mapping: report.labelMapping,
+  };
+}
+
+function renderTable(report: EvaluationReport, model: { name: string; dir: string }): string {
+  const { dataset } = report;
+  const lines = [
+    `dataset     ${dataset.path} (${dataset.format}${dataset.hasHeader ? ', header' : ''}; text: ${dataset.textColumns.join(' + ')}, label: ${dataset.labelColumn}; labels by ${report.labelMapping})`,
+    `model       ${model.name} (${report.labels.join(', ')})`,
+    `rows        ${formatCount(report.total)} total, ${formatCount(report.evaluated)} evaluated, ${formatCount(report.skipped)} skipped`,
+    `accuracy    ${percent(report.accuracy)}`,
+    `macro-F1    ${percent(report.macroF1)}    weighted-F1 ${percent(report.weightedF1)}    ECE ${report.expectedCalibrationError.toFixed(4)}`,
+    `throughput  ${formatCount(report.rowsPerSecond)} rows/s (${formatSeconds(report.seconds)})`,
+    '',
+    formatTable(
+      ['label', 'precision', 'recall', 'F1', 'support'],
+      [
+        ...report.perClass.map((row) => [row.label, percent(row.precision), percent(row.recall), percent(row.f1), formatCount(row.support)]),
+        ['macro avg', percent(report.macroPrecision), percent(report.macroRecall), percent(report.macroF1), formatCount(report.evaluated)],
+      ],
+      [1, 2, 3, 4],
+    ),
+    '',
+    'confusion matrix (rows: gold, columns: predicted)',
+    formatTable(
+      ['', ...report.labels],
+      report.confusionMatrix.map((row, gold) => [report.labels[gold], ...row.map(formatCount)]),
+      report.labels.map((_, index) => index + 1),
+    ),
+  ];
+  if (report.skipped > 0) {
+    lines.push('', 'skipped rows by reason');
+    for (const [reason, count] of Object.entries(report.skippedByReason)) {
+      const rows = report.skippedRows.filter((row) => row.reason === reason);
+      const shown = rows.slice(0, 5).map((row) => `line ${row.line}: ${row.detail}`);
+      lines.push(`  ${reason}: ${formatCount(count!)}`, ...shown.map((text) => `    ${text}`), ...(rows.length > shown.length ? [`    … and ${formatCount(rows.length - shown.length)} more (--format json lists all)`] : []));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

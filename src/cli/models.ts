@@ -1,0 +1,88 @@
+// textclf models [DIR...]: the bundled models and any given model directories, with labels and sizes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readBundle } from '../classifier/bundle';
+import { Command, exitCodes, oneOf, parseCommandLine } from './command';
+import { bundledModelsDir } from './paths';
+import { formatTable } from './table';
+
+const formats = ['table', 'json'] as const;
+
+export interface ModelListing {
+  name: string;
+  dir: string;
+  bundled: boolean;
+  labels: string[];
+  problemType: string;
+  modelType: string;
+  onnxFile: string;
+  onnxBytes: number;
+  /** All files of the directory, recursively. */
+  totalBytes: number;
+}
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'list the bundled models and given model directories',
+  help: `Usage: textclf models [options] [DIR...]
+
+Lists the models bundled with textclf and every model directory given, with their labels, problem
+type and sizes. A directory that is not a valid model is reported with the reason (exit code 1).
+
+Options:
+  -f, --format FORMAT  table | json (default: table)
+  -h, --help           show this help`,
+
+  async run(args) {
+    const { values, positionals } = parseCommandLine(args, { format: { type: 'string', short: 'f' } });
+    const format = oneOf('--format', values.format, formats, 'table');
+    const bundledRoot = bundledModelsDir();
+    const bundled = fs.existsSync(bundledRoot)
+      ? fs.readdirSync(bundledRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path.join(bundledRoot, entry.name)).sort()
+      : [];
+    const listings: ModelListing[] = [];
+    const problems: string[] = [];
+    for (const [dir, isBundled] of [...bundled.map((dir) => [dir, true] as const), ...positionals.map((dir) => [dir, false] as const)]) {
+      try {
+        listings.push(describe(dir, isBundled));
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    process.stdout.write(format === 'json' ? `${JSON.stringify(listings, null, 2)}\n` : renderTable(listings));
+    for (const problem of problems) process.stderr.write(`textclf models: ${problem}\n`);
+    return problems.length > 0 ? exitCodes.runtimeError : exitCodes.ok;
+  },
+};
+
+function describe(dir: string, bundled: boolean): ModelListing {
+  const bundle = readBundle(dir);
+  return {
+    name: bundle.name,
+    dir: bundle.dir,
+    bundled,
+    labels: bundle.labels,
+    problemType: bundle.problemType,
+    modelType: bundle.modelType,
+    onnxFile: path.relative(bundle.dir, bundle.onnxFile),
+    onnxBytes: fs.statSync(bundle.onnxFile).size,
+    totalBytes: directoryBytes(bundle.dir),
+  };
+}
+
+function directoryBytes(dir: string): number {
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const full = path.join(dir, entry.name);
+    return sum + (entry.isDirectory() ? directoryBytes(full) : entry.isFile() ? fs.statSync(full).size : 0);
+  }, 0);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function renderTable(listings: ModelListing[]): string {
+  if (listings.length === 0) return 'no models found\n';
+  const rows = listings.map((model) => [model.name + (model.bundled ? ' (bundled)' : ''), model.labels.join(', '), model.problemType.replace('_classification', ''), `${model.onnxFile} ${megabytes(model.onnxBytes)}`, megabytes(model.totalBytes), model.dir]);
+  return `${formatTable(['model', 'labels', 'problem', 'onnx', 'total', 'directory'], rows, [4])}\n`;
+}
