@@ -4,9 +4,11 @@ import type { Segment, Unit } from './types';
 
 export const UNITS: readonly Unit[] = ['document', 'paragraph', 'sentence', 'line', 'section'];
 
-const LINE_BREAK = /\r\n|\r|\n/g;
+/** CRLF, LF or a lone CR; a CR never counts as a break of its own when a LF follows it. */
+const BREAK = String.raw`(?:\r\n|\r(?!\n)|\n)`;
+const LINE_BREAK = new RegExp(BREAK, 'g');
 /** Two or more line breaks with nothing but horizontal whitespace between them. */
-const BLANK_LINES = /(?:\r\n|\r|\n)(?:[^\S\r\n]*(?:\r\n|\r|\n))+/g;
+const BLANK_LINES = new RegExp(String.raw`${BREAK}(?:[^\S\r\n]*${BREAK})+`, 'g');
 /** A Markdown ATX heading line: up to 3 spaces, 1-6 '#', then a space or the end of the line. */
 const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const CODE_FENCE = /^ {0,3}(`{3,}|~{3,})/;
