@@ -1,0 +1,185 @@
+// The worker process through ClassifierClient: the real bundled worker (dist/worker.js, built by
+// `npm run build`), the real model. Crashes are real SIGKILLs.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClassifierClient, QueueFullError, RequestCancelledError, RequestTimeoutError, WorkerError, WorkerRestartedError } from '../../src/classifier/client';
+import { Engine } from '../../src/classifier/engine';
+import { bundledModel, repoRoot } from '../support/paths';
+
+const model = bundledModel('sentiment-sst2');
+const workerScript = path.join(repoRoot, 'dist', 'worker.js');
+
+/** Enough texts that classifying them takes a while (hundreds of batches). */
+function manyTexts(count: number, tag: string): string[] {
+  return Array.from({ length: count }, (_, i) => `review ${tag} ${i}: the acting was fine but the plot dragged on and on without any real payoff`);
+}
+
+describe('ClassifierClient and worker process', function () {
+  before(function () {
+    if (!fs.existsSync(workerScript)) throw new Error(`${workerScript} is missing: run "npm run build" first (npm test does)`);
+  });
+
+  let client: ClassifierClient;
+  const logs: string[] = [];
+  beforeEach(() => {
+    logs.length = 0;
+    client = new ClassifierClient({ workerScript, log: (line) => logs.push(line), restartDelayMs: 50 });
+  });
+  afterEach(() => client.dispose());
+
+  it('finds the bundled worker by default from the compiled code', async () => {
+    const byDefault = new ClassifierClient();
+    try {
+      await byDefault.loadModel(model);
+      assert.equal((await byDefault.classify(['a wonderful film']))[0].labels[0].label, 'positive');
+    } finally {
+      await byDefault.dispose();
+    }
+  });
+
+  it('gives the same scores as the in-process engine, with topK, and a status with memory', async () => {
+    const info = await client.loadModel(model, { executionProviders: ['cuda', 'cpu'] });
+    assert.deepEqual(info.labels, ['negative', 'positive']);
+    const texts = ['a wonderful , moving film', 'a boring mess', 'it is', 'x '.repeat(300)];
+    const remote = await client.classify(texts);
+    const engine = await Engine.load(model, { executionProviders: ['cpu'] });
+    try {
+      assert.deepEqual(remote, await engine.classify(texts));
+    } finally {
+      await engine.dispose();
+    }
+    assert.equal((await client.classify(texts, { topK: 1 }))[0].labels.length, 1);
+    const status = await client.status();
+    assert.equal(status.pid, client.pid);
+    assert.equal(status.executionProvider, 'cpu');
+    assert.equal(status.providerFallbacks[0].provider, 'cuda');
+    assert.ok(status.rssBytes > 10e6 && status.rssBytes < 300e6, `worker RSS ${status.rssBytes}`);
+    assert.ok(status.peakRssBytes >= status.rssBytes * 0.5);
+    assert.equal(status.queue, 0);
+    assert.equal(status.restarts, 0);
+    assert.ok(logs.some((line) => /execution provider cuda not used/.test(line)), logs.join('\n'));
+  });
+
+  it('classifies a document: segments keep exact ranges of the host text', async () => {
+    await client.loadModel(model);
+    const text = 'Great film!\r\n\r\nTerrible, boring and stupid.\r\n\r\n😀 Unicode paragraph.';
+    const segments = await client.classifyDocument(text, 'paragraph');
+    assert.deepEqual(segments.map((s) => s.text), ['Great film!', 'Terrible, boring and stupid.', '😀 Unicode paragraph.']);
+    for (const s of segments) assert.equal(text.slice(s.start, s.end), s.text);
+    assert.equal(segments[1].labels[0].label, 'negative');
+  });
+
+  it('reports a broken model directory with the file it names', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-client-'));
+    try {
+      fs.cpSync(model, dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'config.json'), '{ not json');
+      await assert.rejects(client.loadModel(dir), (error: WorkerError) => {
+        assert.equal(error.name, 'BundleError');
+        assert.equal(error.file, path.join(dir, 'config.json'));
+        return true;
+      });
+      await assert.rejects(client.classify(['x']), /no model loaded/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('survives SIGKILL in the middle of a request, 10 times in a row', async function () {
+    this.timeout(120_000);
+    await client.loadModel(model);
+    const reasons: string[] = [];
+    client.onRestart((reason) => reasons.push(reason));
+    const pids = new Set<number>();
+    for (let round = 0; round < 10; round++) {
+      let killed = false;
+      const pending = client.classify(manyTexts(3000, `round ${round}`), {
+        onProgress: () => {
+          if (killed) return;
+          killed = true;
+          pids.add(client.pid!);
+          process.kill(client.pid!, 'SIGKILL');
+        },
+      });
+      await assert.rejects(pending, (error: Error) => {
+        assert.ok(error instanceof WorkerRestartedError, String(error));
+        assert.match(error.message, /^Text Classifier worker restarted: killed by SIGKILL/);
+        return true;
+      });
+      const [after] = await client.classify(['a wonderful , moving film']);
+      assert.equal(after.labels[0].label, 'positive', `round ${round}`);
+    }
+    assert.equal(pids.size, 10, 'each round killed a different worker');
+    assert.equal(reasons.length, 10);
+    assert.equal((await client.status()).restarts, 10);
+  });
+
+  it('cancels a running request through its AbortSignal; the worker stays and answers the next', async () => {
+    await client.loadModel(model);
+    const pid = client.pid;
+    const controller = new AbortController();
+    const pending = client.classify(manyTexts(5000, 'cancel'), { signal: controller.signal, onProgress: () => controller.abort() });
+    await assert.rejects(pending, RequestCancelledError);
+    assert.equal((await client.classify(['a wonderful film']))[0].labels[0].label, 'positive');
+    assert.equal(client.pid, pid, 'no restart for a cancellation');
+    const status = await client.status();
+    assert.equal(status.workerQueue, 0);
+    const already = new AbortController();
+    already.abort();
+    await assert.rejects(client.classify(['x'], { signal: already.signal }), RequestCancelledError);
+  });
+
+  it('times out a request that takes too long and keeps working', async () => {
+    const impatient = new ClassifierClient({ workerScript, requestTimeoutMs: 1000 });
+    try {
+      await impatient.loadModel(model);
+      await assert.rejects(impatient.classify(manyTexts(50_000, 'timeout')), (error: Error) => {
+        assert.ok(error instanceof RequestTimeoutError);
+        assert.match(error.message, /timed out after 1000 ms: classify 50000 texts/);
+        return true;
+      });
+      assert.equal((await impatient.classify(['a boring , stupid mess']))[0].labels[0].label, 'negative');
+    } finally {
+      await impatient.dispose();
+    }
+  });
+
+  it('bounds the queue: one request too many is refused at once', async () => {
+    const bounded = new ClassifierClient({ workerScript, maxQueue: 2 });
+    try {
+      await bounded.loadModel(model);
+      const first = bounded.classify(manyTexts(500, 'q1'));
+      const second = bounded.classify(manyTexts(500, 'q2'));
+      await assert.rejects(bounded.classify(['third']), (error: Error) => error instanceof QueueFullError && /queue is full \(2 requests waiting\)/.test(error.message));
+      assert.equal((await first).length, 500);
+      assert.equal((await second).length, 500);
+      assert.equal((await bounded.classify(['now there is room'])).length, 1);
+    } finally {
+      await bounded.dispose();
+    }
+  });
+
+  it('reports progress of a long request up to the total', async () => {
+    await client.loadModel(model);
+    const seen: [number, number][] = [];
+    await client.classify(manyTexts(1500, 'progress'), { onProgress: (done, total) => seen.push([done, total]) });
+    assert.ok(seen.length >= 2);
+    assert.deepEqual(seen.at(-1), [1500, 1500]);
+  });
+
+  it('names a missing worker script', async () => {
+    const lost = new ClassifierClient({ workerScript: path.join(os.tmpdir(), 'no-such-worker.js') });
+    await assert.rejects(lost.loadModel(model), /worker script not found: .*no-such-worker\.js \(build it with "npm run build"\)/);
+    await lost.dispose();
+  });
+
+  it('shuts the worker down on dispose', async () => {
+    await client.loadModel(model);
+    const pid = client.pid!;
+    await client.dispose();
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+    await assert.rejects(client.classify(['x']), /disposed/);
+  });
+});
