@@ -1,0 +1,151 @@
+// Sentence features of many texts from a base model's encoder: the base graph, with the classifier's
+// input exposed as `sentence_features`, runs through the engine in length-sorted, padded batches (the
+// engine's own strategy, so little padding). A text longer than the model's window gets the mean of its
+// windows' features, weighted by window length, as the engine aggregates long texts' scores.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readBundle, type Bundle } from '../classifier/bundle';
+import { Engine } from '../classifier/engine';
+import { TextTokenizer } from '../classifier/tokenize';
+import type { EngineOptions, ExecutionProviderName } from '../classifier/types';
+import type { FeatureMatrix } from './head';
+import { DEFAULT_POOLING, exposeSentenceFeatures, SENTENCE_FEATURES, type FeaturePooling } from './onnxHead';
+
+export interface FeatureOptions {
+  pooling?: FeaturePooling;
+  engine?: Omit<EngineOptions, 'preferQuantized' | 'cacheSize'>;
+  signal?: AbortSignal;
+  /** Windows run so far out of all windows (one per text unless texts are long). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ExtractedFeatures {
+  features: FeatureMatrix;
+  pooling: FeaturePooling;
+  /** Model windows per text. */
+  windows: Int32Array;
+  executionProvider: ExecutionProviderName | null;
+  elapsedMs: number;
+}
+
+const BATCH_SIZE = 32;
+const TOKENIZE_CHUNK = 512;
+/** Padded tokens per batch row, as the engine budgets: long windows make smaller batches. */
+const TOKENS_PER_BATCH_ITEM = 64;
+
+/** The float32 graph is used (never model_quantized.onnx): its head is the one a new head replaces. */
+export function baseBundle(modelDir: string): Bundle {
+  return readBundle(modelDir, { preferQuantized: false });
+}
+
+export async function extractFeatures(modelDir: string, texts: string[], options: FeatureOptions = {}): Promise<ExtractedFeatures> {
+  const started = Date.now();
+  const bundle = baseBundle(modelDir);
+  const pooling = options.pooling ?? DEFAULT_POOLING;
+  const engine = await loadFeatureEngine(bundle, pooling, options.engine ?? {});
+  try {
+    const stride = options.engine?.windowStride ?? Math.floor(bundle.maxTokens / 4);
+    const tokenizer = new TextTokenizer(bundle.tokenizerFile, bundle.maxTokens, stride);
+
+    const sequences: { text: number; ids: number[] }[] = [];
+    const windows = new Int32Array(texts.length);
+    for (let from = 0; from < texts.length; from += TOKENIZE_CHUNK) {
+      options.signal?.throwIfAborted();
+      const encoded = await tokenizer.encodeBatch(texts.slice(from, from + TOKENIZE_CHUNK));
+      encoded.forEach((text, offset) => {
+        windows[from + offset] = text.windows.length;
+        for (const window of text.windows) sequences.push({ text: from + offset, ids: window.ids });
+      });
+    }
+    sequences.sort((a, b) => a.ids.length - b.ids.length);
+
+    // The width is known for sure only from a run (the graph may not state the hidden size).
+    let width = 0;
+    let sums = new Float64Array(0);
+    const weights = new Float64Array(texts.length);
+    const inputNames = engine.model.inputNames;
+    options.onProgress?.(0, sequences.length);
+    for (let start = 0; start < sequences.length; ) {
+      options.signal?.throwIfAborted();
+      const longest = sequences[Math.min(start + BATCH_SIZE, sequences.length) - 1].ids.length;
+      const size = Math.max(1, Math.min(BATCH_SIZE, Math.floor((BATCH_SIZE * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
+      const batch = sequences.slice(start, start + size);
+      const output = await engine.run(feedsFor(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
+      const { data: values, dims } = output[SENTENCE_FEATURES];
+      if (width === 0) {
+        width = dims[1];
+        sums = new Float64Array(texts.length * width);
+      }
+      batch.forEach((sequence, row) => {
+        const weight = sequence.ids.length;
+        weights[sequence.text] += weight;
+        const target = sequence.text * width;
+        for (let j = 0; j < width; j++) sums[target + j] += weight * values[row * width + j];
+      });
+      start += size;
+      options.onProgress?.(start, sequences.length);
+    }
+
+    const data = new Float32Array(sums.length);
+    for (let i = 0; i < texts.length; i++) for (let j = 0; j < width; j++) data[i * width + j] = sums[i * width + j] / weights[i];
+    return {
+      features: { data, rows: texts.length, cols: width },
+      pooling,
+      windows,
+      executionProvider: engine.status().executionProvider,
+      elapsedMs: Date.now() - started,
+    };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/**
+ * The engine on a scratch copy of the model directory whose graph also outputs `sentence_features`.
+ * The scratch copy goes away once the session has read it.
+ */
+async function loadFeatureEngine(bundle: Bundle, pooling: FeaturePooling, engineOptions: FeatureOptions['engine']): Promise<Engine> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-features-'));
+  try {
+    fs.copyFileSync(bundle.configFile, path.join(scratch, 'config.json'));
+    fs.copyFileSync(bundle.tokenizerFile, path.join(scratch, 'tokenizer.json'));
+    const tokenizerConfig = path.join(bundle.dir, 'tokenizer_config.json');
+    if (fs.existsSync(tokenizerConfig)) fs.copyFileSync(tokenizerConfig, path.join(scratch, 'tokenizer_config.json'));
+    fs.writeFileSync(path.join(scratch, 'model.onnx'), exposeSentenceFeatures(bundle.onnxFile, pooling));
+    linkExternalData(bundle.onnxFile, scratch);
+    return await Engine.load(scratch, { ...engineOptions, preferQuantized: false, cacheSize: 0 });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Large models keep weights in files next to the graph (e.g. model.onnx_data): the copy must find them. */
+function linkExternalData(onnxFile: string, scratch: string): void {
+  for (const entry of fs.readdirSync(path.dirname(onnxFile))) {
+    if (entry.endsWith('.onnx_data') || entry.endsWith('.onnx.data')) {
+      fs.symlinkSync(path.join(path.dirname(onnxFile), entry), path.join(scratch, entry));
+    }
+  }
+}
+
+function feedsFor(batch: number[][], inputNames: string[]): Record<string, { data: BigInt64Array; dims: number[] }> {
+  const rows = batch.length;
+  const columns = batch.reduce((max, ids) => Math.max(max, ids.length), 0);
+  const ids = new BigInt64Array(rows * columns);
+  const mask = new BigInt64Array(rows * columns);
+  batch.forEach((sequence, r) => {
+    for (let c = 0; c < sequence.length; c++) {
+      ids[r * columns + c] = BigInt(sequence[c]);
+      mask[r * columns + c] = 1n;
+    }
+  });
+  const dims = [rows, columns];
+  const feeds: Record<string, { data: BigInt64Array; dims: number[] }> = {};
+  for (const name of inputNames) {
+    if (name === 'input_ids') feeds[name] = { data: ids, dims };
+    else if (name === 'attention_mask') feeds[name] = { data: mask, dims };
+    else feeds[name] = { data: new BigInt64Array(rows * columns), dims }; // token_type_ids: one segment
+  }
+  return feeds;
+}

@@ -1,0 +1,142 @@
+// Writes a trained classifier as a standard model directory (the layout of DESIGN.md: config.json,
+// tokenizer files, onnx/model.onnx, MODEL_CARD.md), all or nothing: everything goes into a staging
+// directory beside the destination, which is renamed into place only when complete. A cancel or a crash
+// never leaves a half-written model where a model is expected.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProblemType } from '../classifier/types';
+
+/** What `config.json` records about how the model was made (key `textclf_training`). */
+export interface TrainingMetadata {
+  method: 'linear-head' | 'pytorch';
+  base_model: string;
+  dataset: string;
+  split: string;
+  examples: { train: number; validation: number; test: number };
+  trained_at: string;
+  test_accuracy: number;
+  test_macro_f1: number;
+  validation_accuracy: number;
+  seed: number;
+  /** Method-specific settings (linear head: pooling, l2, class weights, epochs…). */
+  settings: Record<string, unknown>;
+}
+
+export const TRAINING_METADATA_KEY = 'textclf_training';
+
+/** Tokenizer files a base model directory may have; every one present is copied unchanged. */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model', 'spm.model'];
+
+export class ModelDirectoryError extends Error {
+  constructor(readonly dir: string, problem: string) {
+    super(`${dir}: ${problem}`);
+    this.name = 'ModelDirectoryError';
+  }
+}
+
+/** Fails early (before any training) when the destination cannot be written. */
+export function checkDestination(destination: string, overwrite: boolean): void {
+  const dir = path.resolve(destination);
+  if (fs.existsSync(dir)) {
+    if (!overwrite) throw new ModelDirectoryError(dir, 'already exists; choose another output directory or allow overwriting it');
+    if (!fs.statSync(dir).isDirectory()) throw new ModelDirectoryError(dir, 'exists and is not a directory');
+    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+      throw new ModelDirectoryError(dir, 'exists and is not a model directory (no config.json); it is not overwritten');
+    }
+  }
+  const parent = path.dirname(dir);
+  fs.mkdirSync(parent, { recursive: true });
+  try {
+    fs.accessSync(parent, fs.constants.W_OK);
+  } catch {
+    throw new ModelDirectoryError(parent, 'is not writable');
+  }
+}
+
+export interface ModelDirectoryContents {
+  baseModelDir: string;
+  /** The base model's config.json (parsed); labels, problem type and training metadata replace its own. */
+  baseConfig: Record<string, unknown>;
+  onnx: Buffer;
+  labels: string[];
+  problemType: ProblemType;
+  metadata: TrainingMetadata;
+  card: string;
+}
+
+export function writeModelDirectory(destination: string, contents: ModelDirectoryContents, options: { overwrite?: boolean; signal?: AbortSignal } = {}): string {
+  const dir = path.resolve(destination);
+  checkDestination(dir, options.overwrite ?? false);
+  removeLeftovers(dir);
+  const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
+  try {
+    fs.mkdirSync(path.join(staging, 'onnx'), { recursive: true });
+    const config = {
+      ...contents.baseConfig,
+      id2label: Object.fromEntries(contents.labels.map((label, index) => [String(index), label])),
+      label2id: Object.fromEntries(contents.labels.map((label, index) => [label, index])),
+      problem_type: contents.problemType,
+      [TRAINING_METADATA_KEY]: contents.metadata,
+    };
+    // Some configs carry an explicit label count; keep it true.
+    if ('num_labels' in config) config.num_labels = contents.labels.length;
+    if ('_num_labels' in config) config._num_labels = contents.labels.length;
+    fs.writeFileSync(path.join(staging, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    for (const file of TOKENIZER_FILES) {
+      const source = path.join(contents.baseModelDir, file);
+      if (fs.existsSync(source)) fs.copyFileSync(source, path.join(staging, file));
+    }
+    fs.writeFileSync(path.join(staging, 'onnx', 'model.onnx'), contents.onnx);
+    fs.writeFileSync(path.join(staging, 'MODEL_CARD.md'), contents.card);
+    options.signal?.throwIfAborted();
+    moveIntoPlace(staging, dir);
+    return dir;
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** rename() is atomic within one file system; an existing model is swapped out, then removed. */
+function moveIntoPlace(staging: string, dir: string): void {
+  if (!fs.existsSync(dir)) {
+    fs.renameSync(staging, dir);
+    return;
+  }
+  const replaced = `${dir}.replaced-${process.pid}-${Date.now()}`;
+  fs.renameSync(dir, replaced);
+  try {
+    fs.renameSync(staging, dir);
+  } catch (error) {
+    fs.renameSync(replaced, dir);
+    throw error;
+  }
+  fs.rmSync(replaced, { recursive: true, force: true });
+}
+
+/**
+ * Directories of runs that were killed before they could clean up: staging copies are removed; a model
+ * swapped out but never replaced is put back.
+ */
+function removeLeftovers(dir: string): void {
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}.`;
+  for (const entry of fs.readdirSync(parent)) {
+    const match = entry.startsWith(prefix) ? /\.(partial|replaced)-(\d+)-\d+$/.exec(entry) : null;
+    if (!match) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    const leftover = path.join(parent, entry);
+    if (match[1] === 'replaced' && !fs.existsSync(dir)) fs.renameSync(leftover, dir);
+    else fs.rmSync(leftover, { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,143 @@
+// The one entry point for training a classifier from a labeled dataset, whatever the method: checks the
+// data and the destination first (before any long work), makes or checks the splits, runs the method,
+// and writes the standard model directory with its card, all or nothing.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EngineOptions } from '../classifier/types';
+import { modelCard } from './card';
+import type { SplitMetrics } from './evaluation';
+import { baseBundle } from './features';
+import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
+import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
+import { formatDuration, formatPercent, type ProgressListener } from './progress';
+import { checkSplits, labelsOf, stratifiedSplit, type DatasetSplits, type SplitFractions, type TrainingExample } from './split';
+
+export type TrainingMethod = 'linear-head' | 'pytorch';
+
+export type TrainingDataset =
+  /** One labeled set: a seeded stratified train/validation/test split is made from it. */
+  | { name: string; examples: TrainingExample[] }
+  /** Splits the user already has. */
+  | { name: string; splits: { train: TrainingExample[]; validation: TrainingExample[]; test: TrainingExample[] } };
+
+export interface TrainClassifierRequest {
+  method: TrainingMethod;
+  /** The model directory whose encoder (and tokenizer) the new model starts from. */
+  baseModel: string;
+  /** The new model directory; must not exist unless `overwrite`. */
+  output: string;
+  overwrite?: boolean;
+  dataset: TrainingDataset;
+  seed?: number;
+  /** For a split made here; default 80/10/10. */
+  fractions?: SplitFractions;
+  linearHead?: LinearHeadSettings;
+  engine?: EngineOptions;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface TrainingReport {
+  outputDir: string;
+  method: TrainingMethod;
+  labels: string[];
+  split: string;
+  examples: { train: number; validation: number; test: number };
+  validation: SplitMetrics;
+  test: SplitMetrics;
+  /** The test examples in the order of `test.predictions`. */
+  testExamples: TrainingExample[];
+  metadata: TrainingMetadata;
+  featuresMs: number;
+  trainingMs: number;
+  totalMs: number;
+}
+
+export async function trainClassifier(request: TrainClassifierRequest): Promise<TrainingReport> {
+  const started = Date.now();
+  const report = request.onProgress ?? (() => undefined);
+  const seed = request.seed ?? 42;
+  checkDestination(request.output, request.overwrite ?? false);
+  const base = baseBundle(request.baseModel);
+  const splits = prepareSplits(request.dataset, seed, request.fractions);
+  report({ phase: 'prepare', message: `${request.dataset.name}: ${splits.description}; labels ${splits.labels.join(', ')}` });
+
+  let result: MethodResult;
+  if (request.method === 'linear-head') {
+    result = await trainLinearHead(base, splits, { settings: request.linearHead, engine: request.engine, seed, signal: request.signal, onProgress: report });
+  } else {
+    throw new Error('training method "pytorch" is not available yet; use "linear-head"');
+  }
+
+  report({ phase: 'write', message: `writing ${path.resolve(request.output)}` });
+  const metadata: TrainingMetadata = {
+    method: request.method,
+    base_model: base.dir,
+    dataset: request.dataset.name,
+    split: splits.description,
+    examples: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
+    trained_at: new Date().toISOString(),
+    test_accuracy: result.test.accuracy,
+    test_macro_f1: result.test.macroF1,
+    validation_accuracy: result.validation.accuracy,
+    seed,
+    settings: result.settings,
+  };
+  const baseConfig = JSON.parse(fs.readFileSync(base.configFile, 'utf8')) as Record<string, unknown>;
+  const card = modelCard({
+    name: path.basename(path.resolve(request.output)),
+    metadata,
+    labels: splits.labels,
+    multiLabel: splits.multiLabel,
+    labelCounts: { train: countLabels(splits.train), validation: countLabels(splits.validation), test: countLabels(splits.test) },
+    validation: result.validation,
+    test: result.test,
+    baseModelName: base.name,
+    baseMaxTokens: base.maxTokens,
+  });
+  const outputDir = writeModelDirectory(
+    request.output,
+    {
+      baseModelDir: base.dir,
+      baseConfig,
+      onnx: result.onnx,
+      labels: splits.labels,
+      problemType: splits.multiLabel ? 'multi_label_classification' : 'single_label_classification',
+      metadata,
+      card,
+    },
+    { overwrite: request.overwrite, signal: request.signal },
+  );
+  const totalMs = Date.now() - started;
+  report({
+    phase: 'done',
+    message: `${outputDir}: test accuracy ${formatPercent(result.test.accuracy)}, macro-F1 ${formatPercent(result.test.macroF1)} (${splits.test.length} examples); ${formatDuration(totalMs)} in all`,
+  });
+  return {
+    outputDir,
+    method: request.method,
+    labels: splits.labels,
+    split: splits.description,
+    examples: metadata.examples,
+    validation: result.validation,
+    test: result.test,
+    testExamples: splits.test,
+    metadata,
+    featuresMs: result.featuresMs,
+    trainingMs: result.trainingMs,
+    totalMs,
+  };
+}
+
+export function prepareSplits(dataset: TrainingDataset, seed: number, fractions?: SplitFractions): DatasetSplits {
+  if ('examples' in dataset) return stratifiedSplit(dataset.examples, { source: dataset.name, seed, fractions });
+  const checked = checkSplits({ ...dataset.splits, description: '' }, dataset.name);
+  const { train, validation, test } = dataset.splits;
+  return { ...checked, description: `given splits: ${train.length} train, ${validation.length} validation, ${test.length} test` };
+}
+
+function countLabels(examples: TrainingExample[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const example of examples) for (const label of labelsOf(example)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
+}
