@@ -6,8 +6,10 @@ import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
+import { serveCommand } from './serve/command';
+import { exportTritonCommand } from './triton/command';
 
-const commands: Command[] = [classifyCommand, evaluateCommand, modelsCommand];
+const commands: Command[] = [classifyCommand, evaluateCommand, modelsCommand, serveCommand, exportTritonCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -4,7 +4,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import packageJson from '../../package.json';
+import { packageVersion } from '../cli/paths';
 import type { EngineOptions } from '../classifier/types';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson } from './http';
@@ -81,7 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     models,
     { maxBatch: settings.maxBatch, maxInputs: settings.maxInputs, maxBodyBytes: settings.maxBodyBytes },
     { enabled: settings.dynamicBatching ?? true, delayMs: settings.batchDelayMs, maxInFlight: settings.maxInFlight },
-    packageJson.version,
+    packageVersion(),
   );
 
   let draining = false;

@@ -27,6 +27,8 @@ export interface ExportedModel {
   modelDir: string;
   configFile: string;
   onnxFile: string;
+  /** The model directory's ONNX file that was copied. */
+  sourceOnnxFile: string;
   config: TritonModelConfig;
 }
 
@@ -76,7 +78,7 @@ export async function exportTriton(options: ExportTritonOptions): Promise<Export
   fs.writeFileSync(path.join(modelDir, 'labels.txt'), bundle.labels.join('\n') + '\n');
   const configFile = path.join(modelDir, 'config.pbtxt');
   fs.writeFileSync(configFile, formatModelConfig(config));
-  return { name, modelDir, configFile, onnxFile, config };
+  return { name, modelDir, configFile, onnxFile, sourceOnnxFile: bundle.onnxFile, config };
 }
 
 /**

@@ -1,0 +1,82 @@
+// textclf serve: the engine as a local inference service (see server.ts).
+import { Command, exitCodes, parseCommandLine, positiveInteger, UsageError } from '../cli/command';
+import { defaultModelDir } from '../cli/paths';
+import { serveDefaults, startServer } from './server';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve models over HTTP: Open Inference Protocol (KServe v2) and /v1/classify',
+  help: `Usage: textclf serve [options]
+
+Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), as Triton would:
+  GET  /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME, /v2/models/NAME/ready
+  POST /v2/models/NAME/infer        int64 tensors in (input_ids, attention_mask, ...), logits out
+and a text endpoint:
+  POST /v1/classify  {"inputs": ["text", ...], "model": NAME, "top_k": K}
+                     -> per input, every label with its score, best first
+Requests arriving together are merged into one engine call (dynamic batching).
+
+Options:
+  -m, --model DIR           a model directory to serve; repeat for several (default: the bundled sentiment-sst2)
+      --host HOST           address to bind (default: ${serveDefaults.host}); anything but loopback needs --token
+  -p, --port N              port (default: ${serveDefaults.port}; 0 picks a free one)
+      --token T             bearer token every request but /v2/health/* must send as "Authorization: Bearer T"
+                            (or set TEXTCLF_SERVE_TOKEN, which keeps it out of the process list)
+      --batch-delay-ms MS   how long a request waits for others to share its engine call (default: ${serveDefaults.batchDelayMs})
+      --max-batch N         rows in one engine call and the largest batch of a v2 request (default: ${serveDefaults.maxBatch})
+      --no-batching         every request is its own engine call
+      --max-inputs N        texts in one /v1/classify request (default: ${serveDefaults.maxInputs})
+      --max-body-bytes N    largest request body (default: ${serveDefaults.maxBodyBytes})
+      --threads N           inference threads per model (default: physical cores)
+  -h, --help                show this help
+
+Stops on SIGINT/SIGTERM after answering the requests in flight.
+Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
+
+  async run(args) {
+    const { values, positionals } = parseCommandLine(args, {
+      model: { type: 'string', short: 'm', multiple: true },
+      host: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      token: { type: 'string' },
+      'batch-delay-ms': { type: 'string' },
+      'max-batch': { type: 'string' },
+      'no-batching': { type: 'boolean' },
+      'max-inputs': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      threads: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (models are given with --model DIR)`);
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port must be 0 to 65535, got "${values.port}"`);
+    const batchDelayMs = values['batch-delay-ms'] === undefined ? undefined : Number(values['batch-delay-ms']);
+    if (batchDelayMs !== undefined && !(batchDelayMs >= 0 && batchDelayMs <= 1000)) {
+      throw new UsageError(`--batch-delay-ms must be 0 to 1000, got "${values['batch-delay-ms']}"`);
+    }
+    const threads = positiveInteger('--threads', values.threads);
+
+    const server = await startServer({
+      models: values.model ?? [defaultModelDir()],
+      host: values.host,
+      port,
+      token: values.token ?? (process.env.TEXTCLF_SERVE_TOKEN || undefined),
+      batchDelayMs,
+      maxBatch: positiveInteger('--max-batch', values['max-batch']),
+      dynamicBatching: !values['no-batching'],
+      maxInputs: positiveInteger('--max-inputs', values['max-inputs']),
+      maxBodyBytes: positiveInteger('--max-body-bytes', values['max-body-bytes']),
+      engine: threads ? { threads } : undefined,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        process.stderr.write(`textclf serve: ${signal}, shutting down\n`);
+        server.close().then(resolve, resolve);
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    return exitCodes.ok;
+  },
+};
