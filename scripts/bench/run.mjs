@@ -1,0 +1,266 @@
+// `npm run bench`: this engine, end to end through the worker client, against Transformers.js on the
+// same model folder and the same 2,000 SST-2 train sentences (fixed seed), interleaved A/B/A/B, each
+// at its best batch size; plus one-sentence latency, cold start, worker peak RSS and the fraction of
+// this CPU's onnxruntime GEMM rate the engine reaches. Writes bench/results.json, prints a table.
+// The machine may be busy: every number is a median over rounds, and the table says so.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gemmRate } from './gemm.mjs';
+
+const require = createRequire(import.meta.url);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const modelDir = path.join(repoRoot, 'models', 'sentiment-sst2');
+const workerScript = path.join(repoRoot, 'dist', 'worker.js');
+const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
+const trainFile = path.join(datasetsDir, 'sst2', 'train.tsv');
+
+const SENTENCES = 2000;
+const SEED = 20260529;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const OUR_BATCH_SIZES = [8, 16, 32, 64];
+const THEIR_BATCH_SIZES = [1, 4, 8, 16, 32];
+const LATENCY_CALLS = 300;
+const TARGETS = { speedup: 2.5, gemmFraction: 0.6, coldStartMs: 1000, peakRssMb: 300, p95Ms: 5 };
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** Seeded (mulberry32) sample of train.tsv sentences: the same 2,000 on every run and machine. */
+function sampleSentences() {
+  const lines = fs.readFileSync(trainFile, 'utf8').split(/\r?\n/).slice(1).filter((line) => line.includes('\t'));
+  let state = SEED;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < SENTENCES; i++) {
+    const j = i + Math.floor(random() * (lines.length - i));
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  return lines.slice(0, SENTENCES).map((line) => line.split('\t')[0]);
+}
+
+/** The client is TypeScript: bundle it (native modules external) into a temporary CommonJS file. */
+async function loadClientModule() {
+  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bench-')), 'client.cjs');
+  await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'src', 'classifier', 'client.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    external: ['onnxruntime-node', 'tokenizers'],
+    logLevel: 'warning',
+  });
+  return require(outfile);
+}
+
+/** FLOPs of one sequence of `tokens` tokens through a BERT encoder (a multiply-add counts 2). */
+function flopsPerSequence(config, tokens) {
+  const h = config.hidden_size;
+  const ffn = config.intermediate_size;
+  const layers = config.num_hidden_layers;
+  const labels = Object.keys(config.id2label).length;
+  const perLayer = tokens * (4 * h * h + 2 * h * ffn) + 2 * tokens * tokens * h; // projections, FFN, QK^T and AV
+  return 2 * (layers * perLayer + h * h + h * labels); // + pooler and classifier on [CLS]
+}
+
+async function transformersPipeline() {
+  const { pipeline, env } = require('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = path.dirname(modelDir);
+  return pipeline('text-classification', path.basename(modelDir), { dtype: 'fp32' });
+}
+
+async function theirsPerSecond(classifier, sentences, batchSize) {
+  const start = now();
+  const results = [];
+  for (let i = 0; i < sentences.length; i += batchSize) {
+    const batch = sentences.slice(i, i + batchSize);
+    const output = await classifier(batch, { top_k: null });
+    results.push(...(batch.length === 1 && !Array.isArray(output[0]) ? [output] : output));
+  }
+  return { perSecond: sentences.length / ((now() - start) / 1000), results };
+}
+
+async function oursPerSecond(client, sentences) {
+  const start = now();
+  const results = await client.classify(sentences);
+  return { perSecond: sentences.length / ((now() - start) / 1000), results };
+}
+
+const engineOptions = (batchSize) => ({ batchSize, cacheSize: 0, preferQuantized: false });
+
+async function main() {
+  if (!fs.existsSync(workerScript)) throw new Error(`${workerScript} is missing: run "npm run build" first`);
+  const { ClassifierClient } = await loadClientModule();
+  const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
+  const results = { date: new Date().toISOString(), machine: { cpu: os.cpus()[0]?.model, logicalCpus: os.cpus().length, loadAverage: os.loadavg() }, model: modelDir, rounds: ROUNDS };
+
+  // Cold start: a fresh worker from fork to the first result (model load and warm-up included).
+  const coldStarts = [];
+  for (let i = 0; i < 3; i++) {
+    const start = now();
+    const fresh = new ClassifierClient({ workerScript });
+    await fresh.loadModel(modelDir, engineOptions(32));
+    await fresh.classify(['a first sentence']);
+    coldStarts.push(now() - start);
+    await fresh.dispose();
+  }
+  results.coldStartMs = { median: median(coldStarts), all: coldStarts };
+  log(`cold start: ${coldStarts.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+
+  const client = new ClassifierClient({ workerScript, log: (line) => (/restart|error/i.test(line) ? log(`client: ${line}`) : undefined) });
+  await client.loadModel(modelDir, engineOptions(32));
+  const status = await client.status();
+  results.engine = { executionProvider: status.executionProvider, threads: status.threads, onnxFile: status.model.onnxFile };
+
+  const latencySentences = fs.existsSync(trainFile) ? sampleSentences().slice(0, LATENCY_CALLS) : Array.from({ length: LATENCY_CALLS }, (_, i) => `a short test sentence number ${i}`);
+  const latencies = [];
+  for (const sentence of latencySentences) {
+    const start = now();
+    await client.classify([sentence]);
+    latencies.push(now() - start);
+  }
+  const steady = latencies.slice(20);
+  results.latencyMs = { p50: percentile(steady, 50), p95: percentile(steady, 95), calls: steady.length };
+  log(`one-sentence latency: p50 ${results.latencyMs.p50.toFixed(2)} ms, p95 ${results.latencyMs.p95.toFixed(2)} ms`);
+
+  const threads = status.threads;
+  const gemm = await gemmRate(threads);
+  const gemmOneThread = await gemmRate(1);
+  results.gemm = { ...gemm, oneThread: gemmOneThread };
+  log(`GEMM ${gemm.shape}: ${gemm.medianGflops.toFixed(1)} GFLOP/s median on ${threads} threads (best ${gemm.bestGflops.toFixed(1)}); 1 thread ${gemmOneThread.medianGflops.toFixed(1)}`);
+
+  if (!fs.existsSync(trainFile)) {
+    log(`skipped throughput, agreement and compute efficiency: ${trainFile} not found (set TEXTCLF_DATASETS)`);
+    results.skipped = `dataset ${trainFile} not found`;
+  } else {
+    const sentences = sampleSentences();
+    const theirs = await transformersPipeline();
+
+    // Best batch size of each, calibrated interleaved (best of two passes each).
+    const ourCalibration = {};
+    for (const batchSize of OUR_BATCH_SIZES) {
+      await client.loadModel(modelDir, engineOptions(batchSize));
+      ourCalibration[batchSize] = Math.max((await oursPerSecond(client, sentences)).perSecond, (await oursPerSecond(client, sentences)).perSecond);
+    }
+    const theirCalibration = {};
+    for (const batchSize of THEIR_BATCH_SIZES) {
+      theirCalibration[batchSize] = Math.max((await theirsPerSecond(theirs, sentences, batchSize)).perSecond, (await theirsPerSecond(theirs, sentences, batchSize)).perSecond);
+    }
+    const best = (calibration) => Number(Object.entries(calibration).sort((a, b) => b[1] - a[1])[0][0]);
+    const ourBatch = best(ourCalibration);
+    const theirBatch = best(theirCalibration);
+    log(`calibration (sentences/s) ours ${JSON.stringify(round(ourCalibration))} -> ${ourBatch}; Transformers.js ${JSON.stringify(round(theirCalibration))} -> ${theirBatch}`);
+    await client.loadModel(modelDir, engineOptions(ourBatch));
+
+    const ours = [];
+    const theirsRates = [];
+    let agreement;
+    for (let round = 0; round < ROUNDS; round++) {
+      const a = await oursPerSecond(client, sentences);
+      const b = await theirsPerSecond(theirs, sentences, theirBatch);
+      ours.push(a.perSecond);
+      theirsRates.push(b.perSecond);
+      log(`round ${round + 1}/${ROUNDS}: ours ${a.perSecond.toFixed(0)}/s, Transformers.js ${b.perSecond.toFixed(0)}/s`);
+      if (round === 0) agreement = compare(a.results, b.results);
+    }
+    await theirs.dispose();
+
+    const tokens = (await client.classify(sentences)).map((r) => r.tokens);
+    const flops = tokens.reduce((sum, t) => sum + flopsPerSequence(config, t), 0) / sentences.length;
+    const oursMedian = median(ours);
+    results.throughput = {
+      sentences: sentences.length,
+      seed: SEED,
+      realTokens: tokens.reduce((a, b) => a + b, 0),
+      ours: { batchSize: ourBatch, perSecondMedian: oursMedian, rounds: ours, calibration: ourCalibration },
+      transformersJs: { batchSize: theirBatch, perSecondMedian: median(theirsRates), rounds: theirsRates, calibration: theirCalibration },
+      speedup: oursMedian / median(theirsRates),
+    };
+    results.agreement = agreement;
+    results.compute = {
+      flopsPerSentence: flops,
+      achievedGflops: (flops * oursMedian) / 1e9,
+      gemmGflops: gemm.medianGflops,
+      fractionOfGemm: (flops * oursMedian) / 1e9 / gemm.medianGflops,
+    };
+  }
+
+  results.peakRssMb = (await client.status()).peakRssBytes / 2 ** 20;
+  await client.dispose();
+  results.targets = targets(results);
+
+  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+  process.exit(0);
+}
+
+function round(calibration) {
+  return Object.fromEntries(Object.entries(calibration).map(([k, v]) => [k, Math.round(v)]));
+}
+
+/** Labels must be identical on every sentence; scores within 1e-4. */
+function compare(ours, theirs) {
+  let labelMismatches = 0;
+  let largestScoreDifference = 0;
+  ours.forEach((result, i) => {
+    if (result.labels[0].label !== theirs[i][0].label) labelMismatches++;
+    for (const { label, score } of theirs[i]) {
+      largestScoreDifference = Math.max(largestScoreDifference, Math.abs(result.labels.find((l) => l.label === label).score - score));
+    }
+  });
+  return { sentences: ours.length, labelMismatches, largestScoreDifference, ok: labelMismatches === 0 && largestScoreDifference <= 1e-4 };
+}
+
+function targets(r) {
+  const check = (value, target, better) => (value === undefined ? { value: null, target, met: null } : { value, target, met: better === 'higher' ? value >= target : value < target });
+  return {
+    speedup: check(r.throughput?.speedup, TARGETS.speedup, 'higher'),
+    gemmFraction: check(r.compute?.fractionOfGemm, TARGETS.gemmFraction, 'higher'),
+    coldStartMs: check(r.coldStartMs.median, TARGETS.coldStartMs, 'lower'),
+    peakRssMb: check(r.peakRssMb, TARGETS.peakRssMb, 'lower'),
+    p95Ms: check(r.latencyMs.p95, TARGETS.p95Ms, 'lower'),
+    agreement: r.agreement ? { value: r.agreement, met: r.agreement.ok } : { value: null, met: null },
+  };
+}
+
+function printTable(r) {
+  const rows = [];
+  const add = (what, value, target, met) => rows.push([what, value, target, met === null ? 'skipped' : met ? 'yes' : 'NO']);
+  const t = r.targets;
+  if (r.throughput) {
+    add('throughput, this engine via worker', `${r.throughput.ours.perSecondMedian.toFixed(0)} sentences/s (batch ${r.throughput.ours.batchSize})`, '', true);
+    add('throughput, Transformers.js', `${r.throughput.transformersJs.perSecondMedian.toFixed(0)} sentences/s (batch ${r.throughput.transformersJs.batchSize})`, '', true);
+  }
+  add('speedup over Transformers.js', t.speedup.value === null ? '-' : `${t.speedup.value.toFixed(2)}x`, `>= ${TARGETS.speedup}x`, t.speedup.met);
+  add('agreement (labels, max score diff)', r.agreement ? `${r.agreement.labelMismatches} label mismatches, ${r.agreement.largestScoreDifference.toExponential(1)}` : '-', '0, <= 1e-4', t.agreement.met);
+  if (r.compute) add('compute', `${(r.compute.flopsPerSentence / 1e6).toFixed(2)} MFLOP/sentence -> ${r.compute.achievedGflops.toFixed(1)} GFLOP/s`, '', true);
+  add(`GEMM rate ${r.gemm.shape}`, `${r.gemm.medianGflops.toFixed(1)} GFLOP/s (${r.gemm.threads} threads; 1 thread ${r.gemm.oneThread.medianGflops.toFixed(1)})`, '', true);
+  add('fraction of GEMM rate', t.gemmFraction.value === null ? '-' : `${(t.gemmFraction.value * 100).toFixed(0)} %`, `>= ${TARGETS.gemmFraction * 100} %`, t.gemmFraction.met);
+  add('cold start (fork to first result)', `${r.coldStartMs.median.toFixed(0)} ms`, `< ${TARGETS.coldStartMs} ms`, t.coldStartMs.met);
+  add('worker peak RSS', `${r.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, t.peakRssMb.met);
+  add('one-sentence latency p50 / p95', `${r.latencyMs.p50.toFixed(2)} / ${r.latencyMs.p95.toFixed(2)} ms`, `p95 < ${TARGETS.p95Ms} ms`, t.p95Ms.met);
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c].length), ['measure', 'value', 'target', 'met'][c].length));
+  const line = (cells) => cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ');
+  console.log(line(['measure', 'value', 'target', 'met']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const row of rows) console.log(line(row));
+  console.log(`\n${r.rounds} interleaved rounds, medians; load average at start ${r.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} on ${r.machine.logicalCpus} CPUs (a busy machine lowers every number). Results: bench/results.json`);
+  if (r.skipped) console.log(`Skipped: ${r.skipped}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
