@@ -1,0 +1,187 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundledModel, datasetOrSkip, repoRoot } from '../support/paths';
+
+// The CLI as users run it: node bin/textclf.js (which requires the esbuild bundle dist/cli.js).
+const bin = path.join(repoRoot, 'bin', 'textclf.js');
+const fixture = (...parts: string[]) => path.join(repoRoot, 'test', 'fixtures', ...parts);
+
+function textclf(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 60000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function modelCardAccuracy(modelDir: string): number {
+  const card = fs.readFileSync(path.join(modelDir, 'MODEL_CARD.md'), 'utf8');
+  return JSON.parse(/```json\n([\s\S]*?)\n```/.exec(card)![1]).accuracy;
+}
+
+interface UnitJson {
+  file: string;
+  line: number;
+  start: number;
+  end: number;
+  text: string;
+  labels: { label: string; score: number }[];
+  windows: number;
+}
+
+describe('textclf CLI (child process, bundled)', function () {
+  before(function () {
+    this.timeout(120000);
+    if (!fs.existsSync(path.join(repoRoot, 'dist', 'cli.js'))) {
+      const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+      assert.equal(build.status, 0, build.stderr);
+    }
+  });
+
+  describe('classify', () => {
+    it('classifies the paragraphs of a file to JSON: ranges slice back to the text, labels sorted, windows counted', () => {
+      const file = fixture('cli', 'notes.md');
+      const { code, stdout, stderr } = textclf(['classify', file, '--format', 'json']);
+      assert.equal(code, 0, stderr);
+      const units = JSON.parse(stdout) as UnitJson[];
+      const source = fs.readFileSync(file, 'utf8');
+      assert.equal(units.length, 4, 'heading and three paragraphs; the whitespace-only one is skipped');
+      for (const unit of units) {
+        assert.equal(unit.file, file);
+        assert.equal(source.slice(unit.start, unit.end), unit.text);
+        assert.equal(unit.line, source.slice(0, unit.start).split('\n').length);
+        assert.deepEqual(unit.labels.map((entry) => entry.label).sort(), ['negative', 'positive']);
+        assert.ok(unit.labels[0].score >= unit.labels[1].score, 'best label first');
+        assert.ok(unit.windows >= 1);
+      }
+      assert.equal(units[1].labels[0].label, 'positive');
+      assert.equal(units[2].labels[0].label, 'negative');
+      assert.match(stderr, /classified 4 units/);
+    });
+
+    it('reads several files and stdin ("-"), one JSON object per line with --format jsonl, per line with --unit line', () => {
+      const { code, stdout, stderr } = textclf(['classify', '--unit', 'line', '--format', 'jsonl', fixture('cli', 'lines.txt'), '-'], 'What a fantastic surprise!\n');
+      assert.equal(code, 0, stderr);
+      const units = stdout.trim().split('\n').map((line) => JSON.parse(line) as UnitJson);
+      assert.deepEqual(units.map((unit) => [unit.file === '-' ? '-' : path.basename(unit.file), unit.line, unit.text]), [
+        ['lines.txt', 1, 'Absolutely brilliant.'],
+        ['lines.txt', 2, 'Worst purchase ever.'],
+        ['-', 1, 'What a fantastic surprise!'],
+      ]);
+    });
+
+    it('prints a table by default', () => {
+      const { code, stdout } = textclf(['classify', fixture('cli', 'lines.txt'), '--unit', 'line']);
+      assert.equal(code, 0);
+      assert.match(stdout, /^unit\s+label\s+score\s+text\n.*lines\.txt:1\s+positive\s+0\.\d{3}\s+Absolutely brilliant\./m);
+    });
+  });
+
+  describe('evaluate', () => {
+    it('evaluates a CSV fixture to JSON with the documented keys; the confusion matrix sums to the evaluated rows', () => {
+      const { code, stdout, stderr } = textclf(['evaluate', fixture('datasets', 'bad.csv'), '--format', 'json']);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout);
+      for (const key of ['accuracy', 'macro_f1', 'per_class', 'confusion_matrix', 'labels', 'total', 'evaluated', 'skipped']) assert.ok(key in report, `missing ${key}`);
+      assert.deepEqual([report.total, report.evaluated, report.skipped], [10, 4, 6]);
+      assert.deepEqual(report.labels, ['negative', 'positive']);
+      assert.equal(report.confusion_matrix.flat().reduce((sum: number, cell: number) => sum + cell, 0), report.evaluated);
+      assert.deepEqual(report.skipped_rows.map((row: { line: number }) => row.line), [3, 4, 5, 6, 10, 13]);
+      assert.match(stderr, /evaluated 4 of 10 rows \(6 skipped\)/);
+    });
+
+    it('prints accuracy, the per-class table, the confusion matrix and skipped rows by reason as a table', () => {
+      const { code, stdout } = textclf(['evaluate', fixture('datasets', 'bad.csv')]);
+      assert.equal(code, 0);
+      assert.match(stdout, /accuracy\s+\d+\.\d\d %/);
+      assert.match(stdout, /macro-F1\s+\d+\.\d\d %/);
+      assert.match(stdout, /label\s+precision\s+recall\s+F1\s+support\nnegative/);
+      assert.match(stdout, /confusion matrix \(rows: gold, columns: predicted\)\n\s+negative\s+positive\nnegative\s+\d+\s+\d+\npositive\s+\d+\s+\d+/);
+      assert.match(stdout, /skipped rows by reason\n {2}malformed: 2\n {4}line 3: expected 2 fields, found 3/);
+      assert.match(stdout, /invalid UTF-8: 1\n {4}line 6:/);
+      assert.match(stdout, /throughput\s+[\d,]+ rows\/s/);
+    });
+
+    it('maps labels with --label-map and writes --predictions as JSONL', () => {
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-cli-')), 'predictions.jsonl');
+      try {
+        const { code, stderr } = textclf(['evaluate', fixture('datasets', 'spam-collection'), '--label-map', 'ham=positive,spam=negative', '--predictions', out]);
+        assert.equal(code, 0, stderr);
+        const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+        assert.deepEqual(rows.map((row) => [row.line, row.gold, row.gold_label]), [[1, 'ham', 'positive'], [2, 'spam', 'negative'], [3, 'ham', 'positive'], [4, 'ham', 'positive'], [5, 'spam', 'negative']]);
+        assert.deepEqual(Object.keys(rows[0].scores), ['negative', 'positive']);
+        assert.deepEqual(fs.readdirSync(path.dirname(out)), ['predictions.jsonl'], 'no temporary file left');
+      } finally {
+        fs.rmSync(path.dirname(out), { recursive: true, force: true });
+      }
+    });
+
+    it('a dataset whose labels do not fit the model exits 1 naming both label sets', () => {
+      const { code, stderr } = textclf(['evaluate', fixture('datasets', 'spam-collection')]);
+      assert.equal(code, 1);
+      assert.match(stderr, /Dataset labels: ham \(3\), spam \(2\); the model's labels are: negative, positive.*--label-map/);
+    });
+
+    it('SST-2 dev: 872 rows, evaluated + skipped == total, the model card accuracy', function () {
+      const dev = datasetOrSkip(this, 'sst2/dev.tsv');
+      const { code, stdout, stderr } = textclf(['evaluate', dev, '--format', 'json']);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout);
+      assert.equal(report.total, 872);
+      assert.equal(report.evaluated + report.skipped, report.total);
+      assert.equal(Number(report.accuracy.toFixed(6)), modelCardAccuracy(bundledModel('sentiment-sst2')));
+    });
+  });
+
+  describe('models', () => {
+    it('lists the bundled sentiment model with its labels and sizes, and reports a directory that is not a model', () => {
+      const listed = textclf(['models', '--format', 'json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      const sentiment = JSON.parse(listed.stdout).find((model: { name: string }) => model.name === 'sentiment-sst2');
+      assert.deepEqual([sentiment.bundled, sentiment.labels], [true, ['negative', 'positive']]);
+      assert.equal(sentiment.onnxBytes, fs.statSync(path.join(bundledModel('sentiment-sst2'), sentiment.onnxFile)).size);
+      const wrong = textclf(['models', fixture('datasets')]);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /fixtures\/datasets\/config\.json: file is missing/);
+    });
+  });
+
+  describe('usage, help and exit codes', () => {
+    const usageErrors: [string, string[], RegExp][] = [
+      ['no command', [], /Usage: textclf <command>/],
+      ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+      ['an unknown option', ['classify', '--colour', 'x.txt'], /Unknown option '--colour'/],
+      ['a bad --format', ['classify', '--format', 'xml', 'x.txt'], /--format must be one of table, json, jsonl, got "xml"/],
+      ['a bad --unit', ['classify', '--unit', 'word', 'x.txt'], /--unit must be one of document, paragraph, sentence, line, section/],
+      ['classify without files', ['classify'], /name at least one file/],
+      ['evaluate with two datasets', ['evaluate', 'a.csv', 'b.csv'], /name exactly one dataset file \(got 2\)/],
+      ['a bad --batch-size', ['evaluate', '--batch-size', '0', 'a.csv'], /--batch-size must be a positive integer/],
+    ];
+    for (const [what, args, message] of usageErrors) {
+      it(`exits 2 for ${what}`, () => {
+        const { code, stderr } = textclf(args);
+        assert.equal(code, 2);
+        assert.match(stderr, message);
+      });
+    }
+
+    it('exits 1 for a missing input file or a wrong model directory, naming it', () => {
+      const missing = textclf(['classify', 'no-such-file.txt']);
+      assert.deepEqual([missing.code, /cannot read no-such-file\.txt/.test(missing.stderr)], [1, true]);
+      const model = textclf(['classify', '--model', fixture('datasets'), fixture('cli', 'lines.txt')]);
+      assert.equal(model.code, 1);
+      assert.match(model.stderr, /fixtures\/datasets/);
+      const dataset = textclf(['evaluate', 'no-such.csv']);
+      assert.deepEqual([dataset.code, /dataset no-such\.csv not found/.test(dataset.stderr)], [1, true]);
+    });
+
+    for (const command of ['classify', 'evaluate', 'models']) {
+      it(`textclf ${command} --help prints its usage and exits 0`, () => {
+        const { code, stdout } = textclf([command, '--help']);
+        assert.equal(code, 0);
+        assert.match(stdout, new RegExp(`^Usage: textclf ${command} `));
+        assert.match(stdout, /Exit codes|--format/);
+      });
+    }
+  });
+});
