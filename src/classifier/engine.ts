@@ -5,6 +5,7 @@ import { BundleError, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
 import { segment } from './segment';
+import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
 import { TextTokenizer, type EncodedText } from './tokenize';
 import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, Segment, Unit } from './types';
@@ -73,7 +74,7 @@ export class Engine {
       throw new Error(`windowStride must be an integer from 0 to ${Math.ceil(bundle.maxTokens / 2) - 1} for this model (${bundle.maxTokens} tokens per window), got ${stride}`);
     }
     const tokenizer = new TextTokenizer(bundle.tokenizerFile, bundle.maxTokens, stride);
-    const loaded = await createSession(bundle.onnxFile, options);
+    const loaded = options.remote ? await connectRemote(options.remote) : await createSession(bundle.onnxFile, options);
     try {
       const outputName = checkGraph(bundle, loaded);
       const logitsWidth = await probeLogitsWidth(bundle, tokenizer, loaded, outputName);
@@ -256,6 +257,7 @@ export class Engine {
       providerFallbacks: this.loaded.fallbacks,
       threads: this.loaded.threads,
       cache: { size: this.cache.size, capacity: this.cache.capacity, hits: this.cache.hits, misses: this.cache.misses },
+      ...(this.loaded.remoteStatus ? { remote: this.loaded.remoteStatus() } : {}),
     };
   }
 

@@ -5,19 +5,29 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
-import type { ExecutionProviderName, ModelSignature, TensorSpec } from './types';
+import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from './types';
 
 export interface ProviderFallback {
   provider: ExecutionProviderName;
   reason: string;
 }
 
+/** What the engine runs the graph on: an onnxruntime session, or a remote server (remote.ts). */
+export interface InferenceBackend {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  release(): Promise<void>;
+}
+
 export interface LoadedSession {
-  session: ort.InferenceSession;
-  provider: ExecutionProviderName;
+  session: InferenceBackend;
+  /** null when the graph runs remotely. */
+  provider: ExecutionProviderName | null;
   fallbacks: ProviderFallback[];
   threads: number;
   signature: ModelSignature;
+  remoteStatus?: () => RemoteBackendStatus;
 }
 
 export interface SessionOptions {

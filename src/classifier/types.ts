@@ -58,6 +58,34 @@ export interface EngineOptions {
   preferQuantized?: boolean;
   /** Entries in the result cache (LRU). */
   cacheSize?: number;
+  /** Run the graph on an Open Inference Protocol server instead of a local session (tokenization stays local). */
+  remote?: RemoteBackendOptions;
+}
+
+/** Settings textClassifier.remote.url / .model / .token. */
+export interface RemoteBackendOptions {
+  /** Base URL of a KServe v2 / Triton / `textclf serve` endpoint, e.g. http://localhost:8000. */
+  url: string;
+  /** Model name on that server. */
+  model: string;
+  /** Bearer token, when the server wants one. */
+  token?: string;
+  /** Per HTTP request; default 30 s. */
+  timeoutMs?: number;
+  /** Further tries after a refused connection, a timeout or a 429/502/503/504; default 4. */
+  retries?: number;
+}
+
+export interface RemoteBackendStatus {
+  url: string;
+  model: string;
+  /** up: the last request was answered; error: the server refused it; down: it could not be reached. */
+  state: 'up' | 'error' | 'down';
+  lastError?: string;
+  lastSuccessAt?: string;
+  requests: number;
+  retries: number;
+  failures: number;
 }
 
 export interface EngineStatus {
@@ -67,6 +95,8 @@ export interface EngineStatus {
   providerFallbacks: { provider: ExecutionProviderName; reason: string }[];
   threads: number;
   cache: { size: number; capacity: number; hits: number; misses: number };
+  /** Present when the graph runs on a remote server (executionProvider is then null). */
+  remote?: RemoteBackendStatus;
 }
 
 /** A graph input or output in Open Inference Protocol terms: datatype (INT64, FP32…) and shape, -1 for a dynamic dim. */

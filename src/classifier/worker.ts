@@ -53,7 +53,7 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
       await previous?.dispose();
       const { executionProvider, providerFallbacks, threads } = loaded.status();
       for (const fallback of providerFallbacks) send({ type: 'log', message: `execution provider ${fallback.provider} not used: ${fallback.reason}` });
-      send({ type: 'log', message: `loaded ${loaded.model.onnxFile} on ${executionProvider} with ${threads} threads` });
+      send({ type: 'log', message: `loaded ${loaded.model.onnxFile} on ${executionProvider ? `${executionProvider} with ${threads} threads` : `remote server ${request.options?.remote?.url}`}` });
       return loaded.model;
     }
     case 'classify':
