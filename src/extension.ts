@@ -1,11 +1,176 @@
+// Wiring only: builds the services, registers the commands and providers, returns the public API.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ClassifierClient, RequestCancelledError } from './classifier/client';
+import { Config } from './config';
+import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
+import { DocumentClassifier, describe } from './views/classify';
+import { ResultsCodeLensProvider } from './views/codeLens';
+import { ScoreHoverProvider } from './views/hover';
+import { pickModel } from './views/modelPicker';
+import { ModelManager } from './views/models';
+import { ResultsStore } from './views/results';
+import { ResultsTreeProvider } from './views/resultsTree';
+import { StatusBar } from './views/statusBar';
+import { StatusReport } from './views/statusReport';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface TextClassifierApi {}
+/** What activate() returns: the services, for other extensions and the integration tests. */
+export interface TextClassifierApi {
+  readonly client: ClassifierClient;
+  readonly models: ModelManager;
+  readonly results: ResultsStore;
+  readonly resultsTree: ResultsTreeProvider;
+  readonly classifier: DocumentClassifier;
+}
+
+/** The extension's services; owns every disposable and disposes them in reverse order. */
+class Ctx implements TextClassifierApi, vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly config = new Config();
+  readonly log = this.own(vscode.window.createOutputChannel('Text Classifier', { log: true }));
+  readonly client: ClassifierClient;
+  readonly models: ModelManager;
+  readonly results = this.own(new ResultsStore());
+  readonly resultsTree = this.own(new ResultsTreeProvider(this.results));
+  readonly resultsView = this.own(vscode.window.createTreeView('textClassifier.results', { treeDataProvider: this.resultsTree, showCollapseAll: true }));
+  readonly statusBar: StatusBar;
+  readonly classifier: DocumentClassifier;
+  readonly statusReport: StatusReport;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.client = new ClassifierClient({
+      workerScript: path.join(extension.extensionPath, 'dist', 'worker.js'),
+      log: (line) => this.log.info(`[worker] ${line}`),
+    });
+    this.own({ dispose: () => void this.client.dispose() });
+    this.own(this.client.onRestart((reason) => {
+      this.log.warn(`worker restarted: ${reason}`);
+      void vscode.window.showWarningMessage(`Text Classifier worker restarted: ${reason}`);
+    }));
+    this.models = this.own(new ModelManager(extension, this.client, this.config, this.log));
+    this.statusBar = this.own(new StatusBar(this.models));
+    this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
+    this.statusReport = this.own(new StatusReport(this.client, this.models));
+    this.own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, this.own(new ResultsCodeLensProvider(this.results, this.config))));
+    this.own(vscode.languages.registerHoverProvider({ scheme: '*' }, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
+    for (const [name, factory] of Object.entries(commands)) {
+      this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
+    }
+  }
+
+  own<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.reverse()) disposable.dispose();
+  }
+}
+
+type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Each command: a small function of the context. */
+const commands: Record<string, (ctx: Ctx) => Command> = {
+  classifyDocument: (ctx) => async (uri?: vscode.Uri) => {
+    const document = uri ? await vscode.workspace.openTextDocument(uri) : activeEditor().document;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Classifying ${path.basename(document.uri.path)}`, cancellable: true },
+      async (progress, token) => {
+        const request = new AbortController();
+        const cancellation = token.onCancellationRequested(() => request.abort());
+        let reported = 0;
+        try {
+          return await ctx.classifier.classifyDocument(document, {
+            signal: request.signal,
+            onProgress: (done, total) => {
+              const percent = (100 * done) / Math.max(1, total);
+              progress.report({ message: `${done} of ${total} units`, increment: percent - reported });
+              reported = percent;
+            },
+          });
+        } finally {
+          cancellation.dispose();
+        }
+      },
+    );
+  },
+  classifySelection: (ctx) => async () => {
+    const classified = await ctx.classifier.classifySelections(activeEditor());
+    const summary = classified.map((unit) => unit.labels.map((score) => `${score.label} ${score.score.toFixed(2)}`).join(', ')).join(' | ');
+    void vscode.window.showInformationMessage(`Text Classifier: ${summary}`);
+    return classified;
+  },
+  clearResults: (ctx) => () => ctx.results.clear(),
+  selectModel: (ctx) => async (dir?: string) => {
+    const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension)));
+    const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.log) : choice;
+    return modelDir ? useModel(ctx, modelDir) : undefined;
+  },
+  downloadModel: (ctx) => async (repoId?: string) => {
+    const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.log, repoId);
+    return modelDir ? useModel(ctx, modelDir) : undefined;
+  },
+  toggleLiveClassification: (ctx) => async () => {
+    const on = !ctx.config.liveClassification;
+    await ctx.config.setLiveClassification(on);
+    void vscode.window.setStatusBarMessage(`Text Classifier: live classification ${on ? 'on' : 'off'}`, 3000);
+    const editor = vscode.window.activeTextEditor;
+    if (on && editor && !ctx.results.get(editor.document.uri)) await ctx.classifier.classifyDocument(editor.document);
+    return on;
+  },
+  showStatus: (ctx) => () => ctx.statusReport.show(),
+  revealUnit: () => async (uri: vscode.Uri, start: number, end: number) => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
+    await vscode.window.showTextDocument(document, { selection: range, preserveFocus: false });
+  },
+  showInResults: (ctx) => async (uri: vscode.Uri, start: number) => {
+    const node = ctx.resultsTree.unitNode(uri, start);
+    if (node) await ctx.resultsView.reveal(node, { select: true, focus: true, expand: true });
+  },
+};
+
+async function useModel(ctx: Ctx, dir: string) {
+  const model = await ctx.models.use(dir);
+  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name}`, 3000);
+  return model;
+}
+
+function activeEditor(): vscode.TextEditor {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) throw new Error('Open a text document first.');
+  return editor;
+}
+
+/** A failed command shows its error and logs it in full; a cancelled one says nothing. */
+function reportingErrors(ctx: Ctx, name: string, command: Command): Command {
+  return async (...args) => {
+    try {
+      return await command(...args);
+    } catch (error) {
+      if (error instanceof RequestCancelledError || (error instanceof Error && /cancelled/i.test(error.message))) {
+        ctx.log.info(`${name}: ${describe(error)}`);
+        return undefined;
+      }
+      ctx.log.error(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(`Text Classifier: ${describe(error)}`, 'Show Log').then((choice) => {
+        if (choice) ctx.log.show();
+      });
+      return undefined;
+    }
+  };
+}
+
+let active: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): TextClassifierApi {
-  for (const verb of ['classifyDocument', 'classifySelection', 'clearResults', 'selectModel', 'downloadModel', 'toggleLiveClassification', 'showStatus']) {
-    context.subscriptions.push(vscode.commands.registerCommand(`textClassifier.${verb}`, () => undefined));
-  }
-  return {};
+  active = new Ctx(context);
+  context.subscriptions.push(active);
+  return active;
+}
+
+/** Lets VS Code wait for the worker to shut down. */
+export function deactivate(): Promise<void> | undefined {
+  return active?.client.dispose();
 }

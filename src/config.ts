@@ -1,0 +1,79 @@
+// The one typed view of the `textClassifier.*` settings. Everything else reads settings through here.
+import * as vscode from 'vscode';
+import type { EngineOptions, ExecutionProviderName, Unit } from './classifier/types';
+
+export const section = 'textClassifier';
+
+const providerNames: readonly ExecutionProviderName[] = ['cuda', 'dml', 'coreml', 'cpu'];
+
+export class SettingError extends Error {}
+
+export class Config {
+  private get settings(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(section);
+  }
+
+  /** The configured model directory ('' = bundled default) and the settings level it comes from. */
+  get modelPath(): { value: string; fromWorkspace: boolean } {
+    const inspected = this.settings.inspect<string>('modelPath');
+    const workspaceValue = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
+    if (workspaceValue !== undefined) return { value: workspaceValue.trim(), fromWorkspace: true };
+    return { value: (inspected?.globalValue ?? '').trim(), fromWorkspace: false };
+  }
+
+  get unit(): Unit {
+    return this.settings.get<Unit>('unit', 'paragraph');
+  }
+
+  get codeLensEnabled(): boolean {
+    return this.settings.get('codeLens.enabled', true);
+  }
+
+  get hoverEnabled(): boolean {
+    return this.settings.get('hover.enabled', true);
+  }
+
+  get liveClassification(): boolean {
+    return this.settings.get('liveClassification', false);
+  }
+
+  setLiveClassification(on: boolean): Thenable<void> {
+    return this.settings.update('liveClassification', on, vscode.ConfigurationTarget.Global);
+  }
+
+  get hubEndpoint(): string {
+    const endpoint = this.settings.get('hubEndpoint', 'https://huggingface.co').trim().replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+      throw new SettingError(`Setting textClassifier.hubEndpoint: "${endpoint}" is not an http(s) URL.`);
+    }
+    return endpoint;
+  }
+
+  /** The engine options from the settings; throws SettingError naming the setting when one is invalid. */
+  get engineOptions(): EngineOptions {
+    const threads = this.settings.get('threads', 0);
+    return {
+      executionProviders: parseProviders(this.settings.get('executionProviders', 'auto')),
+      threads: threads > 0 ? threads : undefined,
+      batchSize: this.settings.get<number | null>('batchSize') ?? undefined,
+      windowStride: this.settings.get<number | null>('windowStride') ?? undefined,
+      preferQuantized: this.settings.get('preferQuantized', true),
+    };
+  }
+
+  /** True when a change touches one of the settings the model is loaded with. */
+  static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
+    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized']
+      .some((name) => event.affectsConfiguration(`${section}.${name}`));
+  }
+}
+
+function parseProviders(value: string): EngineOptions['executionProviders'] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 0 || (names.length === 1 && names[0] === 'auto')) return 'auto';
+  const unknown = names.filter((name) => !providerNames.includes(name as ExecutionProviderName));
+  if (unknown.length > 0) {
+    throw new SettingError(`Setting textClassifier.executionProviders: unknown provider "${unknown.join('", "')}"; use auto or a list of ${providerNames.join(', ')}.`);
+  }
+  return names as ExecutionProviderName[];
+}

@@ -1,0 +1,123 @@
+// Classification of editor text: whole documents (command and live mode), selections, and the single
+// unit under the mouse. All model work goes to the worker through ClassifierClient.
+import * as vscode from 'vscode';
+import type { ClassifierClient } from '../classifier/client';
+import { segment } from '../classifier/segment';
+import type { Classification, ClassifiedSegment } from '../classifier/types';
+import type { Config } from '../config';
+import type { ModelManager } from './models';
+import type { DocumentResults, ResultsStore } from './results';
+
+/** Pause after the last edit before live mode re-classifies a document. */
+const liveDebounceMs = 200;
+
+export interface Activity {
+  /** Runs `work`, showing the busy state meanwhile. */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+export class DocumentClassifier implements vscode.Disposable {
+  private readonly liveTimers = new Map<string, NodeJS.Timeout>();
+  private readonly liveRequests = new Map<string, AbortController>();
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly liveUpdated = new vscode.EventEmitter<{ uri: vscode.Uri; elapsedMs: number }>();
+  /** Fires after live mode re-classified a document, with the time from the classification request to the stored results. */
+  readonly onDidLiveUpdate = this.liveUpdated.event;
+
+  constructor(
+    private readonly client: ClassifierClient,
+    private readonly models: ModelManager,
+    private readonly results: ResultsStore,
+    private readonly config: Config,
+    private readonly activity: Activity,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions = [vscode.workspace.onDidChangeTextDocument((event) => this.scheduleLive(event))];
+  }
+
+  /** Classifies a document unit by unit (textClassifier.unit) and stores the results. */
+  async classifyDocument(document: vscode.TextDocument, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<DocumentResults> {
+    const started = Date.now();
+    const model = await this.activity.track(this.models.ensureLoaded());
+    const unit = this.config.unit;
+    const version = document.version;
+    const text = document.getText();
+    const units = await this.activity.track(this.client.classifyDocument(text, unit, opts));
+    const results: DocumentResults = { uri: document.uri, unit, modelName: model.name, executionProvider: this.models.executionProvider, units };
+    if (document.version === version) {
+      this.results.set(results);
+    } else {
+      this.log.info(`${document.uri.fsPath}: changed while it was classified; results not shown`);
+    }
+    this.log.info(`classified ${vscode.workspace.asRelativePath(document.uri)}: ${units.length} ${unit} units in ${Date.now() - started} ms`);
+    return results;
+  }
+
+  /** Classifies each selection as one text and adds it to the document's results. */
+  async classifySelections(editor: vscode.TextEditor): Promise<ClassifiedSegment[]> {
+    const document = editor.document;
+    const selections = editor.selections
+      .map((selection) => ({ start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }))
+      .map((range) => ({ ...range, text: document.getText().slice(range.start, range.end) }))
+      .filter((range) => range.text.trim() !== '');
+    if (selections.length === 0) throw new Error('Select some text to classify.');
+    const model = await this.activity.track(this.models.ensureLoaded());
+    const scores = await this.activity.track(this.client.classify(selections.map((selection) => selection.text)));
+    const classified = selections.map((selection, i) => ({ ...selection, ...scores[i] }));
+    const previous = this.results.get(document.uri);
+    const kept = (previous?.units ?? []).filter((unit) => classified.every((added) => unit.end <= added.start || unit.start >= added.end));
+    this.results.set({
+      uri: document.uri, unit: previous?.unit ?? this.config.unit, modelName: model.name,
+      executionProvider: this.models.executionProvider, units: [...kept, ...classified],
+    });
+    return classified;
+  }
+
+  /** Classifies the unit (textClassifier.unit) at `position`; the engine caches it for the next hover. */
+  async classifyUnitAt(document: vscode.TextDocument, position: vscode.Position, signal?: AbortSignal): Promise<(ClassifiedSegment) | undefined> {
+    const text = document.getText();
+    const offset = document.offsetAt(position);
+    const unit = segment(text, this.config.unit).find((candidate) => candidate.start <= offset && offset <= candidate.end);
+    if (!unit) return undefined;
+    await this.models.ensureLoaded();
+    const [scores]: Classification[] = await this.activity.track(this.client.classify([unit.text], { signal }));
+    return { ...unit, ...scores };
+  }
+
+  private scheduleLive(event: vscode.TextDocumentChangeEvent): void {
+    if (!this.config.liveClassification || event.contentChanges.length === 0 || !this.results.get(event.document.uri)) return;
+    const key = event.document.uri.toString();
+    clearTimeout(this.liveTimers.get(key));
+    this.liveRequests.get(key)?.abort();
+    this.liveTimers.set(key, setTimeout(() => void this.runLive(event.document), liveDebounceMs));
+  }
+
+  /** Re-classifies a document after edits; unchanged units come from the engine's cache. */
+  private async runLive(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    this.liveTimers.delete(key);
+    if (document.isClosed) return;
+    const request = new AbortController();
+    this.liveRequests.set(key, request);
+    const started = performance.now();
+    try {
+      await this.classifyDocument(document, { signal: request.signal });
+      this.liveUpdated.fire({ uri: document.uri, elapsedMs: performance.now() - started });
+    } catch (error) {
+      if (!request.signal.aborted) this.log.error(`live classification of ${document.uri.fsPath} failed: ${describe(error)}`);
+    } finally {
+      if (this.liveRequests.get(key) === request) this.liveRequests.delete(key);
+    }
+  }
+
+  dispose(): void {
+    this.liveTimers.forEach((timer) => clearTimeout(timer));
+    this.liveRequests.forEach((request) => request.abort());
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.liveUpdated.dispose();
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

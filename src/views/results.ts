@@ -1,0 +1,93 @@
+// The classification results of open documents: one entry per document, its units with their
+// character ranges and scores. Views (tree, code lenses, hover) read from here and redraw on change.
+import * as vscode from 'vscode';
+import type { ClassifiedSegment, Unit } from '../classifier/types';
+
+export interface DocumentResults {
+  uri: vscode.Uri;
+  unit: Unit;
+  modelName: string;
+  executionProvider: string | null;
+  /** Sorted by start offset; ranges are kept in step with edits made after the classification. */
+  units: ClassifiedSegment[];
+}
+
+export class ResultsStore implements vscode.Disposable {
+  private readonly byUri = new Map<string, DocumentResults>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
+  /** Fires with the document whose results changed, or undefined when all were cleared. */
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor() {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((event) => this.followEdits(event)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.delete(document.uri)),
+      // VS Code keeps a document open for a while after its last editor tab closed; the user closed it then.
+      vscode.window.tabGroups.onDidChangeTabs((event) => {
+        for (const tab of event.closed) {
+          if (tab.input instanceof vscode.TabInputText && !isInATab(tab.input.uri)) this.delete(tab.input.uri);
+        }
+      }),
+    ];
+  }
+
+  get(uri: vscode.Uri): DocumentResults | undefined {
+    return this.byUri.get(uri.toString());
+  }
+
+  all(): DocumentResults[] {
+    return [...this.byUri.values()];
+  }
+
+  set(results: DocumentResults): void {
+    this.byUri.set(results.uri.toString(), { ...results, units: [...results.units].sort((a, b) => a.start - b.start) });
+    this.changed.fire(results.uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    if (this.byUri.delete(uri.toString())) this.changed.fire(uri);
+  }
+
+  clear(): void {
+    this.byUri.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** The classified unit that contains `offset`, if any. */
+  unitAt(uri: vscode.Uri, offset: number): ClassifiedSegment | undefined {
+    return this.get(uri)?.units.find((unit) => unit.start <= offset && offset <= unit.end);
+  }
+
+  /**
+   * Keeps results valid while the document is edited: units after an edit move with it, units the
+   * edit touched are dropped (their scores no longer describe their text) until re-classified.
+   */
+  private followEdits(event: vscode.TextDocumentChangeEvent): void {
+    const results = this.get(event.document.uri);
+    if (!results || event.contentChanges.length === 0) return;
+    let units = results.units;
+    for (const change of event.contentChanges) {
+      const editStart = change.rangeOffset;
+      const editEnd = change.rangeOffset + change.rangeLength;
+      const delta = change.text.length - change.rangeLength;
+      units = units.flatMap((unit) => {
+        if (unit.end < editStart) return [unit];
+        if (unit.start > editEnd) return [{ ...unit, start: unit.start + delta, end: unit.end + delta }];
+        return [];
+      });
+    }
+    results.units = units;
+    this.changed.fire(results.uri);
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.changed.dispose();
+  }
+}
+
+function isInATab(uri: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString()));
+}

@@ -1,0 +1,66 @@
+// Show Status: a read-only Markdown document describing the model, the execution provider (and why
+// others fell back), threads, the worker's memory and the cache.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ClassifierClient } from '../classifier/client';
+import type { ModelManager } from './models';
+
+const scheme = 'text-classifier-status';
+const reportUri = vscode.Uri.from({ scheme, path: '/Text Classifier Status.md' });
+
+export class StatusReport implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private text = '';
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(scheme, this);
+
+  constructor(private readonly client: ClassifierClient, private readonly models: ModelManager) {}
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  /** Builds the report, shows it and returns its text. */
+  async show(): Promise<string> {
+    this.text = await this.build();
+    this.changed.fire(reportUri);
+    const document = await vscode.workspace.openTextDocument(reportUri);
+    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
+    await vscode.window.showTextDocument(document, { preview: true });
+    return this.text;
+  }
+
+  private async build(): Promise<string> {
+    let modelError: string | undefined;
+    await this.models.ensureLoaded().catch((error: unknown) => { modelError = error instanceof Error ? error.message : String(error); });
+    const status = await this.client.status();
+    const model = status.model;
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    const cache = status.cache;
+    const lookups = cache.hits + cache.misses;
+    const lines = ['# Text Classifier status', ''];
+    if (model) {
+      lines.push(
+        `- Model: **${model.name}** (${model.modelType}, ${model.problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`,
+        `- Directory: \`${model.dir}\``,
+        `- ONNX file: \`${path.relative(model.dir, model.onnxFile)}\`, inputs ${model.inputNames.join(', ')}, up to ${model.maxTokens} tokens a window`,
+        `- Labels: ${model.labels.join(', ')}`,
+      );
+    } else {
+      lines.push(`- Model: none loaded${modelError ? ` — ${modelError}` : ''}`);
+    }
+    lines.push(`- Execution provider: **${status.executionProvider ?? 'none'}**`);
+    for (const fallback of status.providerFallbacks) lines.push(`  - ${fallback.provider} not used: ${fallback.reason}`);
+    lines.push(
+      `- Threads: ${status.threads}`,
+      `- Worker: pid ${status.pid}, memory ${mb(status.rssBytes)} (peak ${mb(status.peakRssBytes)}), ${status.queue} requests queued, ${status.restarts} restarts`,
+      `- Cache: ${cache.size} of ${cache.capacity} entries, ${cache.hits} hits / ${cache.misses} misses${lookups ? ` (${((100 * cache.hits) / lookups).toFixed(0)} % hits)` : ''}`,
+    );
+    return lines.join('\n') + '\n';
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
+}

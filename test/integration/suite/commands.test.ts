@@ -1,0 +1,157 @@
+// Each command in a real VS Code, with the real worker, model and tokenizer.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ClassifiedSegment } from '../../../src/classifier/types';
+import type { DocumentResults } from '../../../src/views/results';
+import type { ResultNode } from '../../../src/views/resultsTree';
+import { extensionApi, openInEditor, setSetting, workspaceFile } from '../helpers';
+
+const expectedReviews = [
+  { starts: 'This movie was wonderful', label: 'positive' },
+  { starts: 'A terrible, boring film', label: 'negative' },
+  { starts: 'The best, most delightful', label: 'positive' },
+  { starts: 'Worst meal I have ever had', label: 'negative' },
+];
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((hover) => hover.contents).map((content) => (typeof content === 'string' ? content : content.value)).join('\n');
+}
+
+describe('commands', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await extensionApi();
+    await setSetting('unit', 'paragraph');
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('textClassifier.clearResults');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Classify Document puts each paragraph with its label in the results tree', async () => {
+    const api = await extensionApi();
+    const editor = await openInEditor('reviews.md');
+    const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    assert.ok(results, 'the command returned no results (see the error it showed)');
+    assert.equal(results.modelName, 'sentiment-sst2');
+
+    const [documentNode, ...others] = api.resultsTree.getChildren();
+    assert.equal(others.length, 0);
+    assert.equal(api.resultsTree.getTreeItem(documentNode).label, 'reviews.md');
+    const unitNodes = api.resultsTree.getChildren(documentNode);
+    assert.deepEqual(unitNodes.map((node) => String(api.resultsTree.getTreeItem(node).label).slice(0, 20)),
+      expectedReviews.map((review) => review.starts.slice(0, 20)));
+    for (const [i, node] of unitNodes.entries()) {
+      const item = api.resultsTree.getTreeItem(node);
+      assert.match(String(item.description), new RegExp(`^${expectedReviews[i].label} 0\\.\\d\\d`), `unit ${i}: ${item.description}`);
+      const labelNodes = api.resultsTree.getChildren(node) as Extract<ResultNode, { kind: 'label' }>[];
+      assert.deepEqual(labelNodes.map((label) => label.label).sort(), ['negative', 'positive']);
+      assert.ok(Math.abs(labelNodes.reduce((sum, label) => sum + label.score, 0) - 1) < 1e-4, 'scores sum to 1');
+      const unit = (node as Extract<ResultNode, { kind: 'unit' }>).unit;
+      assert.equal(editor.document.getText().slice(unit.start, unit.end), unit.text, 'unit range matches its text');
+    }
+  });
+
+  it('code lenses and hovers show the scores of classified units', async () => {
+    const editor = await openInEditor('reviews.md');
+    const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    assert.ok(results);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const ours = lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults')
+      .sort((a, b) => a.range.start.line - b.range.start.line);
+    assert.deepEqual(ours.map((lens) => lens.range.start.line), [0, 2, 4, 6]);
+    assert.deepEqual(ours.map((lens) => lens.command!.title.split(' ')[0]), expectedReviews.map((review) => review.label));
+    for (const lens of ours) assert.match(lens.command!.title, /^(positive|negative) 0\.\d\d$/);
+
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(2, 10));
+    const text = hoverText(hovers);
+    const negative = results.units[1].labels.find((score) => score.label === 'negative')!;
+    assert.ok(text.includes(`${negative.score.toFixed(2)}  negative`), text);
+    assert.match(text, /model sentiment-sst2 · provider cpu · 1 window/);
+  });
+
+  it('hovering over an unclassified unit classifies just that unit', async () => {
+    const api = await extensionApi();
+    const editor = await openInEditor('notes.txt');
+    const before = (await api.client.status()).cache;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(4, 8));
+    const text = hoverText(hovers);
+    assert.match(text, /0\.\d\d {2}negative/);
+    const scores = [...text.matchAll(/(\d\.\d\d) {2}(negative|positive)/g)];
+    assert.equal(scores[0][2], 'negative', `the rude-staff paragraph is negative first: ${text}`);
+    const after = (await api.client.status()).cache;
+    assert.equal(after.hits + after.misses - before.hits - before.misses, 1, 'one unit was looked up');
+    assert.equal(api.results.get(editor.document.uri), undefined, 'hover does not add tree results');
+  });
+
+  it('Classify Selection classifies the selected text and shows it with the document', async () => {
+    const api = await extensionApi();
+    const editor = await openInEditor('notes.txt');
+    const line = editor.document.lineAt(2);
+    editor.selection = new vscode.Selection(line.range.start, line.range.end);
+    const classified = await vscode.commands.executeCommand<ClassifiedSegment[]>('textClassifier.classifySelection');
+    assert.equal(classified.length, 1);
+    assert.equal(classified[0].text, line.text);
+    assert.equal(classified[0].labels[0].label, 'positive');
+    assert.deepEqual(api.results.get(editor.document.uri)?.units.map((unit) => unit.text), [line.text]);
+  });
+
+  it('Clear Results empties the tree and removes the lenses', async () => {
+    const api = await extensionApi();
+    const editor = await openInEditor('reviews.md');
+    await vscode.commands.executeCommand('textClassifier.classifyDocument');
+    assert.equal(api.resultsTree.getChildren().length, 1);
+    await vscode.commands.executeCommand('textClassifier.clearResults');
+    assert.equal(api.resultsTree.getChildren().length, 0);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    assert.equal(lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults').length, 0);
+  });
+
+  it('clicking a unit selects its text; a closed document leaves the tree', async () => {
+    const api = await extensionApi();
+    await openInEditor('reviews.md');
+    const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    const unit = results.units[2];
+    const item = api.resultsTree.getTreeItem(api.resultsTree.getChildren(api.resultsTree.getChildren()[0])[2]);
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.getText(editor.selection), unit.text);
+    await vscode.commands.executeCommand('textClassifier.showInResults', results.uri, unit.start); // lens click: no error
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.equal(api.results.get(results.uri), undefined);
+  });
+
+  it('Show Status names the model, provider, threads, worker memory and cache', async () => {
+    const report = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.match(report, /Model: \*\*sentiment-sst2\*\*/);
+    assert.match(report, /Labels: negative, positive/);
+    assert.match(report, /Execution provider: \*\*cpu\*\*/);
+    assert.match(report, /Threads: \d+/);
+    assert.match(report, /Worker: pid \d+, memory \d+ MB/);
+    assert.match(report, /Cache: \d+ of \d+ entries, \d+ hits/);
+  });
+
+  it('Select Model loads a model directory and reports a broken one without losing the current model', async () => {
+    const api = await extensionApi();
+    const bundled = api.models.bundledModels().find((dir) => dir.endsWith('sentiment-sst2'))!;
+    const model = await vscode.commands.executeCommand<{ name: string }>('textClassifier.selectModel', bundled);
+    assert.equal(model.name, 'sentiment-sst2');
+    const broken = await vscode.commands.executeCommand('textClassifier.selectModel', workspaceFile('broken-model').fsPath);
+    assert.equal(broken, undefined, 'a broken model is reported, not returned');
+    const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument', workspaceFile('reviews.md'));
+    assert.ok(results, 'classification still works after the failed model load');
+    await vscode.commands.executeCommand('textClassifier.selectModel', bundled);
+  });
+
+  it('Toggle Live Classification flips the setting', async () => {
+    await openInEditor('reviews.md');
+    const config = () => vscode.workspace.getConfiguration('textClassifier').get<boolean>('liveClassification');
+    const before = config();
+    assert.equal(await vscode.commands.executeCommand('textClassifier.toggleLiveClassification'), !before);
+    assert.equal(config(), !before);
+    await vscode.commands.executeCommand('textClassifier.toggleLiveClassification');
+    assert.equal(config(), before);
+  });
+});

@@ -1,0 +1,43 @@
+// Live mode: an edit re-classifies only the paragraph whose text changed (the others come from
+// the engine's cache), and the lenses follow.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { DocumentResults } from '../../../src/views/results';
+import { extensionApi, nextEvent, openInEditor, setSetting } from '../helpers';
+
+describe('live classification', function () {
+  this.timeout(60_000);
+
+  after(async () => {
+    await setSetting('liveClassification', undefined);
+    await vscode.commands.executeCommand('textClassifier.clearResults');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('re-classifies only the edited paragraph and updates its lens', async () => {
+    const api = await extensionApi();
+    await setSetting('unit', 'paragraph');
+    await setSetting('liveClassification', true);
+    const editor = await openInEditor('reviews.md');
+    const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    assert.equal(results.units[2].labels[0].label, 'positive');
+    const before = (await api.client.status()).cache;
+
+    const updated = nextEvent(api.classifier.onDidLiveUpdate, (event) => event.uri.toString() === editor.document.uri.toString());
+    const third = results.units[2];
+    const replacement = 'The worst, most miserable and depressing experience; a true disaster.';
+    assert.ok(await editor.edit((edit) => edit.replace(new vscode.Range(editor.document.positionAt(third.start), editor.document.positionAt(third.end)), replacement)));
+    const { elapsedMs } = await updated;
+
+    const after = (await api.client.status()).cache;
+    assert.equal(after.misses - before.misses, 1, 'exactly one unit (the edited paragraph) went to the model');
+    assert.equal(after.hits - before.hits, 3, 'the three unchanged paragraphs came from the cache');
+    const units = api.results.get(editor.document.uri)!.units;
+    assert.deepEqual(units.map((unit) => unit.labels[0].label), ['positive', 'negative', 'negative', 'negative']);
+    assert.equal(units[2].text, replacement);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const third_lens = lenses.find((lens) => lens.range.start.line === 4 && lens.command?.command === 'textClassifier.showInResults');
+    assert.match(third_lens!.command!.title, /^negative 0\.\d\d$/);
+    console.log(`      (live update of a one-paragraph edit: ${elapsedMs.toFixed(0)} ms after the debounce)`);
+  });
+});
