@@ -14,6 +14,8 @@ export interface CardInput {
   test: SplitMetrics;
   baseModelName: string;
   baseMaxTokens: number;
+  /** Rows of the dataset files that could not be read (empty text, malformed…). */
+  skippedRows: number;
 }
 
 export function modelCard(input: CardInput): string {
@@ -32,6 +34,7 @@ export function modelCard(input: CardInput): string {
     '',
     `- Dataset: \`${metadata.dataset}\``,
     `- Split: ${metadata.split}`,
+    ...(input.skippedRows > 0 ? [`- ${input.skippedRows} rows of the files were skipped (unreadable, empty text or no label); the training log lists them`] : []),
     '',
     '| label | train | validation | test |',
     '| --- | ---: | ---: | ---: |',

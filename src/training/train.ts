@@ -8,17 +8,22 @@ import { modelCard } from './card';
 import type { SplitMetrics } from './evaluation';
 import { baseBundle } from './features';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
+import type { SkippedTrainingRow } from './datasetFiles';
 import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
 import { checkSplits, labelsOf, stratifiedSplit, type DatasetSplits, type SplitFractions, type TrainingExample } from './split';
 
 export type TrainingMethod = 'linear-head' | 'pytorch';
 
-export type TrainingDataset =
+export type TrainingDataset = (
   /** One labeled set: a seeded stratified train/validation/test split is made from it. */
   | { name: string; examples: TrainingExample[] }
   /** Splits the user already has. */
-  | { name: string; splits: { train: TrainingExample[]; validation: TrainingExample[]; test: TrainingExample[] } };
+  | { name: string; splits: { train: TrainingExample[]; validation: TrainingExample[]; test: TrainingExample[] } }
+) & {
+  /** Rows of the dataset files that could not be used, reported with the model. */
+  skipped?: SkippedTrainingRow[];
+};
 
 export interface TrainClassifierRequest {
   method: TrainingMethod;
@@ -43,6 +48,7 @@ export interface TrainingReport {
   labels: string[];
   split: string;
   examples: { train: number; validation: number; test: number };
+  skipped: SkippedTrainingRow[];
   validation: SplitMetrics;
   test: SplitMetrics;
   /** The test examples in the order of `test.predictions`. */
@@ -60,7 +66,12 @@ export async function trainClassifier(request: TrainClassifierRequest): Promise<
   checkDestination(request.output, request.overwrite ?? false);
   const base = baseBundle(request.baseModel);
   const splits = prepareSplits(request.dataset, seed, request.fractions);
+  const skipped = request.dataset.skipped ?? [];
   report({ phase: 'prepare', message: `${request.dataset.name}: ${splits.description}; labels ${splits.labels.join(', ')}` });
+  if (skipped.length > 0) {
+    const listed = skipped.slice(0, 10).map((row) => `${row.file}:${row.line} ${row.reason} (${row.detail})`);
+    report({ phase: 'prepare', message: `${skipped.length} rows skipped: ${listed.join('; ')}${skipped.length > 10 ? '; …' : ''}` });
+  }
 
   let result: MethodResult;
   if (request.method === 'linear-head') {
@@ -94,6 +105,7 @@ export async function trainClassifier(request: TrainClassifierRequest): Promise<
     test: result.test,
     baseModelName: base.name,
     baseMaxTokens: base.maxTokens,
+    skippedRows: skipped.length,
   });
   const outputDir = writeModelDirectory(
     request.output,
@@ -119,6 +131,7 @@ export async function trainClassifier(request: TrainClassifierRequest): Promise<
     labels: splits.labels,
     split: splits.description,
     examples: metadata.examples,
+    skipped,
     validation: result.validation,
     test: result.test,
     testExamples: splits.test,
