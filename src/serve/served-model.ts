@@ -7,6 +7,8 @@ export interface ServedModel {
   readonly name: string;
   readonly info: ModelInfo;
   readonly signature: ModelSignature;
+  /** The worker process running the model (tests kill it). */
+  readonly pid: number | undefined;
   /** False while the worker restarts or reloads the model. */
   isReady(): boolean;
   /** Why the model is not ready, for the error body. */

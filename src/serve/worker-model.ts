@@ -56,6 +56,10 @@ class WorkerModel implements ServedModel {
     });
   }
 
+  get pid(): number | undefined {
+    return this.client.pid;
+  }
+
   isReady(): boolean {
     return this.ready;
   }
