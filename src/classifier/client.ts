@@ -4,6 +4,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { EvaluationProgress } from '../datasets/evaluate';
+import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScores } from './scores';
 import type { RawTensor } from './engine';
@@ -62,7 +64,9 @@ export interface ClientOptions {
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, evaluation?: EvaluationProgress) => void;
+  /** Overrides the client's request timeout; 0: none. */
+  timeoutMs?: number;
 }
 
 export type ClientStatus = WorkerStatus & { queue: number; restarts: number };
@@ -76,7 +80,7 @@ interface Pending {
   internal: boolean;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, evaluation?: EvaluationProgress) => void;
   cleanup: () => void;
 }
 
@@ -152,6 +156,15 @@ export class ClassifierClient {
     return this.request('infer', { feeds, outputNames }, `infer a batch of ${rows}`, opts);
   }
 
+  /**
+   * Runs the loaded model over a labeled dataset in the worker; every prediction goes to
+   * `params.predictionsFile`. No timeout: a large dataset takes as long as it takes; cancel with the signal.
+   */
+  evaluate(params: EvaluationJobParams, opts: { signal?: AbortSignal; onProgress?: (progress: EvaluationProgress) => void } = {}): Promise<EvaluationJobResult> {
+    const onProgress = opts.onProgress && ((_done: number, _total: number, progress?: EvaluationProgress) => progress && opts.onProgress!(progress));
+    return this.request('evaluate', params, `evaluate ${params.datasetPath}`, { signal: opts.signal, onProgress, timeoutMs: 0 });
+  }
+
   /** The loaded graph's inputs and outputs. */
   signature(): Promise<ModelSignature> {
     return this.request('signature', {}, 'signature');
@@ -198,7 +211,8 @@ export class ClassifierClient {
     const message = { type: method, id, progress: opts.onProgress !== undefined, ...params } as HostMessage;
     return new Promise<Result<M>>((resolve, reject) => {
       const onAbort = () => this.abandon(id, new RequestCancelledError(what));
-      const timer = setTimeout(() => this.abandon(id, new RequestTimeoutError(what, this.timeoutMs)), this.timeoutMs);
+      const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+      const timer = timeoutMs > 0 ? setTimeout(() => this.abandon(id, new RequestTimeoutError(what, timeoutMs)), timeoutMs) : undefined;
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const pending: Pending = {
         id,
@@ -293,7 +307,7 @@ export class ClassifierClient {
         this.log(message.message);
         return;
       case 'progress':
-        this.pending.get(message.id)?.onProgress?.(message.done, message.total);
+        this.pending.get(message.id)?.onProgress?.(message.done, message.total, message.evaluation);
         return;
       case 'result':
       case 'error': {

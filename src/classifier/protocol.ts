@@ -3,6 +3,8 @@
 // `result` or `error` for that id, and may send `progress` before. Results travel compactly: scores
 // as one Float32Array in label order (structured clone over `serialization: 'advanced'`), never
 // one object with label strings per text. To add a method, add an entry to `Methods`.
+import type { EvaluationProgress } from '../datasets/evaluate';
+import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
 import type { RawTensor } from './engine';
 import type { PackedScores, PackedSegments } from './scores';
 import type { EngineOptions, EngineStatus, ModelInfo, ModelSignature, Unit } from './types';
@@ -28,6 +30,8 @@ export interface Methods {
   infer: { params: { feeds: Record<string, RawTensor<BigInt64Array>>; outputNames?: string[] }; result: Record<string, RawTensor<Float32Array>> };
   /** The loaded graph's inputs and outputs (serve's v2 model metadata). */
   signature: { params: NoParams; result: ModelSignature };
+  /** Run the loaded model over a labeled dataset (src/evaluation/job.ts); progress carries `evaluation`. */
+  evaluate: { params: EvaluationJobParams; result: EvaluationJobResult };
   status: { params: NoParams; result: WorkerStatus };
   shutdown: { params: NoParams; result: null };
 }
@@ -62,5 +66,5 @@ export type WorkerMessage =
   | { type: 'ready'; pid: number }
   | { type: 'result'; id: number; result: Result<Method> }
   | { type: 'error'; id: number; error: WireError }
-  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'progress'; id: number; done: number; total: number; /** evaluate: rows, rows/s, bytes. */ evaluation?: EvaluationProgress }
   | { type: 'log'; message: string };

@@ -1,6 +1,8 @@
 // The worker process (forked by client.ts): owns one Engine and answers the requests of
 // protocol.ts. Model work runs one job at a time in arrival order; status and cancel are answered
 // between inference batches, since every batch yields to the event loop.
+import type { EvaluationProgress } from '../datasets/evaluate';
+import { runEvaluationJob } from '../evaluation/job';
 import { BundleError } from './bundle';
 import { Engine } from './engine';
 import type { HostMessage, Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
@@ -43,6 +45,18 @@ function progressReporter(request: Request): ((done: number, total: number) => v
   };
 }
 
+/** Rate-limited like progressReporter; the message carries the runner's rows, rows/s and bytes. */
+function evaluationProgressReporter(request: Request): ((progress: EvaluationProgress) => void) | undefined {
+  if (!request.progress) return undefined;
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    send({ type: 'progress', id: request.id, done: progress.bytesRead, total: progress.totalBytes, evaluation: progress });
+  };
+}
+
 async function perform(request: Request, signal: AbortSignal): Promise<Result<Method>> {
   const onProgress = progressReporter(request);
   switch (request.type) {
@@ -64,6 +78,13 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
       return requireEngine().run(request.feeds, request.outputNames);
     case 'signature':
       return requireEngine().signature;
+    case 'evaluate': {
+      const evaluating = requireEngine();
+      return runEvaluationJob(request, evaluating.model.labels, (texts, jobSignal) => evaluating.classify(texts, { signal: jobSignal }), {
+        signal,
+        onProgress: evaluationProgressReporter(request),
+      });
+    }
     case 'status':
       return status();
     case 'shutdown':
