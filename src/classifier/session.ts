@@ -81,6 +81,9 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // Idle intra-op threads sleep instead of spinning: spinning keeps cores at 100 % after every
+        // request (battery, other processes) and, on a busy machine, fights the threads doing the work.
+        extra: { session: { 'intra_op.allow_spinning': '0' } },
       });
     } catch (error) {
       const message = (error as Error).message;
