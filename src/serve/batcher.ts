@@ -12,13 +12,17 @@ export interface BatcherOptions<In, Out> {
   size(item: In): number;
   /** Items with the same key may share one call. */
   key(item: In): string;
-  /** Runs one merged call; answers one result per item, in order. */
-  run(items: In[]): Promise<Out[]>;
+  /**
+   * Runs one merged call; answers one result per item, in order. A call of a single item gets that
+   * item's signal, so a client that goes away cancels its own work.
+   */
+  run(items: In[], signal?: AbortSignal): Promise<Out[]>;
 }
 
 interface Pending<In, Out> {
   item: In;
   size: number;
+  signal?: AbortSignal;
   resolve(value: Out): void;
   reject(error: unknown): void;
   detach(): void;
@@ -64,6 +68,7 @@ export class DynamicBatcher<In, Out> {
       const pending: Pending<In, Out> = {
         item,
         size: this.options.size(item),
+        signal,
         resolve,
         reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
@@ -125,7 +130,10 @@ export class DynamicBatcher<In, Out> {
     for (const pending of batch) pending.detach();
     let run: Promise<Out[]>;
     try {
-      run = this.options.run(batch.map((pending) => pending.item));
+      run = this.options.run(
+        batch.map((pending) => pending.item),
+        batch.length === 1 ? batch[0].signal : undefined,
+      );
     } catch (error) {
       run = Promise.reject(error);
     }

@@ -47,7 +47,7 @@ class ModelEndpoint {
       ...common,
       size: (request) => request.texts.length,
       key: () => 'classify',
-      run: async (requests) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts))),
+      run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), signal)),
     });
     this.inferBatcher = new DynamicBatcher({
       ...common,
@@ -56,7 +56,7 @@ class ModelEndpoint {
       // outputs are concatenated.
       key: (request) =>
         JSON.stringify([request.outputNames, Object.entries(request.feeds).map(([name, tensor]) => [name, tensor.dims.slice(1)])]),
-      run: (requests) => inferIsolatingFailures(model, requests),
+      run: (requests, signal) => inferIsolatingFailures(model, requests, signal),
     });
   }
 }
@@ -221,9 +221,9 @@ const isGraphError = (error: unknown) => error instanceof Error && error.name ==
  * Runs the merged requests as one call. If onnxruntime rejects the merged tensors, each request
  * runs alone, so one request's bad values fail only that request (400), not its batch-mates.
  */
-async function inferIsolatingFailures(model: ServedModel, requests: DecodedInferRequest[]): Promise<InferOutcome[]> {
+async function inferIsolatingFailures(model: ServedModel, requests: DecodedInferRequest[], signal?: AbortSignal): Promise<InferOutcome[]> {
   try {
-    const outputs = await model.infer(concatFeeds(requests), requests[0].outputNames);
+    const outputs = await model.infer(concatFeeds(requests), requests[0].outputNames, signal);
     return splitOutputs(requests, outputs).map((share) => ({ outputs: share }));
   } catch (error) {
     if (!isGraphError(error)) throw error;
