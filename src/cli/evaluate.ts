@@ -89,7 +89,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
           onPredictions: predictions && ((rows) => predictions.write(rows)),
           onProgress: (state) =>
             progress.update(
-              `evaluating: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %), ${formatCount(state.rowsPerSecond)} rows/s, ${formatCount(state.skipped)} skipped`,
+              `evaluating: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %), ${formatCount(state.rowsPerSecond)} rows/s${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`,
             ),
         },
         (texts, signal) => engine.classify(texts, { signal }),

@@ -159,3 +159,19 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
     predictions,
   };
 }
+
+/** The rows of one confusion-matrix cell (gold model label, predicted label), in file order. */
+export function rowsInCell(predictions: Prediction[], goldLabel: string, predicted: string): Prediction[] {
+  return predictions.filter((row) => row.goldLabel === goldLabel && row.predicted === predicted);
+}
+
+/**
+ * Rows where the model disagrees with the gold label, most confident first: where a wrong gold label
+ * is most likely (a confident model that contradicts the annotation).
+ */
+export function likelyLabelErrors(predictions: Prediction[], limit = 100): Prediction[] {
+  return predictions
+    .filter((row) => row.predicted !== row.goldLabel)
+    .sort((a, b) => b.confidence - a.confidence || a.line - b.line)
+    .slice(0, limit);
+}

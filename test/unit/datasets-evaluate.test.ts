@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
-import { evaluate, EvaluationProgress } from '../../src/datasets/evaluate';
+import { evaluate, EvaluationProgress, likelyLabelErrors, rowsInCell } from '../../src/datasets/evaluate';
 import { LabelMappingError } from '../../src/datasets/labels';
 import { computeMetrics } from '../../src/datasets/metrics';
 import { bundledModel, datasetOrSkip, repoRoot } from '../support/paths';
@@ -43,6 +43,18 @@ describe('datasets: evaluate with the real engine and the bundled sentiment mode
     );
     assert.deepEqual({ ...report, dataset: undefined }, { ...report, ...recomputed, dataset: undefined });
     assert.equal(report.confusionMatrix.flat().reduce((sum, cell) => sum + cell, 0), report.evaluated);
+    report.labels.forEach((gold, row) => report.labels.forEach((predicted, column) => assert.equal(rowsInCell(report.predictions, gold, predicted).length, report.confusionMatrix[row][column])));
+  });
+
+  it('ranks likely label errors: rows the model contradicts, most confident first', async () => {
+    // With the gold labels inverted by the mapping, the rows the model gets right become the label errors.
+    const truthful = await evaluate(fixture('sst2-layout.tsv'), { labels: engine.model.labels }, classify);
+    const inverted = await evaluate(fixture('sst2-layout.tsv'), { labels: engine.model.labels, labelMap: { '0': 'positive', '1': 'negative' } }, classify);
+    const errors = likelyLabelErrors(inverted.predictions);
+    const rightBefore = truthful.predictions.filter((row) => row.predicted === row.goldLabel);
+    assert.ok(rightBefore.length >= 4, 'the model gets most of these six SST-2 sentences right');
+    assert.deepEqual(errors.map((row) => row.line).sort(), rightBefore.map((row) => row.line).sort());
+    for (let index = 1; index < errors.length; index++) assert.ok(errors[index - 1].confidence >= errors[index].confidence);
   });
 
   it('accounts for every row of a bad file: evaluated + skipped == total, skipped rows with line and reason', async () => {
