@@ -27,7 +27,8 @@ const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_CACHE_SIZE = 5000;
 /** Texts tokenized per native call; the next chunk is tokenized while this one runs. */
-const TOKENIZE_CHUNK = 256;
+const FIRST_TOKENIZE_CHUNK = 64;
+const TOKENIZE_CHUNK = 512;
 /** Padded tokens per batch, so batches of long windows stay small in memory (attention is quadratic). */
 const TOKENS_PER_BATCH_ITEM = 64;
 
@@ -113,16 +114,23 @@ export class Engine {
     let done = texts.length - pending.length;
     opts.onProgress?.(done, texts.length);
 
-    const encodeChunk = (from: number): Promise<EncodedText[]> => {
-      const encoding = this.tokenizer.encodeBatch(pending.slice(from, from + TOKENIZE_CHUNK).map((i) => texts[i]));
+    // Chunks: a small first one so inference starts soon, then larger ones, each tokenized on the
+    // native thread pool while the previous chunk runs through the model.
+    const bounds = [0];
+    for (let end = Math.min(FIRST_TOKENIZE_CHUNK, pending.length); bounds.at(-1)! < pending.length; end = Math.min(end + TOKENIZE_CHUNK, pending.length)) {
+      bounds.push(end);
+    }
+    const encodeChunk = (chunk: number): Promise<EncodedText[]> => {
+      const encoding = this.tokenizer.encodeBatch(pending.slice(bounds[chunk], bounds[chunk + 1]).map((i) => texts[i]));
       encoding.catch(() => undefined); // awaited below; this keeps an abort before then from leaving it unhandled
       return encoding;
     };
-    let nextChunk = pending.length > 0 ? encodeChunk(0) : undefined;
-    for (let from = 0; from < pending.length; from += TOKENIZE_CHUNK) {
+    let nextChunk = bounds.length > 1 ? encodeChunk(0) : undefined;
+    for (let chunk = 0; chunk + 1 < bounds.length; chunk++) {
       opts.signal?.throwIfAborted();
       const encoded = await nextChunk!;
-      nextChunk = from + TOKENIZE_CHUNK < pending.length ? encodeChunk(from + TOKENIZE_CHUNK) : undefined;
+      nextChunk = chunk + 2 < bounds.length ? encodeChunk(chunk + 1) : undefined;
+      const from = bounds[chunk];
       const finished = await this.scoreChunk(encoded, opts.signal, (chunkIndex, scores) => {
         const i = pending[from + chunkIndex];
         result.scores.set(scores, i * width);
