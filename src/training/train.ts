@@ -7,6 +7,7 @@ import type { EngineOptions } from '../classifier/types';
 import { modelCard } from './card';
 import type { SplitMetrics } from './evaluation';
 import { baseBundle } from './features';
+import { TrainingCancelledError } from './head';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
 import type { SkippedTrainingRow } from './datasetFiles';
 import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
@@ -59,7 +60,21 @@ export interface TrainingReport {
   totalMs: number;
 }
 
+/**
+ * Trains and writes a new model directory. Errors name what is wrong (TrainingDataError: the data;
+ * BundleError: the base model; ModelDirectoryError: the destination); a cancel through `signal`, at any
+ * point, rejects with TrainingCancelledError and leaves nothing at the destination.
+ */
 export async function trainClassifier(request: TrainClassifierRequest): Promise<TrainingReport> {
+  try {
+    return await train(request);
+  } catch (error) {
+    if (request.signal?.aborted && !(error instanceof TrainingCancelledError)) throw new TrainingCancelledError();
+    throw error;
+  }
+}
+
+async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
   const started = Date.now();
   const report = request.onProgress ?? (() => undefined);
   const seed = request.seed ?? 42;
