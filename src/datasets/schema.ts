@@ -79,10 +79,10 @@ export function scalarText(value: unknown): string | undefined {
   return undefined;
 }
 
-function sampleLabels(labels: string[]): Pick<DatasetSchema, 'sampleLabels' | 'sampleRows'> {
+function sampleLabels(labels: string[]): Pick<DatasetSchema, 'sampleLabels'> {
   const counts = new Map<string, number>();
   for (const label of labels.map((value) => value.trim()).filter((value) => value !== '')) counts.set(label, (counts.get(label) ?? 0) + 1);
-  return { sampleLabels: counts, sampleRows: labels.length };
+  return { sampleLabels: counts };
 }
 
 /** A first row is a header when it names a known text or label column, or when it is text above a numeric column. */

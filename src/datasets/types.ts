@@ -42,7 +42,6 @@ export interface DatasetSchema {
   labelColumn: string;
   /** Gold labels of the first rows read to infer the schema, with their counts. */
   sampleLabels: Map<string, number>;
-  sampleRows: number;
 }
 
 /** What the caller may fix instead of letting the reader infer it. */

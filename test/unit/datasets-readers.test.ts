@@ -130,6 +130,18 @@ describe('datasets: readers', () => {
       assert.deepEqual(lastProgress, { bytesRead: fs.statSync(file).size, totalBytes: fs.statSync(file).size });
     });
 
+    it('TSV and JSONL with CRLF line ends and a BOM: line breaks and the BOM are not part of the values', async () => {
+      const tsv = path.join(dir, 'windows.tsv');
+      fs.writeFileSync(tsv, '\uFEFFsentence\tlabel\r\ngood film \t1\r\n\r\nbad film \t0\r\n');
+      assert.deepEqual(await allRows(await inspectDataset(tsv)), [
+        { kind: 'row', line: 2, text: 'good film', label: '1' },
+        { kind: 'row', line: 4, text: 'bad film', label: '0' },
+      ]);
+      const jsonl = path.join(dir, 'windows.jsonl');
+      fs.writeFileSync(jsonl, '\uFEFF{"text": "fine", "label": "positive"}\r\n{"text": "awful", "label": "negative"}\r\n');
+      assert.deepEqual((await allRows(await inspectDataset(jsonl))).map((row) => row.line), [1, 2]);
+    });
+
     it('stops with the abort reason when cancelled mid-file', async () => {
       const file = path.join(dir, 'cancel.tsv');
       fs.writeFileSync(file, 'sentence\tlabel\n' + 'some words here\t1\n'.repeat(200000));
