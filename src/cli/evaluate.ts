@@ -121,7 +121,11 @@ class PredictionsFile {
     private readonly labels: string[],
   ) {
     this.temporary = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.partial`);
-    this.fd = fs.openSync(this.temporary, 'w');
+    try {
+      this.fd = fs.openSync(this.temporary, 'w');
+    } catch (error) {
+      throw new Error(`cannot write predictions to ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
 
   write(rows: Prediction[]): void {

@@ -90,7 +90,7 @@ function looksLikeHeader(first: string[], rest: string[][]): boolean {
   const names = first.map((field) => field.trim().toLowerCase());
   if (names.some((name) => textNames.includes(name) || labelNames.includes(name))) return true;
   if (rest.length === 0) return false;
-  return names.some((name, column) => !isNumber(name) && rest.every((fields) => isNumber(fields[column] ?? '')));
+  return names.some((name, column) => name !== '' && !isNumber(name) && rest.every((fields) => isNumber(fields[column] ?? '')));
 }
 
 function isNumber(value: string): boolean {

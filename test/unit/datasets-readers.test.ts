@@ -170,6 +170,22 @@ describe('datasets: readers', () => {
     assert.equal(summary.usable, 872);
     assert.deepEqual([...summary.labelCounts], [['1', 444], ['0', 428]]);
   });
+
+  it('AG News test.csv from the shared datasets: no header, class 1-4 as label, title + description as text, 7,600 rows', async function () {
+    const schema = await inspectDataset(datasetOrSkip(this, 'ag_news/test.csv'));
+    assert.deepEqual([schema.format, schema.hasHeader, schema.labelColumn, schema.textColumns], ['csv', false, '1', ['2', '3']]);
+    const mapping = createLabelMapping(['World', 'Sports', 'Business', 'Sci/Tech'], schema.sampleLabels);
+    assert.equal(mapping.mode, 'one-based index');
+    const first = await previewRows(schema, { limit: 1 });
+    assert.deepEqual(first[0], {
+      kind: 'row',
+      line: 1,
+      label: '3',
+      text: "Fears for T N pension after talks Unions representing workers at Turner   Newall say they are 'disappointed' after talks with stricken parent firm Federal Mogul.",
+    });
+    const summary = await summarizeDataset(schema);
+    assert.deepEqual([summary.total, summary.usable, [...summary.labelCounts.values()]], [7600, 7600, [1900, 1900, 1900, 1900]]);
+  });
 });
 
 describe('datasets: label mapping', () => {
