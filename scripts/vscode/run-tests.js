@@ -14,6 +14,9 @@ const path = require('node:path');
 const util = require('node:util');
 const { startCodeServer, launchBrowser, workbenchUrl } = require('./code-server');
 
+/** The workbench's own console lines (connection, chat, sign-in, marketplace), kept in workbench-console.log only. */
+const workbenchChatter = /^(\[(AgentHost|AgentHost:remote|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)\]|Creating a socket|Resolving connection token|Resolved connection token|Updating additional builtin extensions cache|Timed out waiting for authentication provider|getaddrinfo ENOTFOUND)/;
+
 const EXIT = { timeout: 2, serverExited: 3, startFailed: 4, browserCrashed: 5, interrupted: 130 };
 
 function parseArgs(argv) {
@@ -64,9 +67,11 @@ async function main() {
   page.on('pageerror', (error) => console.log(`[vscode] page error: ${error}`));
   page.on('crash', () => finish(EXIT.browserCrashed, 'browser page crashed'));
   // The workbench's smoke-test driver reports the extension host's test output and result through these.
+  const consoleLog = fs.createWriteStream(path.join(server.tmp, 'workbench-console.log'));
   await page.exposeFunction('codeAutomationLog', (_type, messageArgs) => {
     const line = util.format(...messageArgs);
-    if (!line.startsWith('[AgentHost]')) console.log(line); // the workbench's chat agent looking for a GitHub sign-in
+    consoleLog.write(`${line}\n`);
+    if (!workbenchChatter.test(line)) console.log(line);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(code, 'tests finished'));
   await page.goto(workbenchUrl(server, args));

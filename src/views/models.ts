@@ -17,6 +17,7 @@ export class ModelManager implements vscode.Disposable {
   private loaded: Promise<ModelInfo> | undefined;
   private current: ModelInfo | undefined;
   private provider: ExecutionProviderName | null = null;
+  private ignored: string | undefined;
   private readonly changed = new vscode.EventEmitter<ModelInfo | undefined>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
@@ -44,6 +45,11 @@ export class ModelManager implements vscode.Disposable {
   /** The model now loaded, if any. */
   get model(): ModelInfo | undefined {
     return this.current;
+  }
+
+  /** A configured or picked model that is not loaded because the workspace is not trusted. */
+  get ignoredUntilTrusted(): string | undefined {
+    return this.ignored;
   }
 
   /** The execution provider the loaded model runs on. */
@@ -109,9 +115,11 @@ export class ModelManager implements vscode.Disposable {
   private modelToLoad(): string {
     const fallback = path.join(this.bundledModelsDir, defaultModelName);
     const configured = this.context.workspaceState.get<string>(pickedKey) ?? this.configuredPath();
+    this.ignored = undefined;
     if (!configured) return fallback;
     if (!vscode.workspace.isTrusted && !this.isBundled(configured)) {
       const message = `Text Classifier: this workspace is not trusted, so only the bundled models run; model "${configured}" is ignored until you trust the workspace.`;
+      this.ignored = configured;
       this.log.warn(message);
       void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.trust.manage');

@@ -57,7 +57,9 @@ async function main() {
     });
     const untrustedSuite = path.join(__dirname, 'untrusted', 'index.js');
     if (fs.existsSync(untrustedSuite)) {
-      await runUntrusted(vscodeExecutablePath, copyFixture('untrusted-workspace', scratch), untrustedSuite, scratch);
+      const untrustedWorkspace = copyFixture('untrusted-workspace', scratch);
+      fs.cpSync(path.join(repoRoot, 'models', 'sentiment-sst2'), path.join(untrustedWorkspace, 'workspace-model'), { recursive: true });
+      await runUntrusted(vscodeExecutablePath, untrustedWorkspace, untrustedSuite, scratch);
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
