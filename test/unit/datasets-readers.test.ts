@@ -186,6 +186,13 @@ describe('datasets: readers', () => {
     const summary = await summarizeDataset(schema);
     assert.deepEqual([summary.total, summary.usable, [...summary.labelCounts.values()]], [7600, 7600, [1900, 1900, 1900, 1900]]);
   });
+
+  it('SMS Spam from the shared datasets: headerless label<TAB>text, 5,574 rows, 4,827 ham and 747 spam', async function () {
+    const schema = await inspectDataset(datasetOrSkip(this, 'sms_spam/SMSSpamCollection'));
+    assert.deepEqual([schema.format, schema.hasHeader, schema.labelColumn, schema.textColumns], ['tsv', false, '1', ['2']]);
+    const summary = await summarizeDataset(schema);
+    assert.deepEqual([summary.total, [...summary.labelCounts]], [5574, [['ham', 4827], ['spam', 747]]]);
+  });
 });
 
 describe('datasets: label mapping', () => {
