@@ -1,0 +1,320 @@
+// The evaluation report page (webview). Draws what the extension posts ({ type: 'report', report })
+// with plain DOM and SVG in the theme's colours, and asks the extension (postMessage) to open a
+// dataset line, export the predictions or copy the metrics. No remote resources, no inline code.
+// @ts-check
+(function () {
+  'use strict';
+  // @ts-ignore acquireVsCodeApi is provided by the webview host
+  const vscode = acquireVsCodeApi();
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const root = /** @type {HTMLElement} */ (document.getElementById('report'));
+  const count = new Intl.NumberFormat('en-US');
+  const pct = (value, digits = 1) => `${(value * 100).toFixed(digits)} %`;
+
+  /** An HTML element with attributes, classes and children (strings become text). */
+  function h(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    node.append(...children.flat().filter((child) => child !== undefined && child !== null));
+    return node;
+  }
+
+  /** An SVG element; `text` sets its text content. */
+  function s(tag, attrs = {}, ...children) {
+    const node = document.createElementNS(svgNs, tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === undefined) continue;
+      if (key === 'text') node.textContent = String(value);
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, String(value));
+    }
+    node.append(...children.flat().filter(Boolean));
+    return node;
+  }
+
+  const clip = (text, length) => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);
+
+  function openLine(line) {
+    vscode.postMessage({ type: 'openLine', line });
+  }
+
+  /** Makes a row or cell act as a button (click, Enter, Space). */
+  function activatable(node, label, action) {
+    node.setAttribute('tabindex', '0');
+    node.setAttribute('role', 'button');
+    node.setAttribute('aria-label', label);
+    node.addEventListener('click', action);
+    node.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        action();
+      }
+    });
+    return node;
+  }
+
+  function card(title, subtitle, ...body) {
+    return h('section', { class: 'card' }, h('header', {}, h('h2', {}, title), subtitle ? h('p', { class: 'muted' }, subtitle) : undefined), ...body);
+  }
+
+  function kpi(label, value, detail) {
+    return h('div', { class: 'kpi' }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label), detail ? h('div', { class: 'kpi-detail muted' }, detail) : undefined);
+  }
+
+  /** A table of predictions; each row opens the dataset at its line. */
+  function predictionTable(rows, labels, emptyText) {
+    if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
+    return h(
+      'table',
+      { class: 'rows' },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'text'), h('th', {}, 'gold'), h('th', {}, 'predicted'), h('th', { class: 'num' }, 'confidence'))),
+      h(
+        'tbody',
+        {},
+        rows.map((row) =>
+          activatable(
+            h(
+              'tr',
+              { class: row.predicted === row.goldLabel ? 'correct' : 'wrong' },
+              h('td', { class: 'num' }, String(row.line)),
+              h('td', { class: 'text', title: row.text }, clip(row.text, 220)),
+              h('td', {}, row.gold === row.goldLabel ? row.gold : `${row.gold} (${row.goldLabel})`),
+              h('td', {}, row.predicted),
+              h('td', { class: 'num' }, confidenceBar(row.confidence)),
+            ),
+            `line ${row.line}: gold ${row.goldLabel}, predicted ${row.predicted}; open in the dataset`,
+            () => openLine(row.line),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function confidenceBar(value) {
+    const bar = h('span', { class: 'bar' });
+    bar.style.setProperty('--share', String(value));
+    return h('span', { class: 'bar-cell' }, bar, h('span', {}, value.toFixed(3)));
+  }
+
+  function perClassTable(result) {
+    const metric = (value) => {
+      const bar = h('span', { class: 'bar' });
+      bar.style.setProperty('--share', String(value));
+      return h('td', { class: 'num' }, h('span', { class: 'bar-cell' }, bar, h('span', {}, pct(value))));
+    };
+    return h(
+      'table',
+      { class: 'metrics' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'label'), h('th', { class: 'num' }, 'precision'), h('th', { class: 'num' }, 'recall'), h('th', { class: 'num' }, 'F1'), h('th', { class: 'num' }, 'support'))),
+      h(
+        'tbody',
+        {},
+        result.perClass.map((row) => h('tr', {}, h('td', {}, row.label), metric(row.precision), metric(row.recall), metric(row.f1), h('td', { class: 'num' }, count.format(row.support)))),
+        h('tr', { class: 'total' }, h('td', {}, 'macro avg'), metric(result.macroPrecision), metric(result.macroRecall), metric(result.macroF1), h('td', { class: 'num' }, count.format(result.evaluated))),
+        h('tr', { class: 'total' }, h('td', {}, 'weighted avg'), h('td'), h('td'), metric(result.weightedF1), h('td', { class: 'num' }, count.format(result.evaluated))),
+      ),
+    );
+  }
+
+  /** Heat map of confusionMatrix[gold][predicted], shaded by the share of the gold row. */
+  function confusionMatrix(result, onCell) {
+    const { labels, confusionMatrix: matrix } = result;
+    const n = labels.length;
+    const cell = Math.max(44, Math.min(84, Math.floor(420 / n)));
+    const left = 12 + Math.min(120, 7 * Math.max(...labels.map((label) => clip(label, 16).length)));
+    const top = 44;
+    const width = left + n * cell + 8;
+    const height = top + n * cell + 28;
+    const svg = s('svg', { class: 'chart matrix', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Confusion matrix' });
+    svg.append(s('text', { x: left + (n * cell) / 2, y: 14, class: 'axis-title', 'text-anchor': 'middle', text: 'predicted' }));
+    svg.append(s('text', { x: 10, y: top + (n * cell) / 2, class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 10 ${top + (n * cell) / 2})`, text: 'gold' }));
+    labels.forEach((label, column) => {
+      svg.append(s('text', { x: left + column * cell + cell / 2, y: top - 8, class: 'tick', 'text-anchor': 'middle', text: clip(label, Math.floor(cell / 7)) }, s('title', { text: label })));
+    });
+    matrix.forEach((row, gold) => {
+      const rowTotal = row.reduce((sum, value) => sum + value, 0);
+      svg.append(s('text', { x: left - 8, y: top + gold * cell + cell / 2 + 4, class: 'tick', 'text-anchor': 'end', text: clip(labels[gold], 16) }, s('title', { text: labels[gold] })));
+      row.forEach((value, predicted) => {
+        const share = rowTotal === 0 ? 0 : value / rowTotal;
+        const x = left + predicted * cell;
+        const y = top + gold * cell;
+        const diagonal = gold === predicted;
+        const group = s('g', { class: `cell ${diagonal ? 'diagonal' : 'off-diagonal'}` });
+        group.append(s('rect', { x: x + 1, y: y + 1, width: cell - 2, height: cell - 2, rx: 3, class: 'cell-bg' }));
+        group.append(s('rect', { x: x + 1, y: y + 1, width: cell - 2, height: cell - 2, rx: 3, class: 'cell-fill', 'fill-opacity': (0.08 + 0.87 * share).toFixed(3) }));
+        const strong = share > 0.5;
+        group.append(s('text', { x: x + cell / 2, y: y + cell / 2 + 1, class: `cell-count${strong ? ' strong' : ''}`, 'text-anchor': 'middle', text: count.format(value) }));
+        group.append(s('text', { x: x + cell / 2, y: y + cell / 2 + 15, class: `cell-share${strong ? ' strong' : ''}`, 'text-anchor': 'middle', text: pct(share, 0) }));
+        group.append(s('title', { text: `gold ${labels[gold]}, predicted ${labels[predicted]}: ${count.format(value)} rows (${pct(share)} of ${labels[gold]})` }));
+        activatable(group, `gold ${labels[gold]}, predicted ${labels[predicted]}: ${value} rows; list them`, () => onCell(gold, predicted, group));
+        svg.append(group);
+      });
+    });
+    return svg;
+  }
+
+  /** Bars over [0, 1] with a y axis; bars: { lower, upper, value, label } */
+  function barChart(bars, { yMax, yLabel, xLabel, ariaLabel, extra }) {
+    const width = 420;
+    const height = 240;
+    const plot = { left: 48, right: 12, top: 12, bottom: 40 };
+    const innerWidth = width - plot.left - plot.right;
+    const innerHeight = height - plot.top - plot.bottom;
+    const x = (value) => plot.left + value * innerWidth;
+    const y = (value) => plot.top + innerHeight - (value / (yMax || 1)) * innerHeight;
+    const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': ariaLabel });
+    for (const tick of [0, 0.5, 1]) {
+      const value = tick * yMax;
+      svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(value), y2: y(value), class: 'grid' }));
+      svg.append(s('text', { x: plot.left - 6, y: y(value) + 4, class: 'tick', 'text-anchor': 'end', text: yMax <= 1 ? value.toFixed(1) : count.format(Math.round(value)) }));
+    }
+    for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+      svg.append(s('text', { x: x(tick), y: height - plot.bottom + 16, class: 'tick', 'text-anchor': 'middle', text: String(tick) }));
+    }
+    svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(0), y2: y(0), class: 'axis' }));
+    svg.append(s('text', { x: plot.left + innerWidth / 2, y: height - 4, class: 'axis-title', 'text-anchor': 'middle', text: xLabel }));
+    svg.append(s('text', { x: 12, y: plot.top + innerHeight / 2, class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 12 ${plot.top + innerHeight / 2})`, text: yLabel }));
+    extra?.(svg, x, y);
+    for (const bar of bars) {
+      if (bar.value <= 0) continue;
+      svg.append(
+        s('rect', { x: x(bar.lower) + 1, y: y(bar.value), width: Math.max(1, x(bar.upper) - x(bar.lower) - 2), height: y(0) - y(bar.value), class: bar.className || 'bar-fill' }, s('title', { text: bar.label })),
+      );
+    }
+    return svg;
+  }
+
+  function histogram(result) {
+    const bins = result.confidenceHistogram;
+    const max = Math.max(1, ...bins);
+    const bars = bins.map((value, index) => {
+      const lower = index / bins.length;
+      const upper = (index + 1) / bins.length;
+      return { lower, upper, value, label: `confidence ${lower.toFixed(2)}–${upper.toFixed(2)}: ${count.format(value)} rows` };
+    });
+    return barChart(bars, { yMax: niceMax(max), yLabel: 'rows', xLabel: 'confidence of the predicted label', ariaLabel: 'Confidence histogram' });
+  }
+
+  function reliability(result) {
+    const bars = result.calibrationBins.map((bin) => ({
+      lower: bin.lower,
+      upper: bin.upper,
+      value: bin.count > 0 ? bin.accuracy : 0,
+      label: `confidence ${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}: accuracy ${pct(bin.accuracy)}, mean confidence ${pct(bin.confidence)}, ${count.format(bin.count)} rows`,
+    }));
+    return barChart(bars, {
+      yMax: 1,
+      yLabel: 'accuracy',
+      xLabel: 'confidence',
+      ariaLabel: 'Reliability diagram',
+      extra: (svg, x, y) => {
+        // Where a bin's mean confidence differs from its accuracy: the calibration gap.
+        for (const bin of result.calibrationBins) {
+          if (bin.count === 0) continue;
+          const low = Math.min(bin.accuracy, bin.confidence);
+          const high = Math.max(bin.accuracy, bin.confidence);
+          svg.append(s('rect', { x: x(bin.lower) + 1, y: y(high), width: x(bin.upper) - x(bin.lower) - 2, height: Math.max(1, y(low) - y(high)), class: 'gap' }));
+        }
+        svg.append(s('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: 'diagonal-line' }));
+      },
+    });
+  }
+
+  function niceMax(value) {
+    const magnitude = 10 ** Math.floor(Math.log10(value));
+    for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
+    return value;
+  }
+
+  function legend(items) {
+    return h('div', { class: 'legend' }, items.map(([className, text]) => h('span', {}, h('span', { class: `swatch ${className}` }), text)));
+  }
+
+  function skippedSection(result) {
+    if (result.skipped === 0) return card('Skipped rows', 'Every row of the file was evaluated.');
+    const reasons = Object.entries(result.skippedByReason).map(([reason, rows]) => h('li', {}, h('strong', {}, count.format(rows)), ` ${reason}`));
+    const list = result.skippedRows.map((row) =>
+      activatable(h('tr', {}, h('td', { class: 'num' }, String(row.line)), h('td', {}, row.reason), h('td', { class: 'text', title: row.detail }, clip(row.detail, 160))), `line ${row.line}: ${row.reason}; open in the dataset`, () => openLine(row.line)),
+    );
+    const more = result.skipped > result.skippedRows.length ? h('p', { class: 'muted' }, `The first ${count.format(result.skippedRows.length)} of ${count.format(result.skipped)} are listed.`) : undefined;
+    return card(
+      'Skipped rows',
+      `${count.format(result.skipped)} of ${count.format(result.total)} rows were not evaluated; evaluated + skipped = ${count.format(result.evaluated + result.skipped)}.`,
+      h('ul', { class: 'reasons' }, reasons),
+      h('div', { class: 'scroll' }, h('table', { class: 'rows' }, h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'reason'), h('th', {}, 'detail'))), h('tbody', {}, list))),
+      more,
+    );
+  }
+
+  function render(report) {
+    const { result, model } = report;
+    const labels = result.labels;
+    const cellPanel = h('div', { id: 'cell-rows', class: 'cell-rows' }, h('p', { class: 'muted' }, 'Click a cell of the matrix to list its rows; click a row to open it in the dataset.'));
+    let selected;
+    const showCell = (gold, predicted, group) => {
+      selected?.classList.remove('selected');
+      selected = group;
+      group.classList.add('selected');
+      const rows = result.cellRows[gold][predicted];
+      const total = result.confusionMatrix[gold][predicted];
+      cellPanel.replaceChildren(
+        h('h3', {}, `gold ${labels[gold]} → predicted ${labels[predicted]}`, h('span', { class: 'muted' }, ` · ${count.format(total)} rows${rows.length < total ? `, the ${count.format(rows.length)} most confident shown` : ''}`)),
+        h('div', { class: 'scroll' }, predictionTable(rows, labels, 'No rows in this cell.')),
+      );
+    };
+
+    const toolbar = h(
+      'div',
+      { class: 'toolbar' },
+      h('button', { type: 'button', id: 'export-csv', onclick: () => vscode.postMessage({ type: 'export', format: 'csv' }) }, 'Export CSV'),
+      h('button', { type: 'button', id: 'export-jsonl', class: 'secondary', onclick: () => vscode.postMessage({ type: 'export', format: 'jsonl' }) }, 'Export JSONL'),
+      h('button', { type: 'button', id: 'copy-metrics', class: 'secondary', onclick: () => vscode.postMessage({ type: 'copyMetrics' }) }, 'Copy Metrics as Markdown'),
+    );
+    const finished = new Date(report.finishedAt);
+    const header = h(
+      'header',
+      { class: 'page-header' },
+      h('div', {}, h('h1', {}, report.dataset.name, h('span', { class: 'muted' }, ` · ${model.name}`)), h('p', { class: 'muted meta' }, `${report.dataset.path} · ${report.executionProvider ?? 'remote'} · labels by ${result.labelMapping} · ${finished.toLocaleString()}`)),
+      toolbar,
+    );
+    const kpis = h(
+      'section',
+      { class: 'kpis' },
+      kpi('accuracy', pct(result.accuracy, 2), `${count.format(result.evaluated)} rows evaluated`),
+      kpi('macro F1', pct(result.macroF1, 2), `weighted F1 ${pct(result.weightedF1, 2)}`),
+      kpi('calibration error (ECE)', result.expectedCalibrationError.toFixed(3), '10 equal-width bins'),
+      kpi('rows', count.format(result.total), result.skipped > 0 ? `${count.format(result.skipped)} skipped` : 'none skipped'),
+      kpi('throughput', `${count.format(Math.round(result.rowsPerSecond))} rows/s`, `${result.seconds.toFixed(1)} s`),
+    );
+    const errors = card(
+      'Likely label errors',
+      'Rows where the model disagrees with the gold label most confidently: check these labels first.',
+      h('div', { class: 'scroll' }, predictionTable(result.likelyErrors, labels, 'The model agrees with every gold label.')),
+    );
+    root.replaceChildren(
+      header,
+      kpis,
+      h('div', { class: 'grid' }, card('Per-class metrics', undefined, perClassTable(result)), card('Confusion matrix', 'Rows: gold label; columns: predicted; shade: share of the gold row.', h('div', { class: 'matrix-wrap' }, confusionMatrix(result, showCell)))),
+      h('section', { class: 'card' }, cellPanel),
+      h(
+        'div',
+        { class: 'grid' },
+        card('Confidence', 'How sure the model is of its predicted label, over all evaluated rows.', histogram(result)),
+        card(`Reliability · ECE ${result.expectedCalibrationError.toFixed(3)}`, 'Accuracy per confidence bin; a calibrated model follows the diagonal.', reliability(result), legend([['bar-fill', 'accuracy'], ['gap', 'gap to mean confidence'], ['diagonal-line', 'perfect calibration']])),
+      ),
+      errors,
+      skippedSection(result),
+    );
+    root.setAttribute('aria-busy', 'false');
+  }
+
+  window.addEventListener('message', (event) => {
+    if (event.data?.type === 'report') render(event.data.report);
+  });
+  vscode.postMessage({ type: 'ready' });
+})();

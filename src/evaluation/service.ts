@@ -1,0 +1,96 @@
+// Evaluate Model on Dataset, host side: runs the current model over a dataset file in the worker
+// (client.evaluate), shows progress with rows/s and time left and a Cancel button, and keeps the
+// result per dataset and model in the workspace storage.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ClassifierClient } from '../classifier/client';
+import type { EvaluationProgress } from '../datasets/evaluate';
+import type { ModelManager } from '../views/models';
+import type { DatasetColumns } from '../views/datasets/settings';
+import { describeProgress } from './progress';
+import { EvaluationRecord, EvaluationStore, predictionsFileName } from './store';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: EvaluationProgress) => void;
+}
+
+export class EvaluationService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EvaluationRecord>();
+  /** Fires when an evaluation finished and was stored. */
+  readonly onDidChange = this.changed.event;
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly client: ClassifierClient,
+    private readonly models: ModelManager,
+    readonly store: EvaluationStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Evaluates the current model on `datasetPath`; rejects (and stores nothing) when cancelled or failed. */
+  async run(datasetPath: string, columns: DatasetColumns, options: RunOptions = {}): Promise<EvaluationRecord> {
+    const model = await this.models.ensureLoaded();
+    const id = EvaluationStore.idFor(datasetPath, model.dir);
+    if (this.running.has(id)) throw new Error(`${datasetPath} is already being evaluated with ${model.name}`);
+    this.running.add(id);
+    const partial = this.store.startRun();
+    this.log.info(`evaluating ${model.name} on ${datasetPath}`);
+    try {
+      const { labelMap, ...schemaOptions } = columns;
+      const result = await this.client.evaluate(
+        { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName) },
+        options,
+      );
+      if (result.evaluated === 0) {
+        const reasons = Object.entries(result.skippedByReason).map(([reason, rows]) => `${rows} ${reason}`).join(', ');
+        throw new Error(`no row of ${datasetPath} could be evaluated (${result.total} rows${reasons ? `: ${reasons}` : ''})`);
+      }
+      const record: EvaluationRecord = {
+        id,
+        datasetPath,
+        columns,
+        model: { name: model.name, dir: model.dir, labels: model.labels },
+        executionProvider: this.models.executionProvider,
+        finishedAt: new Date().toISOString(),
+        result,
+      };
+      await this.store.commit(partial, record);
+      this.log.info(`evaluated ${model.name} on ${datasetPath}: accuracy ${(result.accuracy * 100).toFixed(2)} %, ${result.evaluated} of ${result.total} rows, ${result.skipped} skipped, ${result.rowsPerSecond.toFixed(0)} rows/s`);
+      this.changed.fire(record);
+      return record;
+    } catch (error) {
+      await this.store.discard(partial);
+      throw error;
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /** run() with a cancellable progress notification. */
+  async runWithProgress(datasetPath: string, columns: DatasetColumns): Promise<EvaluationRecord> {
+    const model = await this.models.ensureLoaded();
+    const title = `Evaluating ${model.name} on ${path.basename(datasetPath)}`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const cancel = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancel.abort());
+      let reported = 0;
+      try {
+        return await this.run(datasetPath, columns, {
+          signal: cancel.signal,
+          onProgress: (state) => {
+            const percent = (100 * state.bytesRead) / Math.max(state.totalBytes, 1);
+            progress.report({ message: describeProgress(state), increment: percent - reported });
+            reported = percent;
+          },
+        });
+      } finally {
+        subscription.dispose();
+      }
+    });
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

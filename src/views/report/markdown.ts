@@ -1,0 +1,25 @@
+// The metrics of an evaluation as a Markdown table, for "Copy Metrics as Markdown".
+import * as path from 'node:path';
+import type { EvaluationRecord } from '../../evaluation/store';
+
+const percent = (value: number) => `${(value * 100).toFixed(2)} %`;
+
+export function metricsMarkdown(record: EvaluationRecord): string {
+  const { result } = record;
+  const lines = [
+    `**${record.model.name}** on \`${path.basename(record.datasetPath)}\`: ${result.evaluated} of ${result.total} rows evaluated` +
+      (result.skipped > 0 ? ` (${result.skipped} skipped)` : '') +
+      `, accuracy **${percent(result.accuracy)}**, macro-F1 ${percent(result.macroF1)}, weighted-F1 ${percent(result.weightedF1)}, ECE ${result.expectedCalibrationError.toFixed(4)}`,
+    '',
+    '| label | precision | recall | F1 | support |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...result.perClass.map((row) => `| ${escapeCell(row.label)} | ${percent(row.precision)} | ${percent(row.recall)} | ${percent(row.f1)} | ${row.support} |`),
+    `| macro avg | ${percent(result.macroPrecision)} | ${percent(result.macroRecall)} | ${percent(result.macroF1)} | ${result.evaluated} |`,
+    `| weighted avg | | | ${percent(result.weightedF1)} | ${result.evaluated} |`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
