@@ -51,9 +51,11 @@ async function startCodeServer(options = {}) {
   delete env.ELECTRON_RUN_AS_NODE;
   const configFile = path.join(tmp, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const userDataDir = options.userDataDir || path.join(tmp, 'user-data');
+  writeQuietDefaults(userDataDir);
   const port = await freePort();
   const args = [codeServerEntry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', options.userDataDir || path.join(tmp, 'user-data'),
+    '--user-data-dir', userDataDir,
     '--extensions-dir', options.extensionsDir || path.join(tmp, 'extensions'),
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
     // Makes the workbench honour extensionDevelopmentPath/extensionTestsPath in its `payload` URL parameter.
@@ -94,6 +96,18 @@ async function startCodeServer(options = {}) {
       signalGroup(server.pid, 'SIGKILL'); // anything left in the group, e.g. an extension's worker process
     },
   };
+}
+
+/** A fresh test profile starts without the chat side bar and AI features, which only add noise and load. */
+function writeQuietDefaults(userDataDir) {
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  if (fs.existsSync(settingsFile)) return;
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  fs.writeFileSync(settingsFile, JSON.stringify({
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.startupEditor': 'none',
+  }, null, 2));
 }
 
 function signalGroup(pid, signal) {
