@@ -61,6 +61,14 @@ export class Config {
     };
   }
 
+  /** Where the dataset explorer looks: a workspace glob and the size cap (MB) for files it finds itself. */
+  get datasets(): { glob: string; maxSizeMB: number } {
+    return {
+      glob: this.settings.get('datasets.glob', '**/*.{csv,tsv,jsonl}').trim() || '**/*.{csv,tsv,jsonl}',
+      maxSizeMB: this.settings.get('datasets.maxSizeMB', 100),
+    };
+  }
+
   /** True when a change touches one of the settings the model is loaded with. */
   static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
     return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized']

@@ -3,12 +3,19 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClassifierClient, RequestCancelledError } from './classifier/client';
 import { Config } from './config';
+import { EvaluationService } from './evaluation/service';
+import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
 import { DocumentClassifier, describe } from './views/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
+import { datasetCommands } from './views/datasets/commands';
+import { DatasetSettings } from './views/datasets/settings';
+import { DatasetSummaries } from './views/datasets/summaries';
+import { DatasetsTreeProvider } from './views/datasets/tree';
 import { ScoreHoverProvider } from './views/hover';
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
+import { ReportPanels } from './views/report/panel';
 import { ResultsStore } from './views/results';
 import { ResultsTreeProvider } from './views/resultsTree';
 import { StatusBar } from './views/statusBar';
@@ -21,6 +28,9 @@ export interface TextClassifierApi {
   readonly results: ResultsStore;
   readonly resultsTree: ResultsTreeProvider;
   readonly classifier: DocumentClassifier;
+  readonly datasets: DatasetsTreeProvider;
+  readonly evaluations: EvaluationService;
+  readonly reports: ReportPanels;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -36,6 +46,10 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly statusBar: StatusBar;
   readonly classifier: DocumentClassifier;
   readonly statusReport: StatusReport;
+  readonly datasetSettings: DatasetSettings;
+  readonly evaluations: EvaluationService;
+  readonly datasets: DatasetsTreeProvider;
+  readonly reports: ReportPanels;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -53,7 +67,13 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.statusReport = this.own(new StatusReport(this.client, this.models));
     this.own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, this.own(new ResultsCodeLensProvider(this.results, this.config))));
     this.own(vscode.languages.registerHoverProvider({ scheme: '*' }, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
-    for (const [name, factory] of Object.entries(commands)) {
+    this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
+    const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
+    this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));
+    this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
+    this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
+    this.reports = this.own(new ReportPanels(extension.extensionUri));
+    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
   }
