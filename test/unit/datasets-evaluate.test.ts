@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
 import { evaluate, EvaluationProgress, likelyLabelErrors, rowsInCell } from '../../src/datasets/evaluate';
@@ -114,5 +115,29 @@ describe('datasets: evaluate with the real engine and the bundled sentiment mode
     assert.equal(report.labelMapping, 'zero-based index');
     assert.equal(Number(report.accuracy.toFixed(6)), modelCardAccuracy(bundledModel('sentiment-sst2')));
     assert.equal(report.predictions.length, 0);
+  });
+});
+
+describe('datasets: evaluate AG News with the bundled news-topic model', function () {
+  it("the model card's held-out rows (split.json) give exactly the card's accuracy and macro-F1", async function () {
+    const testCsv = datasetOrSkip(this, 'ag_news/test.csv');
+    const modelDir = bundledModel('news-topic');
+    const split = JSON.parse(fs.readFileSync(path.join(modelDir, 'split.json'), 'utf8')) as { eval: number[] };
+    // test.csv has one record per line, so the held-out rows are these lines.
+    const lines = fs.readFileSync(testCsv, 'utf8').split('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-agnews-'));
+    const heldOut = path.join(dir, 'eval.csv');
+    fs.writeFileSync(heldOut, split.eval.map((index) => `${lines[index]}\n`).join(''));
+    const engine = await Engine.load(modelDir);
+    try {
+      const report = await evaluate(heldOut, { labels: engine.model.labels, keepPredictions: false }, (texts, signal) => engine.classify(texts, { signal }));
+      const card = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(fs.readFileSync(path.join(modelDir, 'MODEL_CARD.md'), 'utf8'))![1]);
+      assert.deepEqual([report.total, report.evaluated, report.labelMapping, report.dataset.textColumns], [card.rows, card.rows, 'one-based index', ['2', '3']]);
+      assert.equal(Number(report.accuracy.toFixed(6)), card.accuracy);
+      assert.equal(Number(report.macroF1.toFixed(6)), card.macro_f1);
+    } finally {
+      await engine.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
