@@ -40,6 +40,8 @@ export class DynamicBatcher<In, Out> {
   private inFlight = 0;
   /** Keys whose batch is due but waits for a free slot, oldest first. */
   private readonly waiting: string[] = [];
+  /** Engine calls made, requests and rows they carried. */
+  readonly stats = { calls: 0, requests: 0, rows: 0 };
 
   constructor(private readonly options: BatcherOptions<In, Out>) {
     if (options.maxBatch < 1 || options.maxInFlight < 1 || options.delayMs < 0) {
@@ -127,6 +129,9 @@ export class DynamicBatcher<In, Out> {
 
   private launch(batch: Pending<In, Out>[]): void {
     this.inFlight++;
+    this.stats.calls++;
+    this.stats.requests += batch.length;
+    this.stats.rows += batch.reduce((rows, pending) => rows + pending.size, 0);
     for (const pending of batch) pending.detach();
     let run: Promise<Out[]>;
     try {

@@ -28,6 +28,8 @@ Options:
       --max-inputs N        texts in one /v1/classify request (default: ${serveDefaults.maxInputs})
       --max-body-bytes N    largest request body (default: ${serveDefaults.maxBodyBytes})
       --threads N           inference threads per model (default: physical cores)
+      --engine-batch-size N texts per onnxruntime run inside one engine call (default: ${serveDefaults.engineBatchSize}; requests
+                            come in all lengths, and small length-sorted runs pad less)
   -h, --help                show this help
 
 Stops on SIGINT/SIGTERM after answering the requests in flight.
@@ -45,6 +47,7 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       'max-inputs': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       threads: { type: 'string' },
+      'engine-batch-size': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (models are given with --model DIR)`);
     const port = values.port === undefined ? undefined : Number(values.port);
@@ -65,7 +68,7 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       dynamicBatching: !values['no-batching'],
       maxInputs: positiveInteger('--max-inputs', values['max-inputs']),
       maxBodyBytes: positiveInteger('--max-body-bytes', values['max-body-bytes']),
-      engine: threads ? { threads } : undefined,
+      engine: { threads, batchSize: positiveInteger('--engine-batch-size', values['engine-batch-size']) ?? serveDefaults.engineBatchSize },
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${server.url}\n`);

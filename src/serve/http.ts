@@ -8,14 +8,24 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     new HttpError(413, `request body is larger than the limit of ${maxBytes} bytes (--max-body-bytes)`, { Connection: 'close' });
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        request.removeAllListeners('data');
+        request.pause();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+    // A client that hangs up mid-body: 'end' never comes.
+    request.on('close', () => {
+      if (!request.complete) reject(new HttpError(400, 'the client closed the connection before sending the whole body'));
+    });
+  });
   if (text.trim() === '') throw badRequest('the request body is empty; send a JSON object');
   try {
     return JSON.parse(text);

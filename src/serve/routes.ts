@@ -73,6 +73,15 @@ export class Routes {
     for (const model of models) this.endpoints.set(model.name, new ModelEndpoint(model, limits, batching));
   }
 
+  /** One line per model: requests, engine calls and the mean rows per call, for the shutdown log. */
+  batchingSummary(): string[] {
+    return [...this.endpoints.values()].map(({ model, classifyBatcher, inferBatcher }) => {
+      const describe = (what: string, stats: { calls: number; requests: number; rows: number }) =>
+        `${stats.requests} ${what} requests in ${stats.calls} engine calls` + (stats.calls > 0 ? ` (mean ${(stats.rows / stats.calls).toFixed(1)} rows per call)` : '');
+      return `model '${model.name}': ${describe('classify', classifyBatcher.stats)}, ${describe('infer', inferBatcher.stats)}`;
+    });
+  }
+
   get busy(): boolean {
     return [...this.endpoints.values()].some((endpoint) => endpoint.classifyBatcher.busy || endpoint.inferBatcher.busy);
   }
@@ -86,7 +95,7 @@ export class Routes {
 
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
     if (match) {
-      const endpoint = this.endpoint(decodeURIComponent(match[1]), match[2] && decodeURIComponent(match[2]));
+      const endpoint = this.endpoint(decodePathPart(match[1]), match[2] && decodePathPart(match[2]));
       if (match[3] === '/ready') return this.get(method, () => modelReady(endpoint.model));
       if (match[3] === '/infer') return this.post(method, () => this.infer(endpoint, request, signal));
       return this.get(method, () => ({ status: 200, body: modelMetadata(endpoint.model) }));
@@ -192,6 +201,14 @@ export class Routes {
         outputs: encodeOutputs(outputs, decoded.outputNames, model.signature),
       },
     };
+  }
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw badRequest(`'${part}' in the path is not valid percent-encoding`);
   }
 }
 

@@ -52,10 +52,16 @@ export const serveDefaults = {
   port: 8000,
   batchDelayMs: 2,
   maxBatch: 64,
-  maxInFlight: 2,
+  maxInFlight: 1,
   maxBodyBytes: 10 * 1024 * 1024,
   maxInputs: 1024,
   drainTimeoutMs: 30_000,
+  /**
+   * Texts per onnxruntime run inside one engine call. A merged batch holds texts of all lengths;
+   * the engine sorts them by length, and runs of 8 pad far less than one run of 32 (on SST-2
+   * sentences 1.4x the real tokens instead of 3x) while a run's fixed cost stays small.
+   */
+  engineBatchSize: 8,
 };
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
@@ -67,7 +73,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const models: ServedModel[] = [];
   try {
     for (const dir of options.models) {
-      const model = await loadWorkerModel(dir, { engine: options.engine, workerScript: options.workerScript, log });
+      const engine = { batchSize: settings.engineBatchSize, ...options.engine };
+      const model = await loadWorkerModel(dir, { engine, workerScript: options.workerScript, log });
       models.push(model);
       const clash = models.find((other) => other !== model && other.name === model.name);
       if (clash) throw new Error(`two models are named '${model.name}' (${clash.info.dir} and ${model.info.dir}); serve them from differently named directories`);
@@ -97,10 +104,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!response.writableFinished) abort.abort(new Error('client disconnected'));
     });
     try {
-      const url = new URL(request.url ?? '/', 'http://localhost');
+      const pathname = (request.url ?? '/').split('?', 1)[0];
       if (draining) throw unavailable('the server is shutting down');
-      if (expectedAuthorization && !url.pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
-      const reply = await routes.handle(request.method ?? 'GET', url.pathname, request, abort.signal);
+      if (expectedAuthorization && !pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
+      const reply = await routes.handle(request.method ?? 'GET', pathname, request, abort.signal);
       sendJson(response, reply.status, reply.body, draining ? { Connection: 'close' } : {});
     } catch (error) {
       if (!abort.signal.aborted) sendError(response, toHttpError(error, log));
@@ -142,6 +149,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       server.closeAllConnections();
       await stopped;
+      for (const line of routes.batchingSummary()) log(`textclf serve: ${line}`);
       await Promise.all(models.map((model) => model.dispose()));
       log('textclf serve: stopped');
     })());

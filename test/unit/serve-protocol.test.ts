@@ -104,6 +104,9 @@ describe('serve: Open Inference Protocol conformance', function () {
         assert.equal(typeof answer.json.error, 'string', pathname);
       }
       assert.match((await get('/v2/models/nope')).json.error, new RegExp(`unknown model 'nope'.*'${name}'`));
+      const badEncoding = await get('/v2/models/%E0%A4%A/ready');
+      assert.equal(badEncoding.status, 400);
+      assert.match(badEncoding.json.error, /not valid percent-encoding/);
     });
 
     it('answers 405 with an Allow header for the wrong method', async () => {
