@@ -7,9 +7,10 @@ import { evaluateCommand } from './cli/evaluate';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
 import { serveCommand } from './serve/command';
+import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
 
-const commands: Command[] = [classifyCommand, evaluateCommand, modelsCommand, serveCommand, exportTritonCommand];
+const commands: Command[] = [classifyCommand, evaluateCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
