@@ -23,7 +23,9 @@ export function modelCard(input: CardInput): string {
   const method =
     metadata.method === 'linear-head'
       ? 'a linear head trained on the frozen encoder of the base model (the encoder weights are unchanged; only the classifier layer is new)'
-      : 'the whole base model fine-tuned with PyTorch';
+      : metadata.settings.init === 'scratch'
+        ? 'a new BERT model trained on this dataset alone with PyTorch (vocabulary learned from its training texts)'
+        : 'the whole base model fine-tuned with PyTorch (every weight trained, new classifier layer)';
   const lines = [
     `# ${input.name}`,
     '',
@@ -73,7 +75,9 @@ export function modelCard(input: CardInput): string {
     '',
     '## Use and limits',
     '',
-    `- Same tokenizer, language coverage and ${input.baseMaxTokens}-token window as the base model \`${input.baseModelName}\`; longer texts are classified in windows.`,
+    metadata.method === 'pytorch' && metadata.settings.init === 'scratch'
+      ? '- Its vocabulary was learned from the training texts only: words it never saw are split into pieces or unknown.'
+      : `- Same tokenizer, language coverage and ${input.baseMaxTokens}-token window as the base model \`${input.baseModelName}\`; longer texts are classified in windows.`,
     '- It has only seen the texts of the dataset above: expect lower accuracy on text of another kind (domain, register, language).',
     '- Standard model directory (config.json, tokenizer.json, onnx/model.onnx): loads in this extension, Transformers.js and onnxruntime unchanged.',
     '',

@@ -29,6 +29,8 @@ is fitted on train, settings and early stopping use validation, and test is repo
 
 Method linear-head (default, no Python): the base model's encoder stays frozen; its sentence features
 (the classifier's input and the mean of the token states) train a new linear classification head.
+Method pytorch: every weight is trained with PyTorch (needs Python 3 with torch and onnx, e.g. Debian's
+python3-torch python3-onnx), through the project's training pipeline in scripts/.
 
 Options:
   -o, --output DIR         the new model directory (required; must not exist unless --overwrite)
@@ -46,6 +48,9 @@ Options:
       --class-weights W    auto | balanced | none (default auto: both tried, better validation macro-F1 kept)
       --pooling P          classifier-input+mean | classifier-input (default classifier-input+mean)
       --max-epochs N       per head (default 300; early stopping usually ends sooner)
+      --init I             pytorch: base (default: start from the base model's weights) | scratch
+      --epochs N           pytorch: training epochs (default 4 from base, 6 from scratch)
+      --python FILE        pytorch: the Python with torch (default /usr/bin/python3, else python3)
       --overwrite          replace an existing model directory
   -f, --format FORMAT      table | json (default: table)
   -h, --help               show this help
@@ -70,6 +75,9 @@ Exit codes: 0 ok, 1 runtime error (bad data, bad base model, cancelled), 2 usage
       'class-weights': { type: 'string' },
       pooling: { type: 'string' },
       'max-epochs': { type: 'string' },
+      init: { type: 'string' },
+      epochs: { type: 'string' },
+      python: { type: 'string' },
       overwrite: { type: 'boolean' },
       format: { type: 'string', short: 'f' },
     });
@@ -111,6 +119,11 @@ Exit codes: 0 ok, 1 runtime error (bad data, bad base model, cancelled), 2 usage
           classWeights: oneOf('--class-weights', values['class-weights'], classWeightModes, 'auto'),
           pooling: oneOf('--pooling', values.pooling, poolings, 'classifier-input+mean'),
           maxEpochs: positiveInteger('--max-epochs', values['max-epochs']),
+        },
+        pytorch: {
+          init: oneOf('--init', values.init, ['base', 'scratch'] as const, 'base'),
+          overrides: values.epochs === undefined ? undefined : { epochs: positiveInteger('--epochs', values.epochs)! },
+          python: values.python,
         },
         signal: cancel.signal,
         onProgress: (event) => {

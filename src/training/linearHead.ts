@@ -22,13 +22,20 @@ export interface LinearHeadSettings {
   patience?: number;
 }
 
+/** What a training method hands to the shared model-directory writer. */
 export interface MethodResult {
   onnx: Buffer;
+  /** Where the tokenizer files come from when the method made its own (default: the base model). */
+  tokenizerDir?: string;
+  /** The new model's config.json when the method wrote one (default: the base model's). */
+  config?: Record<string, unknown>;
   validation: SplitMetrics;
   test: SplitMetrics;
   settings: Record<string, unknown>;
   featuresMs: number;
   trainingMs: number;
+  /** Removes the method's scratch files once the model directory is written. */
+  cleanup?: () => void;
 }
 
 export async function trainLinearHead(

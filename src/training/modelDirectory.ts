@@ -54,8 +54,9 @@ export function checkDestination(destination: string, overwrite: boolean): void 
 }
 
 export interface ModelDirectoryContents {
-  baseModelDir: string;
-  /** The base model's config.json (parsed); labels, problem type and training metadata replace its own. */
+  /** The model directory whose tokenizer files the new model uses unchanged. */
+  tokenizerDir: string;
+  /** The config.json to start from (parsed); labels, problem type and training metadata replace its own. */
   baseConfig: Record<string, unknown>;
   onnx: Buffer;
   labels: string[];
@@ -83,7 +84,7 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
     if ('_num_labels' in config) config._num_labels = contents.labels.length;
     fs.writeFileSync(path.join(staging, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     for (const file of TOKENIZER_FILES) {
-      const source = path.join(contents.baseModelDir, file);
+      const source = path.join(contents.tokenizerDir, file);
       if (fs.existsSync(source)) fs.copyFileSync(source, path.join(staging, file));
     }
     fs.writeFileSync(path.join(staging, 'onnx', 'model.onnx'), contents.onnx);

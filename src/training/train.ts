@@ -8,7 +8,9 @@ import { modelCard } from './card';
 import type { SplitMetrics } from './evaluation';
 import { baseBundle } from './features';
 import { TrainingCancelledError } from './head';
+import type { Bundle } from '../classifier/bundle';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
+import { trainPytorch, type PytorchSettings } from './pytorch';
 import type { SkippedTrainingRow } from './datasetFiles';
 import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
@@ -38,6 +40,7 @@ export interface TrainClassifierRequest {
   /** For a split made here; default 80/10/10. */
   fractions?: SplitFractions;
   linearHead?: LinearHeadSettings;
+  pytorch?: PytorchSettings;
   engine?: EngineOptions;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -88,13 +91,21 @@ async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
     report({ phase: 'prepare', message: `${skipped.length} rows skipped: ${listed.join('; ')}${skipped.length > 10 ? '; …' : ''}` });
   }
 
-  let result: MethodResult;
-  if (request.method === 'linear-head') {
-    result = await trainLinearHead(base, splits, { settings: request.linearHead, engine: request.engine, seed, signal: request.signal, onProgress: report });
-  } else {
-    throw new Error('training method "pytorch" is not available yet; use "linear-head"');
+  const methodOptions = { engine: request.engine, seed, signal: request.signal, onProgress: report };
+  const result: MethodResult =
+    request.method === 'linear-head'
+      ? await trainLinearHead(base, splits, { ...methodOptions, settings: request.linearHead })
+      : await trainPytorch(base, splits, { ...methodOptions, settings: request.pytorch });
+  try {
+    return writeResult(request, base, splits, skipped, result, started);
+  } finally {
+    result.cleanup?.();
   }
+}
 
+function writeResult(request: TrainClassifierRequest, base: Bundle, splits: DatasetSplits, skipped: SkippedTrainingRow[], result: MethodResult, started: number): TrainingReport {
+  const report = request.onProgress ?? (() => undefined);
+  const seed = request.seed ?? 42;
   report({ phase: 'write', message: `writing ${path.resolve(request.output)}` });
   const metadata: TrainingMetadata = {
     method: request.method,
@@ -109,7 +120,7 @@ async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
     seed,
     settings: result.settings,
   };
-  const baseConfig = JSON.parse(fs.readFileSync(base.configFile, 'utf8')) as Record<string, unknown>;
+  const baseConfig = result.config ?? (JSON.parse(fs.readFileSync(base.configFile, 'utf8')) as Record<string, unknown>);
   const card = modelCard({
     name: path.basename(path.resolve(request.output)),
     metadata,
@@ -125,7 +136,7 @@ async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
   const outputDir = writeModelDirectory(
     request.output,
     {
-      baseModelDir: base.dir,
+      tokenizerDir: result.tokenizerDir ?? base.dir,
       baseConfig,
       onnx: result.onnx,
       labels: splits.labels,
