@@ -1,4 +1,4 @@
-// Bundles the extension, the worker and the CLI. Native modules stay external so their
+// Bundles the extension, the worker, the CLI and the training process. Native modules stay external so their
 // .node binaries are loaded from node_modules next to the bundle.
 import * as esbuild from 'esbuild';
 
@@ -10,6 +10,7 @@ const options = {
     extension: 'src/extension.ts',
     worker: 'src/classifier/worker.ts',
     cli: 'src/cli.ts',
+    training: 'src/training/process.ts',
   },
   bundle: true,
   platform: 'node',
