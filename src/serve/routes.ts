@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Classification, LabelScore } from '../classifier/types';
 import { DynamicBatcher } from './batcher';
 import { badRequest, HttpError, notFound, unavailable } from './errors';
-import { readJsonBody } from './http';
+import { readInferBody, readJsonBody } from './http';
 import type { ServedModel } from './served-model';
 import { decodeInferRequest, encodeOutputs, type DecodedInferRequest, type Float32Tensor, type Int64Tensor } from './v2codec';
 
@@ -25,6 +25,8 @@ export interface BatchingOptions {
 export interface Reply {
   status: number;
   body: unknown;
+  /** Raw tensor bytes sent after the JSON (binary tensor data extension). */
+  binary?: Buffer[];
 }
 
 export const modelVersion = '1';
@@ -135,7 +137,7 @@ export class Routes {
   }
 
   private serverMetadata() {
-    return { name: 'textclf', version: this.serverVersion, extensions: [] as string[] };
+    return { name: 'textclf', version: this.serverVersion, extensions: ['binary_tensor_data'] };
   }
 
   private modelList() {
@@ -185,21 +187,22 @@ export class Routes {
   }
 
   private async infer(endpoint: ModelEndpoint, request: IncomingMessage, signal: AbortSignal): Promise<Reply> {
-    const body = await readJsonBody(request, this.limits.maxBodyBytes);
+    const { json, binary } = await readInferBody(request, this.limits.maxBodyBytes);
     const { model } = endpoint;
-    const decoded = decodeInferRequest(body, model.name, model.signature, this.limits.maxBatch);
+    const decoded = decodeInferRequest(json, binary, model.name, model.signature, this.limits.maxBatch);
     if (!model.isReady()) throw unavailable(`model '${model.name}' is not ready: ${model.notReadyReason()}`);
     const outcome = await endpoint.inferBatcher.submit(decoded, signal);
     if ('failure' in outcome) throw outcome.failure;
-    const outputs = outcome.outputs;
+    const encoded = encodeOutputs(outcome.outputs, decoded, model.signature);
     return {
       status: 200,
       body: {
         model_name: model.name,
         model_version: modelVersion,
         ...(decoded.id !== undefined ? { id: decoded.id } : {}),
-        outputs: encodeOutputs(outputs, decoded.outputNames, model.signature),
+        outputs: encoded.tensors,
       },
+      ...(encoded.binary.length > 0 ? { binary: encoded.binary } : {}),
     };
   }
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { packageVersion } from '../cli/paths';
 import type { EngineOptions } from '../classifier/types';
 import { HttpError, unavailable } from './errors';
-import { isLoopbackHost, sendError, sendJson } from './http';
+import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
 import { Routes } from './routes';
 import type { ServedModel } from './served-model';
 import { loadWorkerModel } from './worker-model';
@@ -52,7 +52,7 @@ export const serveDefaults = {
   port: 8000,
   batchDelayMs: 2,
   maxBatch: 64,
-  maxInFlight: 1,
+  maxInFlight: 2,
   maxBodyBytes: 10 * 1024 * 1024,
   maxInputs: 1024,
   drainTimeoutMs: 30_000,
@@ -108,7 +108,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (draining) throw unavailable('the server is shutting down');
       if (expectedAuthorization && !pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
       const reply = await routes.handle(request.method ?? 'GET', pathname, request, abort.signal);
-      sendJson(response, reply.status, reply.body, draining ? { Connection: 'close' } : {});
+      const headers: Record<string, string> = draining ? { Connection: 'close' } : {};
+      if (reply.binary) sendJsonWithBinary(response, reply.status, reply.body, reply.binary, headers);
+      else sendJson(response, reply.status, reply.body, headers);
     } catch (error) {
       if (!abort.signal.aborted) sendError(response, toHttpError(error, log));
     } finally {

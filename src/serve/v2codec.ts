@@ -1,5 +1,7 @@
-// The Open Inference Protocol (KServe v2) JSON tensor format: an infer request's tensors checked
-// against the model's signature and turned into int64 feeds; outputs turned back into JSON tensors.
+// The Open Inference Protocol (KServe v2) tensor format: an infer request's tensors checked
+// against the model's signature and turned into int64 feeds; outputs turned back into tensors.
+// Data comes as JSON (flat or nested) or, with the binary tensor data extension Triton's clients
+// use by default, as raw little-endian bytes after the JSON (parameters.binary_data_size).
 // Every malformed request becomes a 400 that names the tensor and what is wrong with it.
 import type { ModelSignature, TensorSpec } from '../classifier/types';
 import { badRequest } from './errors';
@@ -18,31 +20,44 @@ export interface DecodedInferRequest {
   feeds: Record<string, Int64Tensor>;
   /** Output names to return, in the order asked; all outputs when the request names none. */
   outputNames: string[];
+  /** Outputs to return as raw bytes after the JSON rather than as JSON numbers. */
+  binaryOutputs: Set<string>;
   batchSize: number;
 }
 
-export interface JsonTensor {
+export interface ResponseTensor {
   name: string;
   datatype: string;
   shape: number[];
-  data: number[];
+  data?: number[];
+  parameters?: { binary_data_size: number };
 }
 
 const maxInt64 = 2n ** 63n - 1n;
 const minInt64 = -(2n ** 63n);
 
-export function decodeInferRequest(body: unknown, modelName: string, signature: ModelSignature, maxBatchSize: number): DecodedInferRequest {
+export function decodeInferRequest(
+  body: unknown,
+  binary: Buffer | undefined,
+  modelName: string,
+  signature: ModelSignature,
+  maxBatchSize: number,
+): DecodedInferRequest {
   if (!isObject(body)) throw badRequest('the infer request body must be a JSON object with an "inputs" array');
   const id = body.id;
   if (id !== undefined && typeof id !== 'string') throw badRequest('"id" must be a string');
   if (!Array.isArray(body.inputs)) throw badRequest('the infer request needs an "inputs" array of tensors');
 
   const feeds: Record<string, Int64Tensor> = {};
+  const bytes = { buffer: binary, offset: 0 };
   body.inputs.forEach((tensor: unknown, index: number) => {
-    const decoded = decodeInput(tensor, index, modelName, signature);
+    const decoded = decodeInput(tensor, index, modelName, signature, bytes);
     if (feeds[decoded.name]) throw badRequest(`input '${decoded.name}' is given twice`);
     feeds[decoded.name] = decoded.tensor;
   });
+  if (binary && bytes.offset !== binary.length) {
+    throw badRequest(`the binary part has ${binary.length} bytes but the inputs' binary_data_size add up to ${bytes.offset}`);
+  }
   const missing = signature.inputs.filter((spec) => !feeds[spec.name]).map((spec) => `'${spec.name}'`);
   if (missing.length > 0) {
     throw badRequest(`model '${modelName}' expects ${signature.inputs.length} inputs; missing ${missing.join(', ')}`);
@@ -52,10 +67,18 @@ export function decodeInferRequest(body: unknown, modelName: string, signature: 
   if (batchSize > maxBatchSize) {
     throw badRequest(`batch size ${batchSize} exceeds the limit of ${maxBatchSize} for model '${modelName}' (--max-batch)`);
   }
-  return { id, feeds, outputNames: decodeOutputSelection(body.outputs, modelName, signature), batchSize };
+  const binaryByDefault = isObject(body.parameters) && body.parameters.binary_data_output === true;
+  const { outputNames, binaryOutputs } = decodeOutputSelection(body.outputs, binaryByDefault, modelName, signature);
+  return { id, feeds, outputNames, binaryOutputs, batchSize };
 }
 
-function decodeInput(tensor: unknown, index: number, modelName: string, signature: ModelSignature): { name: string; tensor: Int64Tensor } {
+function decodeInput(
+  tensor: unknown,
+  index: number,
+  modelName: string,
+  signature: ModelSignature,
+  bytes: { buffer?: Buffer; offset: number },
+): { name: string; tensor: Int64Tensor } {
   if (!isObject(tensor)) throw badRequest(`inputs[${index}] must be an object with name, shape, datatype and data`);
   const { name, shape, datatype, data } = tensor;
   if (typeof name !== 'string') throw badRequest(`inputs[${index}] needs a string "name"`);
@@ -69,8 +92,10 @@ function decodeInput(tensor: unknown, index: number, modelName: string, signatur
   }
   if (spec.datatype !== 'INT64') throw badRequest(`input '${name}' is ${spec.datatype}; only INT64 inputs can be served`);
   const dims = decodeShape(shape, spec);
-  if (!Array.isArray(data)) throw badRequest(`input '${name}' needs "data": an array of ${spec.datatype} values, flat or nested`);
   const expected = dims.reduce((product, dim) => product * dim, 1);
+  const binarySize = isObject(tensor.parameters) ? tensor.parameters.binary_data_size : undefined;
+  if (binarySize !== undefined) return { name, tensor: { data: takeBinary(name, binarySize, expected, bytes), dims } };
+  if (!Array.isArray(data)) throw badRequest(`input '${name}' needs "data": an array of ${spec.datatype} values, flat or nested`);
   const values = new BigInt64Array(expected);
   let count = 0;
   const visit = (value: unknown): void => {
@@ -90,6 +115,19 @@ function decodeInput(tensor: unknown, index: number, modelName: string, signatur
     throw badRequest(`input '${name}' has ${count} values but shape [${dims.join(',')}] needs ${expected}`);
   }
   return { name, tensor: { data: values, dims } };
+}
+
+/** An input's raw int64 values (little-endian) from the binary part, copied so they are aligned. */
+function takeBinary(name: string, size: unknown, elements: number, bytes: { buffer?: Buffer; offset: number }): BigInt64Array {
+  if (!bytes.buffer) throw badRequest(`input '${name}' has binary_data_size but the request has no Inference-Header-Content-Length header`);
+  if (!Number.isSafeInteger(size) || (size as number) < 0) throw badRequest(`input '${name}' has binary_data_size ${JSON.stringify(size)}`);
+  if (size !== elements * 8) throw badRequest(`input '${name}' has binary_data_size ${size} but its shape needs ${elements * 8} bytes of INT64`);
+  if (bytes.offset + elements * 8 > bytes.buffer.length) {
+    throw badRequest(`input '${name}' needs ${elements * 8} bytes of binary data but only ${bytes.buffer.length - bytes.offset} are left`);
+  }
+  const start = bytes.buffer.byteOffset + bytes.offset;
+  bytes.offset += elements * 8;
+  return new BigInt64Array(bytes.buffer.buffer.slice(start, start + elements * 8));
 }
 
 function decodeShape(shape: unknown, spec: TensorSpec): number[] {
@@ -142,33 +180,54 @@ function checkSharedDims(feeds: Record<string, Int64Tensor>, signature: ModelSig
   return batchSize;
 }
 
-function decodeOutputSelection(outputs: unknown, modelName: string, signature: ModelSignature): string[] {
-  if (outputs === undefined) return signature.outputs.map((output) => output.name);
+/** Which outputs, in which order, and which of them as binary (an output's binary_data overrides binary_data_output). */
+function decodeOutputSelection(
+  outputs: unknown,
+  binaryByDefault: boolean,
+  modelName: string,
+  signature: ModelSignature,
+): { outputNames: string[]; binaryOutputs: Set<string> } {
+  if (outputs === undefined) {
+    const outputNames = signature.outputs.map((output) => output.name);
+    return { outputNames, binaryOutputs: new Set(binaryByDefault ? outputNames : []) };
+  }
   if (!Array.isArray(outputs)) throw badRequest('"outputs" must be an array of {"name": ...}');
-  const names = outputs.map((output: unknown, index: number) => {
+  const binaryOutputs = new Set<string>();
+  const outputNames = outputs.map((output: unknown, index: number) => {
     if (!isObject(output) || typeof output.name !== 'string') throw badRequest(`outputs[${index}] needs a string "name"`);
-    if (isObject(output.parameters) && output.parameters.binary_data === true) {
-      throw badRequest(`output '${output.name}' asks for binary_data; this server answers in JSON only`);
-    }
     if (!signature.outputs.some((spec) => spec.name === output.name)) {
       const known = signature.outputs.map((spec) => `'${spec.name}'`).join(', ');
       throw badRequest(`unexpected output '${output.name}' for model '${modelName}'; its outputs are ${known}`);
     }
-    return output.name;
+    const binary = isObject(output.parameters) && typeof output.parameters.binary_data === 'boolean' ? output.parameters.binary_data : binaryByDefault;
+    if (binary) binaryOutputs.add(output.name);
+    return output.name as string;
   });
-  if (new Set(names).size !== names.length) throw badRequest('"outputs" names an output twice');
-  return names;
+  if (new Set(outputNames).size !== outputNames.length) throw badRequest('"outputs" names an output twice');
+  return { outputNames, binaryOutputs };
 }
 
-export function encodeOutputs(outputs: Record<string, Float32Tensor>, outputNames: string[], signature: ModelSignature): JsonTensor[] {
-  return outputNames.map((name) => {
+/** The response tensors, and the raw bytes of the binary ones in the same order. */
+export function encodeOutputs(
+  outputs: Record<string, Float32Tensor>,
+  request: Pick<DecodedInferRequest, 'outputNames' | 'binaryOutputs'>,
+  signature: ModelSignature,
+): { tensors: ResponseTensor[]; binary: Buffer[] } {
+  const binary: Buffer[] = [];
+  const tensors = request.outputNames.map((name): ResponseTensor => {
     const tensor = outputs[name];
     if (!tensor) throw new Error(`the engine returned no output '${name}'`);
     const datatype = signature.outputs.find((spec) => spec.name === name)?.datatype ?? 'FP32';
+    if (request.binaryOutputs.has(name)) {
+      const bytes = Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+      binary.push(bytes);
+      return { name, datatype, shape: tensor.dims, parameters: { binary_data_size: bytes.length } };
+    }
     // Float32 -> double is exact and JSON prints the shortest double that reads back the same, so
     // a client that parses the number and rounds it to float32 gets the engine's value bit for bit.
     return { name, datatype, shape: tensor.dims, data: Array.from(tensor.data) };
   });
+  return { tensors, binary };
 }
 
 function isObject(value: unknown): value is Record<string, any> {

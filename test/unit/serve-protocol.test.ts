@@ -72,7 +72,7 @@ describe('serve: Open Inference Protocol conformance', function () {
       assert.equal(answer.status, 200);
       assert.equal(answer.json.name, 'textclf');
       assert.match(answer.json.version, /^\d+\.\d+\.\d+/);
-      assert.ok(Array.isArray(answer.json.extensions));
+      assert.deepEqual(answer.json.extensions, ['binary_tensor_data']);
     });
 
     it('GET /v2/models/{name} gives the graph\'s inputs and outputs with datatypes and -1 for dynamic dims', async () => {
@@ -175,6 +175,83 @@ describe('serve: Open Inference Protocol conformance', function () {
         assert.equal(answer.json.id, String(index));
         assert.deepEqual(Array.from(Float32Array.from(answer.json.outputs[0].data)), reference.logits);
       });
+    });
+
+    /** A request in the binary tensor data extension's form: JSON, then the inputs' raw bytes. */
+    function binaryRequest(header: object, inputs: BigInt64Array[]) {
+      const json = Buffer.from(JSON.stringify(header));
+      const raw = Buffer.concat([json, ...inputs.map((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength))]);
+      return request(server.url, 'POST', `/v2/models/${name}/infer`, {
+        raw,
+        token,
+        headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(json.length) },
+      });
+    }
+
+    it('takes binary inputs and answers binary outputs (the binary tensor data extension Triton clients use)', async () => {
+      const reference = await referenceLogits(sentences);
+      const ids = BigInt64Array.from(reference.ids.flat(), BigInt);
+      const mask = BigInt64Array.from(reference.mask.flat(), BigInt);
+      const answer = await binaryRequest(
+        {
+          id: 'binary',
+          inputs: [
+            { name: 'input_ids', shape: reference.shape, datatype: 'INT64', parameters: { binary_data_size: ids.byteLength } },
+            { name: 'attention_mask', shape: reference.shape, datatype: 'INT64', parameters: { binary_data_size: mask.byteLength } },
+          ],
+          outputs: [{ name: 'logits', parameters: { binary_data: true } }],
+        },
+        [ids, mask],
+      );
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.headers['content-type'], 'application/octet-stream');
+      const jsonLength = Number(answer.headers['inference-header-content-length']);
+      const header = JSON.parse(answer.bytes.subarray(0, jsonLength).toString('utf8'));
+      assert.equal(header.id, 'binary');
+      const [logits] = header.outputs;
+      assert.deepEqual({ ...logits }, { name: 'logits', datatype: 'FP32', shape: reference.dims, parameters: { binary_data_size: reference.logits.length * 4 } });
+      const rawLogits = answer.bytes.subarray(jsonLength);
+      assert.equal(rawLogits.length, reference.logits.length * 4);
+      const values = new Float32Array(rawLogits.buffer.slice(rawLogits.byteOffset, rawLogits.byteOffset + rawLogits.length));
+      assert.deepEqual(Array.from(values), reference.logits);
+    });
+
+    it('answers binary outputs for JSON inputs when the request asks binary_data_output, unless an output says otherwise', async () => {
+      const reference = await referenceLogits(['fine']);
+      const inputs = [
+        { name: 'input_ids', shape: reference.shape, datatype: 'INT64', data: reference.ids },
+        { name: 'attention_mask', shape: reference.shape, datatype: 'INT64', data: reference.mask },
+      ];
+      const binary = await post(`/v2/models/${name}/infer`, { inputs, parameters: { binary_data_output: true } });
+      assert.equal(binary.status, 200);
+      assert.equal(Number(binary.headers['inference-header-content-length']) + 8, binary.bytes.length);
+      const json = await post(`/v2/models/${name}/infer`, { inputs, parameters: { binary_data_output: true }, outputs: [{ name: 'logits', parameters: { binary_data: false } }] });
+      assert.equal(json.headers['content-type'], 'application/json');
+      assert.deepEqual(Array.from(Float32Array.from(json.json.outputs[0].data)), reference.logits);
+    });
+
+    it('answers 400 for binary data that does not fit the inputs', async () => {
+      const ids = BigInt64Array.from([2n, 17n, 3n]);
+      const mask = BigInt64Array.from([1n, 1n, 1n]);
+      const inputs = (idsSize: number) => [
+        { name: 'input_ids', shape: [1, 3], datatype: 'INT64', parameters: { binary_data_size: idsSize } },
+        { name: 'attention_mask', shape: [1, 3], datatype: 'INT64', parameters: { binary_data_size: 24 } },
+      ];
+      const wrongSize = await binaryRequest({ inputs: inputs(16) }, [ids, mask]);
+      assert.equal(wrongSize.status, 400);
+      assert.match(wrongSize.json.error, /binary_data_size 16 but its shape needs 24 bytes/);
+      const leftOver = await binaryRequest({ inputs: inputs(24) }, [ids, mask, ids]);
+      assert.equal(leftOver.status, 400);
+      assert.match(leftOver.json.error, /binary part has 72 bytes but the inputs' binary_data_size add up to 48/);
+      const short = await binaryRequest({ inputs: inputs(24) }, [ids]);
+      assert.equal(short.status, 400);
+      assert.match(short.json.error, /needs 24 bytes of binary data but only 0 are left/);
+      const noHeader = await post(`/v2/models/${name}/infer`, { inputs: inputs(24) });
+      assert.equal(noHeader.status, 400);
+      assert.match(noHeader.json.error, /no Inference-Header-Content-Length header/);
+      const badHeader = await request(server.url, 'POST', `/v2/models/${name}/infer`, { raw: '{}', token, headers: { 'Inference-Header-Content-Length': '99' } });
+      assert.equal(badHeader.status, 400);
+      assert.match(badHeader.json.error, /inference-header-content-length is "99"/);
     });
 
     const valid = () => ({

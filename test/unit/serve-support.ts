@@ -7,6 +7,7 @@ import { Tokenizer } from 'tokenizers';
 export interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
+  bytes: Buffer;
   text: string;
   json: any;
 }
@@ -34,14 +35,15 @@ export function request(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
           let json: unknown;
           try {
             json = text ? JSON.parse(text) : undefined;
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text, json });
         });
         res.on('error', reject);
       },
