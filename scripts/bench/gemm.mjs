@@ -11,25 +11,40 @@ const { matmulModel } = require('./onnx-graph.cjs');
 const M = 512;
 const K = 1024;
 const N = 1024;
+export const GEMM_SHAPE = `[${M},${K}]x[${K},${N}]`;
 
-/** Median and best GFLOP/s over `runs` timed runs (after warm-up) with `threads` intra-op threads. */
-export async function gemmRate(threads, runs = 15) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-gemm-')), 'matmul.onnx');
+/**
+ * A MatMul session with `threads` intra-op threads, idle threads spinning or not (whichever is
+ * faster depends on how busy the machine is, so the benchmark measures both and keeps the better).
+ */
+export async function openGemm(threads, spinning) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-gemm-'));
+  const file = path.join(dir, 'matmul.onnx');
   fs.writeFileSync(file, matmulModel(M, K, N));
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    extra: { session: { 'intra_op.allow_spinning': spinning ? '1' : '0' } },
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
   const input = new Float32Array(M * K);
   for (let i = 0; i < input.length; i++) input[i] = ((i * 31) % 97) / 97 - 0.5;
   const feeds = { A: new ort.Tensor('float32', input, [M, K]) };
   for (let i = 0; i < 3; i++) await session.run(feeds);
-  const rates = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await session.run(feeds);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    rates.push((2 * M * K * N) / seconds / 1e9);
-  }
-  await session.release();
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  rates.sort((a, b) => a - b);
-  return { threads, shape: `[${M},${K}]x[${K},${N}]`, medianGflops: rates[Math.floor(rates.length / 2)], bestGflops: rates.at(-1) };
+  return {
+    threads,
+    spinning,
+    /** GFLOP/s of each of `runs` timed runs. */
+    async measure(runs) {
+      const rates = [];
+      for (let i = 0; i < runs; i++) {
+        const start = process.hrtime.bigint();
+        await session.run(feeds);
+        rates.push((2 * M * K * N) / (Number(process.hrtime.bigint() - start) / 1e9) / 1e9);
+      }
+      return rates;
+    },
+    release: () => session.release(),
+  };
 }
