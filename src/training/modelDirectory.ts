@@ -34,6 +34,20 @@ export class ModelDirectoryError extends Error {
   }
 }
 
+/**
+ * How a model directory was trained here (dataset, date, test accuracy…), for model pickers; null for a
+ * model that was not trained by this extension or whose config cannot be read.
+ */
+export function readTrainingMetadata(modelDir: string): TrainingMetadata | null {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
+    const metadata = config?.[TRAINING_METADATA_KEY];
+    return metadata && typeof metadata === 'object' && typeof metadata.dataset === 'string' ? (metadata as TrainingMetadata) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Fails early (before any training) when the destination cannot be written. */
 export function checkDestination(destination: string, overwrite: boolean): void {
   const dir = path.resolve(destination);

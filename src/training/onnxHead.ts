@@ -28,7 +28,7 @@ import {
   ValueInfoProtoSchema,
 } from 'onnx-buf';
 
-export const LOGITS = 'logits';
+const LOGITS = 'logits';
 export const SENTENCE_FEATURES = 'sentence_features';
 
 export class OnnxHeadError extends Error {
@@ -78,7 +78,7 @@ interface Located extends ClassifierLayer {
   intermediates: string[];
 }
 
-export function readModel(modelPath: string): ModelProto {
+function readModel(modelPath: string): ModelProto {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(modelPath);
@@ -459,16 +459,6 @@ function int64Tensor(name: string, values: number[]): TensorProto {
   const view = new DataView(raw.buffer);
   values.forEach((value, i) => view.setBigInt64(i * 8, BigInt(value), true));
   return create(TensorProtoSchema, { name, dims: [BigInt(values.length)], dataType: TensorProto_DataType.INT64, rawData: raw });
-}
-
-/** Reads a float tensor's values (raw_data or float_data); external data is not supported here. */
-export function floatValues(tensor: TensorProto): Float32Array {
-  if (tensor.dataLocation === TensorProto_DataLocation.EXTERNAL) throw new Error(`tensor "${tensor.name}" keeps its data in an external file`);
-  if (tensor.rawData.length > 0) {
-    const view = new DataView(tensor.rawData.buffer, tensor.rawData.byteOffset, tensor.rawData.byteLength);
-    return Float32Array.from({ length: tensor.rawData.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
-  }
-  return Float32Array.from(tensor.floatData);
 }
 
 function transpose(matrix: Float32Array, rows: number, cols: number): Float32Array {

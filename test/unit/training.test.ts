@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { trainHead, headLogits, type FeatureMatrix, type HeadTargets } from '../../src/training/head';
-import { TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';
+import { readTrainingMetadata, TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';
 import type { TrainingProgress } from '../../src/training/progress';
 import { stratifiedSplit, TrainingDataError, validateExamples, type TrainingExample } from '../../src/training/split';
 import { trainClassifier, type TrainingReport } from '../../src/training/train';
@@ -267,6 +267,8 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
     assert.match(metadata.dataset, /SMSSpamCollection$/);
     assert.equal(metadata.test_accuracy, report.test.accuracy);
     assert.ok(!Number.isNaN(Date.parse(metadata.trained_at)));
+    assert.deepEqual(readTrainingMetadata(outputDir), metadata);
+    assert.equal(readTrainingMetadata(base), null, 'the bundled model was not trained here');
     const card = fs.readFileSync(path.join(outputDir, 'MODEL_CARD.md'), 'utf8');
     assert.match(card, new RegExp(`accuracy ${(report.test.accuracy * 100).toFixed(1)} %`));
     assert.match(card, /\| spam \| 597 \| 75 \| 75 \|/);
