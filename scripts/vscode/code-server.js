@@ -114,6 +114,17 @@ function signalGroup(pid, signal) {
   try { process.kill(-pid, signal); } catch { /* already gone */ }
 }
 
+/** Installs a VSIX into `extensionsDir` with code-server's own command line (as a user would). */
+function installExtension(vsix, extensionsDir) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-install-'));
+  try {
+    return childProcess.execFileSync(node24, [codeServerEntry, '--install-extension', vsix, '--extensions-dir', extensionsDir,
+      '--user-data-dir', path.join(home, 'user-data')], { env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local', 'share') }, encoding: 'utf8' });
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
 /** Headless Chromium through playwright-core (never `playwright install`: the apt chromium is used). */
 async function launchBrowser() {
   const { chromium } = require('playwright-core');
@@ -135,4 +146,4 @@ function workbenchUrl(server, { folder, extensionDevelopmentPaths = [], extensio
   return `${server.origin}/?${where}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-module.exports = { offlineDir, isProvisioned, startCodeServer, launchBrowser, workbenchUrl, repoRoot };
+module.exports = { offlineDir, isProvisioned, startCodeServer, installExtension, launchBrowser, workbenchUrl, repoRoot };

@@ -6,28 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { codeServer, openFile, repoRoot, runCommand, scoreLenses, type CodeServer } from './workbench';
 
-interface CodeServer { origin: string; tmp: string; stop(): Promise<void> }
-interface CodeServerModule {
-  isProvisioned(): boolean;
-  startCodeServer(options?: object): Promise<CodeServer>;
-  launchBrowser(): Promise<Browser>;
-  workbenchUrl(server: CodeServer, options: { folder?: string; extensionDevelopmentPaths?: string[] }): string;
-}
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const codeServer = require(path.join(repoRoot, 'scripts', 'vscode', 'code-server.js')) as CodeServerModule;
 const screenshot = path.join(repoRoot, 'test-results', 'ui-classify-document.png');
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
 
 describe('workbench UI', function () {
   this.timeout(180_000);
@@ -35,6 +16,7 @@ describe('workbench UI', function () {
   let browser: Browser | undefined;
   let page: Page;
   let workspace: string;
+  let failed = false;
 
   before(function () {
     if (!codeServer.isProvisioned()) {
@@ -46,11 +28,15 @@ describe('workbench UI', function () {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    if (server && failed) console.log(`    (code-server logs kept in ${server.tmp})`);
+    else if (server) fs.rmSync(server.tmp, { recursive: true, force: true });
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: screenshot.replace('.png', '-failed.png') });
+    if (this.currentTest?.state !== 'failed') return;
+    failed = true;
+    if (page) await page.screenshot({ path: screenshot.replace('.png', '-failed.png') });
   });
 
   it('Classify Document from the palette fills the Results view and shows code lenses', async () => {
@@ -62,16 +48,11 @@ describe('workbench UI', function () {
     await page.goto(codeServer.workbenchUrl(server, { folder: workspace, extensionDevelopmentPaths: [repoRoot] }));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
-    await runCommand(page, 'Go to File');
-    await page.keyboard.type('reviews.md');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'reviews.md' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-line', { hasText: 'This movie was wonderful' }).waitFor({ timeout: 30_000 });
+    await openFile(page, 'reviews.md', 'This movie was wonderful');
 
     await runCommand(page, 'Text Classifier: Classify Document');
-    const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: /(positive|negative) 0\.\d\d/ });
-    await lenses.nth(3).waitFor({ timeout: 60_000 });
-    assert.deepEqual((await lenses.allInnerTexts()).map((text) => text.split(' ')[0]), ['positive', 'negative', 'positive', 'negative']);
+    const lenses = await scoreLenses(page, 4);
+    assert.deepEqual(lenses.map((text) => text.split(' ')[0]), ['positive', 'negative', 'positive', 'negative']);
 
     await runCommand(page, 'Text Classifier: Focus on Results View');
     const resultsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Results' }) });
