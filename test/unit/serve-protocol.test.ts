@@ -360,6 +360,38 @@ describe('serve: Open Inference Protocol conformance', function () {
     }
   });
 
+  describe('several models', () => {
+    it('serves each model under its name, and /v1/classify then needs "model"', async function () {
+      const topicDir = bundledModel('news-topic');
+      if (!fs.existsSync(topicDir)) {
+        console.log(`    (skipped: bundled model ${topicDir} not found)`);
+        this.skip();
+      }
+      const both = await startServer({ models: [modelDir, topicDir], port: 0 });
+      try {
+        const topic = readBundle(topicDir);
+        const metadata = await request(both.url, 'GET', `/v2/models/${topic.name}`);
+        assert.equal(metadata.status, 200);
+        assert.deepEqual(metadata.json.outputs, [{ name: 'logits', datatype: 'FP32', shape: [-1, topic.labels.length] }]);
+        const listed = await request(both.url, 'GET', '/v1/models');
+        assert.deepEqual(listed.json.models.map((model: any) => model.name), [name, topic.name]);
+        assert.deepEqual(listed.json.models[1].labels, topic.labels);
+        const classified = await request(both.url, 'POST', '/v1/classify', { body: { inputs: ['stocks fell sharply as oil prices rose'], model: topic.name } });
+        assert.equal(classified.status, 200);
+        assert.deepEqual(classified.json[0].map((entry: any) => entry.label).sort(), [...topic.labels].sort());
+        const unnamed = await request(both.url, 'POST', '/v1/classify', { body: { inputs: ['which model?'] } });
+        assert.equal(unnamed.status, 400);
+        assert.match(unnamed.json.error, new RegExp(`"model" must name one of this server's models: '${name}', '${topic.name}'`));
+      } finally {
+        await both.close();
+      }
+    });
+
+    it('refuses two model directories with the same name', async () => {
+      await assert.rejects(startServer({ models: [modelDir, modelDir], port: 0 }), new RegExp(`two models are named '${name}'`));
+    });
+  });
+
   describe('auth and exposure', () => {
     it('answers 401 with WWW-Authenticate: Bearer to a request without the token or with a wrong one', async () => {
       for (const headers of [{}, { Authorization: 'Bearer wrong-token-000000000' }, { Authorization: token }] as Record<string, string>[]) {

@@ -3,13 +3,13 @@
 // graph's real inputs, outputs, datatypes and shapes (read back from the copied file by the onnx
 // Python package, independently of onnxruntime).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readBundle } from '../../src/classifier/bundle';
 import { exportTriton } from '../../src/triton/export';
-import { bundledModel } from '../support/paths';
+import { bundledModel, repoRoot } from '../support/paths';
 
 const python = '/usr/bin/python3';
 
@@ -139,6 +139,21 @@ describe('export-triton', function () {
     await assert.rejects(exportTriton({ modelDir: model, repository }), /already exists; pass --overwrite/);
     await exportTriton({ modelDir: model, repository, overwrite: true });
     await assert.rejects(exportTriton({ modelDir: model, repository, name: '../escape' }), /cannot be a Triton model directory/);
+  });
+
+  it('runs as `textclf export-triton` (exit 0, paths printed; exit 2 without --out)', function () {
+    const cli = path.join(repoRoot, 'bin', 'textclf.js');
+    if (!fs.existsSync(path.join(repoRoot, 'dist', 'cli.js'))) {
+      console.log('    (skipped: dist/cli.js not built; run "npm run build")');
+      this.skip();
+    }
+    const out = execFileSync(process.execPath, [cli, 'export-triton', '--model', model, '--out', repository, '--name', 'cli-export', '--max-batch', '16'], { encoding: 'utf8' });
+    assert.match(out, /wrote .*cli-export/);
+    assert.match(out, /inputs: input_ids TYPE_INT64 \[-1\]; attention_mask TYPE_INT64 \[-1\]/);
+    assert.match(fs.readFileSync(path.join(repository, 'cli-export', 'config.pbtxt'), 'utf8'), /^name: "cli-export"\n[\s\S]*max_batch_size: 16\n/);
+    const missingOut = spawnSync(process.execPath, [cli, 'export-triton', '--model', model], { encoding: 'utf8' });
+    assert.equal(missingOut.status, 2);
+    assert.match(missingOut.stderr, /--out REPO is required/);
   });
 
   it('names the missing file when the model directory is wrong', async () => {
