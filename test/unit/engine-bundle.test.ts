@@ -43,7 +43,9 @@ describe('model bundle validation', () => {
     assert.deepEqual(bundle.labels, ['negative', 'positive']);
     assert.equal(bundle.problemType, 'single_label_classification');
     assert.equal(bundle.onnxFile, path.join(model, 'onnx', 'model.onnx'));
-    assert.equal(bundle.maxTokens, 128); // tokenizer_config model_max_length and max_position_embeddings
+    const config = JSON.parse(fs.readFileSync(path.join(model, 'config.json'), 'utf8'));
+    const tokenizerConfig = JSON.parse(fs.readFileSync(path.join(model, 'tokenizer_config.json'), 'utf8'));
+    assert.equal(bundle.maxTokens, Math.min(config.max_position_embeddings, tokenizerConfig.model_max_length));
     assert.match(bundle.fingerprint, /^[0-9a-f]{16}$/);
     assert.equal(readBundle(model).fingerprint, bundle.fingerprint);
   });

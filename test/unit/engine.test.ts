@@ -96,9 +96,10 @@ describe('engine (bundled sentiment model)', function () {
     assert.ok(tokens > 512, `test text has only ${tokens} tokens`);
     const [result] = await engine.classify([text]);
     assert.equal(result.tokens, tokens);
-    // 126 content tokens per window, 32 shared (stride default: a quarter of the 128-token window).
-    const content = tokens - 2;
-    assert.equal(result.windows, Math.ceil((content - 126) / (126 - 32)) + 1);
+    // Windows of maxTokens with [CLS] and [SEP]; consecutive windows share a quarter of a window (the default stride).
+    const width = engine.model.maxTokens - 2;
+    const stride = Math.floor(engine.model.maxTokens / 4);
+    assert.equal(result.windows, Math.ceil((tokens - 2 - width) / (width - stride)) + 1);
     assert.ok(Math.abs(result.labels[0].score + result.labels[1].score - 1) < 1e-6);
     assert.equal(result.labels[0].label, 'positive');
   });
@@ -108,12 +109,13 @@ describe('engine (bundled sentiment model)', function () {
     try {
       const [withOverlap] = await engine.classify([longText()]);
       const [without] = await noOverlap.classify([longText()]);
-      assert.equal(without.windows, Math.ceil((without.tokens - 2) / 126));
+      assert.equal(without.windows, Math.ceil((without.tokens - 2) / (engine.model.maxTokens - 2)));
       assert.ok(without.windows < withOverlap.windows);
     } finally {
       await noOverlap.dispose();
     }
-    await assert.rejects(Engine.load(model, { windowStride: 100 }), /windowStride must be an integer from 0 to 63/);
+    const half = engine.model.maxTokens / 2;
+    await assert.rejects(Engine.load(model, { windowStride: half }), new RegExp(`windowStride must be an integer from 0 to ${Math.ceil(half) - 1}`));
   });
 
   it('answers a repeated text from the cache and runs only the changed ones', async () => {
