@@ -16,6 +16,7 @@ export interface CardInput {
   baseMaxTokens: number;
   /** Rows of the dataset files that could not be read (empty text, malformed…). */
   skippedRows: number;
+  hasSplitFile: boolean;
 }
 
 export function modelCard(input: CardInput): string {
@@ -35,7 +36,7 @@ export function modelCard(input: CardInput): string {
     '## Data',
     '',
     `- Dataset: \`${metadata.dataset}\``,
-    `- Split: ${metadata.split}`,
+    `- Split: ${metadata.split}${input.hasSplitFile ? ' (the lines of each split are in split.json)' : ''}`,
     ...(input.skippedRows > 0 ? [`- ${input.skippedRows} rows of the files were skipped (unreadable, empty text or no label); the training log lists them`] : []),
     '',
     '| label | train | validation | test |',

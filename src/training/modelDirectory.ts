@@ -77,6 +77,15 @@ export interface ModelDirectoryContents {
   problemType: ProblemType;
   metadata: TrainingMetadata;
   card: string;
+  /** Which dataset lines went to which split (split.json), so the evaluation can be repeated. */
+  splitLines?: SplitLines;
+}
+
+export interface SplitLines {
+  dataset: string;
+  train: number[];
+  validation: number[];
+  test: number[];
 }
 
 export function writeModelDirectory(destination: string, contents: ModelDirectoryContents, options: { overwrite?: boolean; signal?: AbortSignal } = {}): string {
@@ -103,6 +112,7 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
     }
     fs.writeFileSync(path.join(staging, 'onnx', 'model.onnx'), contents.onnx);
     fs.writeFileSync(path.join(staging, 'MODEL_CARD.md'), contents.card);
+    if (contents.splitLines) fs.writeFileSync(path.join(staging, 'split.json'), `${JSON.stringify(contents.splitLines)}\n`);
     options.signal?.throwIfAborted();
     moveIntoPlace(staging, dir);
     return dir;

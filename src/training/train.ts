@@ -12,7 +12,7 @@ import type { Bundle } from '../classifier/bundle';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
 import { trainPytorch, type PytorchSettings } from './pytorch';
 import type { SkippedTrainingRow } from './datasetFiles';
-import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
+import { checkDestination, writeModelDirectory, type SplitLines, type TrainingMetadata } from './modelDirectory';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
 import { checkSplits, labelsOf, stratifiedSplit, type DatasetSplits, type SplitFractions, type TrainingExample } from './split';
 
@@ -121,6 +121,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
     settings: result.settings,
   };
   const baseConfig = result.config ?? (JSON.parse(fs.readFileSync(base.configFile, 'utf8')) as Record<string, unknown>);
+  const lines = splitLines(request.dataset.name, splits);
   const card = modelCard({
     name: path.basename(path.resolve(request.output)),
     metadata,
@@ -132,6 +133,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
     baseModelName: base.name,
     baseMaxTokens: base.maxTokens,
     skippedRows: skipped.length,
+    hasSplitFile: lines !== undefined,
   });
   const outputDir = writeModelDirectory(
     request.output,
@@ -143,6 +145,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
       problemType: splits.multiLabel ? 'multi_label_classification' : 'single_label_classification',
       metadata,
       card,
+      splitLines: lines,
     },
     { overwrite: request.overwrite, signal: request.signal },
   );
@@ -173,6 +176,15 @@ export function prepareSplits(dataset: TrainingDataset, seed: number, fractions?
   const checked = checkSplits({ ...dataset.splits, description: '' }, dataset.name);
   const { train, validation, test } = dataset.splits;
   return { ...checked, description: `given splits: ${train.length} train, ${validation.length} validation, ${test.length} test` };
+}
+
+/** Line numbers per split, when every example carries its line (examples read from files do). */
+function splitLines(dataset: string, splits: DatasetSplits): SplitLines | undefined {
+  const lines = (examples: TrainingExample[]) => examples.map((example) => example.line);
+  const all = [lines(splits.train), lines(splits.validation), lines(splits.test)];
+  if (all.some((list) => list.some((line) => line === undefined))) return undefined;
+  const [train, validation, test] = all as number[][];
+  return { dataset, train, validation, test };
 }
 
 function countLabels(examples: TrainingExample[]): Map<string, number> {

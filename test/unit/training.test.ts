@@ -108,6 +108,29 @@ describe('training: data checks and split', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('multi-label examples make a sigmoid model (problem_type multi_label_classification) the engine loads', async function () {
+    const topics = ['sports', 'politics', 'money'];
+    const data: TrainingExample[] = Array.from({ length: 90 }, (_, i) => {
+      const labels = topics.filter((_, t) => (i >> t) & 1 || t === i % 3);
+      return { text: labels.map((label) => `news about ${label} number ${i}`).join(' and '), label: labels, line: i + 1 };
+    });
+    const output = path.join(scratchDir(), 'topics');
+    const result = await trainClassifier({ method: 'linear-head', baseModel: base, output, dataset: { name: 'topics.jsonl', examples: data }, linearHead: { l2: 1e-3 } });
+    assert.deepEqual(result.labels, ['money', 'politics', 'sports']);
+    const config = JSON.parse(fs.readFileSync(path.join(output, 'config.json'), 'utf8'));
+    assert.equal(config.problem_type, 'multi_label_classification');
+    const engine = await Engine.load(output, { executionProviders: ['cpu'] });
+    try {
+      assert.equal(engine.model.problemType, 'multi_label_classification');
+      const [scores] = await engine.classify(['news about money number 7 and news about sports number 7']);
+      const sum = scores.labels.reduce((total, label) => total + label.score, 0);
+      assert.ok(Math.abs(sum - 1) > 1e-3, 'independent sigmoid scores, not a softmax');
+    } finally {
+      await engine.dispose();
+      fs.rmSync(path.dirname(output), { recursive: true, force: true });
+    }
+  });
+
   it('a missing base model is named', async function () {
     const output = path.join(scratchDir(), 'model');
     await assert.rejects(
@@ -253,7 +276,10 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
   });
 
   it('wrote a standard model directory: tokenizer copied, new labels, training metadata, a card', function () {
-    assert.deepEqual(fs.readdirSync(outputDir).sort(), ['MODEL_CARD.md', 'config.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.deepEqual(fs.readdirSync(outputDir).sort(), ['MODEL_CARD.md', 'config.json', 'onnx', 'split.json', 'tokenizer.json', 'tokenizer_config.json']);
+    const split = JSON.parse(fs.readFileSync(path.join(outputDir, 'split.json'), 'utf8'));
+    assert.deepEqual(split.test, report.testExamples.map((example) => example.line));
+    assert.equal(split.train.length + split.validation.length + split.test.length, 5574);
     assert.deepEqual(fs.readdirSync(path.join(outputDir, 'onnx')), ['model.onnx']);
     assert.deepEqual(fs.readFileSync(path.join(outputDir, 'tokenizer.json')), fs.readFileSync(path.join(base, 'tokenizer.json')));
     const config = JSON.parse(fs.readFileSync(path.join(outputDir, 'config.json'), 'utf8'));
