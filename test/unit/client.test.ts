@@ -89,7 +89,7 @@ describe('ClassifierClient and worker process', function () {
 
   it('survives SIGKILL in the middle of a request, 10 times in a row', async function () {
     this.timeout(120_000);
-    await client.loadModel(model);
+    await client.loadModel(model, { threads: 1, cacheSize: 7 });
     const reasons: string[] = [];
     client.onRestart((reason) => reasons.push(reason));
     const pids = new Set<number>();
@@ -113,7 +113,11 @@ describe('ClassifierClient and worker process', function () {
     }
     assert.equal(pids.size, 10, 'each round killed a different worker');
     assert.equal(reasons.length, 10);
-    assert.equal((await client.status()).restarts, 10);
+    const status = await client.status();
+    assert.equal(status.restarts, 10);
+    // The reloaded model kept the options it was loaded with.
+    assert.equal(status.threads, 1);
+    assert.equal(status.cache.capacity, 7);
   });
 
   it('cancels a running request through its AbortSignal; the worker stays and answers the next', async () => {
