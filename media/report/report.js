@@ -125,7 +125,7 @@
   function confusionMatrix(result, onCell) {
     const { labels, confusionMatrix: matrix } = result;
     const n = labels.length;
-    const cell = Math.max(44, Math.min(84, Math.floor(420 / n)));
+    const cell = Math.max(44, Math.min(104, Math.floor(460 / n)));
     const left = 12 + Math.min(120, 7 * Math.max(...labels.map((label) => clip(label, 16).length)));
     const top = 44;
     const width = left + n * cell + 8;
@@ -158,14 +158,23 @@
     return svg;
   }
 
-  /** Bars over [0, 1] with a y axis; bars: { lower, upper, value, label } */
-  function barChart(bars, { yMax, yLabel, xLabel, ariaLabel, extra }) {
+  /**
+   * The confidence axis starts where confidences can start: a single-label model's top score is at
+   * least 1 / labels (0.5 for two labels), so the empty bins below are left out.
+   */
+  function confidenceFloor(result) {
+    const firstUsed = result.calibrationBins.find((bin) => bin.count > 0)?.lower ?? 0;
+    return Math.min(Math.floor(10 / result.labels.length) / 10, firstUsed);
+  }
+
+  /** Bars over [xMin, 1] with a y axis; bars: { lower, upper, value, label } */
+  function barChart(bars, { xMin = 0, yMax, yLabel, xLabel, ariaLabel, extra }) {
     const width = 420;
     const height = 240;
     const plot = { left: 48, right: 12, top: 12, bottom: 40 };
     const innerWidth = width - plot.left - plot.right;
     const innerHeight = height - plot.top - plot.bottom;
-    const x = (value) => plot.left + value * innerWidth;
+    const x = (value) => plot.left + ((Math.max(value, xMin) - xMin) / (1 - xMin)) * innerWidth;
     const y = (value) => plot.top + innerHeight - (value / (yMax || 1)) * innerHeight;
     const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': ariaLabel });
     for (const tick of [0, 0.5, 1]) {
@@ -173,15 +182,16 @@
       svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(value), y2: y(value), class: 'grid' }));
       svg.append(s('text', { x: plot.left - 6, y: y(value) + 4, class: 'tick', 'text-anchor': 'end', text: yMax <= 1 ? value.toFixed(1) : count.format(Math.round(value)) }));
     }
-    for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-      svg.append(s('text', { x: x(tick), y: height - plot.bottom + 16, class: 'tick', 'text-anchor': 'middle', text: String(tick) }));
+    for (let step = 0; step <= 4; step++) {
+      const tick = xMin + (step * (1 - xMin)) / 4;
+      svg.append(s('text', { x: x(tick), y: height - plot.bottom + 16, class: 'tick', 'text-anchor': 'middle', text: String(Number(tick.toFixed(3))) }));
     }
     svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(0), y2: y(0), class: 'axis' }));
     svg.append(s('text', { x: plot.left + innerWidth / 2, y: height - 4, class: 'axis-title', 'text-anchor': 'middle', text: xLabel }));
     svg.append(s('text', { x: 12, y: plot.top + innerHeight / 2, class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 12 ${plot.top + innerHeight / 2})`, text: yLabel }));
     extra?.(svg, x, y);
     for (const bar of bars) {
-      if (bar.value <= 0) continue;
+      if (bar.value <= 0 || bar.upper <= xMin) continue;
       svg.append(
         s('rect', { x: x(bar.lower) + 1, y: y(bar.value), width: Math.max(1, x(bar.upper) - x(bar.lower) - 2), height: y(0) - y(bar.value), class: bar.className || 'bar-fill' }, s('title', { text: bar.label })),
       );
@@ -197,7 +207,7 @@
       const upper = (index + 1) / bins.length;
       return { lower, upper, value, label: `confidence ${lower.toFixed(2)}–${upper.toFixed(2)}: ${count.format(value)} rows` };
     });
-    return barChart(bars, { yMax: niceMax(max), yLabel: 'rows', xLabel: 'confidence of the predicted label', ariaLabel: 'Confidence histogram' });
+    return barChart(bars, { xMin: confidenceFloor(result), yMax: niceMax(max), yLabel: 'rows', xLabel: 'confidence of the predicted label', ariaLabel: 'Confidence histogram' });
   }
 
   function reliability(result) {
@@ -207,7 +217,9 @@
       value: bin.count > 0 ? bin.accuracy : 0,
       label: `confidence ${bin.lower.toFixed(1)}–${bin.upper.toFixed(1)}: accuracy ${pct(bin.accuracy)}, mean confidence ${pct(bin.confidence)}, ${count.format(bin.count)} rows`,
     }));
+    const xMin = confidenceFloor(result);
     return barChart(bars, {
+      xMin,
       yMax: 1,
       yLabel: 'accuracy',
       xLabel: 'confidence',
@@ -220,7 +232,7 @@
           const high = Math.max(bin.accuracy, bin.confidence);
           svg.append(s('rect', { x: x(bin.lower) + 1, y: y(high), width: x(bin.upper) - x(bin.lower) - 2, height: Math.max(1, y(low) - y(high)), class: 'gap' }));
         }
-        svg.append(s('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: 'diagonal-line' }));
+        svg.append(s('line', { x1: x(xMin), y1: y(xMin), x2: x(1), y2: y(1), class: 'diagonal-line' }));
       },
     });
   }

@@ -1,0 +1,113 @@
+// The evaluation report in the real workbench (code-server in headless Chromium), driven like a user:
+// the Datasets view lists a dataset with its counts, "Evaluate Model on Dataset…" from the palette
+// opens the report, a click on a confusion-matrix cell lists its rows. Screenshots in the dark and
+// the light theme go to test-results/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { datasetsDir } from '../support/paths';
+import { codeServer, repoRoot, runCommand, type CodeServer } from './workbench';
+
+const results = path.join(repoRoot, 'test-results');
+
+/** The page inside the report's webview (VS Code nests it in two iframes). */
+function reportFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Switches the colour theme through the workspace settings file, as editing settings.json does. */
+async function useTheme(page: Page, workspace: string, theme: string): Promise<void> {
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }));
+  const themed = theme.includes('Light') ? 'vs' : theme.includes('High Contrast') ? 'hc-black' : 'vs-dark';
+  await page.locator(`.monaco-workbench.${themed}`).waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
+}
+
+/** The viewport, and the report scrolled to its charts. */
+async function screenshots(page: Page, report: FrameLocator, name: string): Promise<void> {
+  await report.locator('#report').evaluate((element) => element.ownerDocument.scrollingElement?.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(results, `${name}.png`) });
+  await report.locator('h2', { hasText: 'Confidence' }).evaluate((element) => element.scrollIntoView());
+  await page.screenshot({ path: path.join(results, `${name}-charts.png`) });
+}
+
+describe('evaluation report UI', function () {
+  this.timeout(240_000);
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let workspace: string;
+
+  before(function () {
+    if (!codeServer.isProvisioned()) {
+      console.log('    (skipped: the offline VS Code is not provisioned; run scripts/vscode/provision.sh)');
+      this.skip();
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(results, 'ui-report-failed.png') });
+  });
+
+  it('evaluates a dataset from the palette and shows the report in the dark and the light theme', async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-ui-report-'));
+    // SST-2 dev when the shared datasets are there (a scratch copy, outside the project), else the fixture split.
+    const sst2Dev = path.join(datasetsDir, 'sst2', 'dev.tsv');
+    const dataset = fs.existsSync(sst2Dev) ? 'dev.tsv' : 'train.tsv';
+    fs.mkdirSync(path.join(workspace, 'sst2'));
+    fs.copyFileSync(fs.existsSync(sst2Dev) ? sst2Dev : path.join(repoRoot, 'test', 'integration', 'fixtures', 'datasets', 'movies', 'train.tsv'), path.join(workspace, 'sst2', dataset));
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': 'Default Dark Modern' }));
+
+    server = await codeServer.startCodeServer();
+    browser = await codeServer.launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+    await page.goto(codeServer.workbenchUrl(server, { folder: workspace, extensionDevelopmentPaths: [repoRoot] }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+    // The extension's view container appears in the activity bar once its contributions are in.
+    await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Text Classifier: Focus on Datasets View');
+    const datasetsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
+    const datasetRow = datasetsPane.locator('.monaco-list-row', { hasText: dataset });
+    await datasetRow.filter({ hasText: /rows ·/ }).waitFor({ timeout: 60_000 });
+
+    await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: dataset }).first().waitFor();
+    await page.keyboard.press('Enter');
+
+    const report = reportFrame(page);
+    const accuracy = report.locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value');
+    await accuracy.waitFor({ timeout: 120_000 });
+    assert.match(await accuracy.innerText(), /^\d+\.\d\d %$/);
+    assert.equal(await report.locator('svg.matrix .cell').count(), 4, 'a 2×2 confusion matrix');
+    assert.equal(await report.locator('svg[aria-label="Reliability diagram"]').count(), 1);
+    assert.equal(await report.locator('svg[aria-label="Confidence histogram"]').count(), 1);
+
+    // gold negative, predicted positive: the rows the model gets wrong that way.
+    await report.locator('svg.matrix .cell').nth(1).click();
+    const cellRows = report.locator('#cell-rows table.rows tbody tr');
+    await cellRows.first().waitFor();
+    assert.ok((await cellRows.count()) > 0);
+    assert.match(await report.locator('#cell-rows h3').innerText(), /gold negative → predicted positive/);
+
+    // The expanded dataset node in the sidebar shows the label distribution next to the report.
+    await datasetRow.first().click();
+    await datasetsPane.locator('.monaco-list-row', { hasText: /%/ }).first().waitFor();
+
+    fs.mkdirSync(results, { recursive: true });
+    await screenshots(page, report, 'report-dark');
+    await useTheme(page, workspace, 'Default Light Modern');
+    await screenshots(page, report, 'report-light');
+    await useTheme(page, workspace, 'Default High Contrast');
+    await screenshots(page, report, 'report-high-contrast');
+  });
+});
