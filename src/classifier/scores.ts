@@ -59,7 +59,7 @@ export function unpackScores(packed: PackedScores, topK?: number): Classificatio
   return results;
 }
 
-export function sortedLabels(labels: string[], scores: Float32Array, offset: number, topK?: number): LabelScore[] {
+function sortedLabels(labels: string[], scores: Float32Array, offset: number, topK?: number): LabelScore[] {
   const all: LabelScore[] = labels.map((label, j) => ({ label, score: scores[offset + j] }));
   all.sort((a, b) => b.score - a.score);
   return topK !== undefined && topK > 0 ? all.slice(0, topK) : all;

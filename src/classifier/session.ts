@@ -36,7 +36,7 @@ export interface SessionOptions {
 }
 
 /** The providers `auto` tries on this platform, best first; CPU always last. */
-export function autoProviders(platform = process.platform, arch = process.arch): ExecutionProviderName[] {
+function autoProviders(platform = process.platform, arch = process.arch): ExecutionProviderName[] {
   if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];
   if (platform === 'darwin') return ['coreml', 'cpu'];
