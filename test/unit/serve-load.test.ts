@@ -285,12 +285,23 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
     });
 
     it('on SIGTERM answers the requests in flight, refuses new connections, and exits 0', async () => {
-      const inFlight = Array.from({ length: 16 }, (_, i) => request(server.url, 'POST', '/v1/classify', { token, body: { inputs: reviewTexts(64).map((text) => `${text} drain ${i}`) } }));
+      let killedAt = Infinity;
+      const answeredAt: number[] = [];
+      const inFlight = Array.from({ length: 16 }, (_, i) =>
+        request(server.url, 'POST', '/v1/classify', { token, body: { inputs: reviewTexts(256).map((text) => `${text} drain ${i}`) } }).then((answer) => {
+          answeredAt.push(performance.now());
+          return answer;
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       server.child.kill('SIGTERM');
+      killedAt = performance.now();
+      const refused = await request(server.url, 'GET', '/v2/health/live').then((answer) => `HTTP ${answer.status}`, (error: Error) => error.message);
+      assert.match(refused, /ECONNREFUSED|HTTP 503/, 'a new request during the drain is refused');
       const answers = await Promise.all(inFlight);
       assert.deepEqual(answers.map((answer) => answer.status), new Array(16).fill(200));
-      assert.ok(answers.every((answer) => answer.json.length === 64));
+      assert.ok(answers.every((answer) => answer.json.length === 256));
+      assert.ok(answeredAt.some((time) => time > killedAt), 'some requests were still in flight at SIGTERM');
       assert.equal(await server.exited, 0);
       await assert.rejects(request(server.url, 'GET', '/v2/health/live'), /ECONNREFUSED/);
       assert.ok(server.log.some((line) => /SIGTERM, shutting down/.test(line)));
