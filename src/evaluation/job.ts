@@ -75,7 +75,8 @@ export async function runEvaluationJob(
         textColumn: params.textColumn,
         labelColumn: params.labelColumn,
         hasHeader: params.hasHeader,
-        batchSize: params.batchSize,
+        // Larger than the runner's default: the engine sorts each call's texts by length, so bigger calls pad less.
+        batchSize: params.batchSize ?? 1024,
         signal: options.signal,
         onProgress: options.onProgress,
         keepPredictions: false,

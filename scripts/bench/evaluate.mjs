@@ -1,0 +1,148 @@
+// `node scripts/bench/evaluate.mjs`: Evaluate Model on Dataset through the worker against the
+// engine's raw throughput on the same texts. AG News' 7,600 test rows with models/news-topic:
+//   engine raw        Engine.classify(all texts) in this process (the engine's own batching)
+//   worker classify   ClassifierClient.classify(all texts): the engine behind the worker, no evaluation
+//   evaluate          ClassifierClient.evaluate(dataset): read + map labels + classify + metrics +
+//                     predictions file, in the worker (what the extension runs), wall time from this side
+// Caches are off (cacheSize 0), so repeated rounds classify for real. Rounds are interleaved and
+// every number is a median. Also reports this process's event-loop delay during evaluate: the host
+// side of the client (IPC, progress), a proxy for the extension host (the integration test
+// "AG News test with the news-topic model" measures the real one). Target: evaluate >= 90 % of engine raw.
+// Writes bench/evaluate-results.json and prints a table. Environment: TEXTCLF_DATASETS, BENCH_ROUNDS.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const modelDir = path.join(repoRoot, 'models', 'news-topic');
+const workerScript = path.join(repoRoot, 'dist', 'worker.js');
+const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
+const dataset = path.join(datasetsDir, 'ag_news', 'test.csv');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TARGET_FRACTION = 0.9;
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const now = () => performance.now();
+
+/** The TypeScript sources, bundled (native modules external) into out/, where node_modules resolves. */
+async function loadModules() {
+  fs.mkdirSync(path.join(repoRoot, 'out'), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-evaluate-'));
+  const entry = path.join(dir, 'entry.ts');
+  const src = (file) => JSON.stringify(path.join(repoRoot, 'src', file));
+  fs.writeFileSync(entry, [
+    `export { ClassifierClient } from ${src('classifier/client.ts')};`,
+    `export { Engine } from ${src('classifier/engine.ts')};`,
+    `export { inspectDataset } from ${src('datasets/schema.ts')};`,
+    `export { readRows } from ${src('datasets/rows.ts')};`,
+  ].join('\n'));
+  const outfile = path.join(dir, 'bundle.cjs');
+  await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['onnxruntime-node', 'tokenizers'], logLevel: 'error' });
+  return { modules: require(outfile), dir };
+}
+
+/** The texts the evaluation classifies: every usable row, read by the same readers. */
+async function datasetTexts({ inspectDataset, readRows }) {
+  const texts = [];
+  for await (const row of readRows(await inspectDataset(dataset))) if (row.kind === 'row') texts.push(row.text);
+  return texts;
+}
+
+async function main() {
+  if (!fs.existsSync(dataset)) {
+    log(`dataset ${dataset} not found; set TEXTCLF_DATASETS to the datasets folder`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(workerScript)) {
+    log(`${workerScript} not found; run npm run build first`);
+    process.exit(2);
+  }
+  const { modules, dir } = await loadModules();
+  const { ClassifierClient, Engine } = modules;
+  const texts = await datasetTexts(modules);
+  log(`${texts.length} texts from ${dataset}; model ${modelDir}; ${ROUNDS} rounds`);
+
+  const engine = await Engine.load(modelDir, { cacheSize: 0 });
+  const client = new ClassifierClient({ workerScript });
+  await client.loadModel(modelDir, { cacheSize: 0 });
+  const predictionsFile = path.join(dir, 'predictions.jsonl');
+
+  const runs = { engineRaw: [], workerClassify: [], evaluate: [], evaluateRunner: [] };
+  const lag = { max: [], p99: [] };
+  let accuracy;
+  let evaluated;
+  // Warm-up: one small call each, so the first round does not pay for lazy initialisation.
+  await engine.classify(texts.slice(0, 64));
+  await client.classify(texts.slice(0, 64));
+  for (let round = 1; round <= ROUNDS; round++) {
+    let started = now();
+    await engine.classify(texts);
+    runs.engineRaw.push(texts.length / ((now() - started) / 1000));
+
+    started = now();
+    await client.classify(texts);
+    runs.workerClassify.push(texts.length / ((now() - started) / 1000));
+
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    started = now();
+    const result = await client.evaluate({ datasetPath: dataset, predictionsFile }, { onProgress: () => undefined });
+    const seconds = (now() - started) / 1000;
+    delay.disable();
+    runs.evaluate.push(result.evaluated / seconds);
+    runs.evaluateRunner.push(result.rowsPerSecond);
+    lag.max.push(delay.max / 1e6);
+    lag.p99.push(delay.percentile(99) / 1e6);
+    accuracy = result.accuracy;
+    evaluated = result.evaluated;
+    log(`round ${round}: engine raw ${runs.engineRaw.at(-1).toFixed(0)} rows/s, worker classify ${runs.workerClassify.at(-1).toFixed(0)}, evaluate ${runs.evaluate.at(-1).toFixed(0)} (event loop max ${lag.max.at(-1).toFixed(1)} ms)`);
+  }
+  const status = await client.status();
+  await client.dispose();
+  await engine.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const engineRaw = median(runs.engineRaw);
+  const evaluate = median(runs.evaluate);
+  const results = {
+    dataset,
+    model: modelDir,
+    rows: evaluated,
+    accuracy,
+    rounds: ROUNDS,
+    executionProvider: status.executionProvider,
+    threads: status.threads,
+    rowsPerSecond: { engineRaw, workerClassify: median(runs.workerClassify), evaluate, evaluateRunner: median(runs.evaluateRunner) },
+    evaluateFractionOfEngineRaw: evaluate / engineRaw,
+    target: { fractionOfEngineRaw: TARGET_FRACTION, met: evaluate / engineRaw >= TARGET_FRACTION },
+    clientEventLoopDelayMs: { max: Math.max(...lag.max), p99Median: median(lag.p99) },
+    rounds_rowsPerSecond: runs,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg()[0] },
+    measuredAt: new Date().toISOString(),
+  };
+  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(repoRoot, 'bench', 'evaluate-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows = [
+    ['engine raw (in-process Engine.classify)', engineRaw.toFixed(0), '100 %'],
+    ['worker classify (client.classify)', results.rowsPerSecond.workerClassify.toFixed(0), `${((results.rowsPerSecond.workerClassify / engineRaw) * 100).toFixed(1)} %`],
+    ['evaluate through the worker (wall)', evaluate.toFixed(0), `${(results.evaluateFractionOfEngineRaw * 100).toFixed(1)} %`],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  console.log(`AG News test, ${evaluated} rows, news-topic on ${status.executionProvider} with ${status.threads} threads; accuracy ${(accuracy * 100).toFixed(2)} %; median of ${ROUNDS} rounds`);
+  console.log(`${'path'.padEnd(width)}  ${'rows/s'.padStart(7)}  ${'of raw'.padStart(7)}`);
+  for (const [name, rate, share] of rows) console.log(`${name.padEnd(width)}  ${rate.padStart(7)}  ${share.padStart(7)}`);
+  console.log(`target: evaluate >= ${TARGET_FRACTION * 100} % of engine raw: ${results.target.met ? 'met' : 'NOT met'}`);
+  console.log(`client-side event loop during evaluate: max ${results.clientEventLoopDelayMs.max.toFixed(1)} ms (load average ${results.machine.loadAverage.toFixed(1)} on ${results.machine.cpus} CPUs)`);
+}
+
+main().catch((error) => {
+  log(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exit(1);
+});
