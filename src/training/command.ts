@@ -128,8 +128,8 @@ Exit codes: 0 ok, 1 runtime error (bad data, bad base model, cancelled), 2 usage
         signal: cancel.signal,
         onProgress: (event) => {
           const remaining = event.remainingMs === undefined ? '' : ` (~${formatDuration(event.remainingMs)} left)`;
-          // Per-batch and per-epoch lines redraw in place; the milestones stay in the log.
-          if (event.total !== undefined || event.epoch) progress.update(`${event.message}${remaining}`);
+          // Feature batches and linear-head epochs (many, fast) redraw in place; the rest stays in the log.
+          if ((event.phase === 'features' && event.total !== undefined) || event.epoch) progress.update(`${event.message}${remaining}`);
           else progress.done(event.message);
         },
       });

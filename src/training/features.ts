@@ -29,7 +29,7 @@ export interface ExtractedFeatures {
   elapsedMs: number;
 }
 
-const BATCH_SIZE = 32;
+const DEFAULT_BATCH_SIZE = 32;
 const TOKENIZE_CHUNK = 512;
 /** Padded tokens per batch row, as the engine budgets: long windows make smaller batches. */
 const TOKENS_PER_BATCH_ITEM = 64;
@@ -65,11 +65,12 @@ export async function extractFeatures(modelDir: string, texts: string[], options
     let sums = new Float64Array(0);
     const weights = new Float64Array(texts.length);
     const inputNames = engine.model.inputNames;
+    const batchSize = options.engine?.batchSize ?? DEFAULT_BATCH_SIZE;
     options.onProgress?.(0, sequences.length);
     for (let start = 0; start < sequences.length; ) {
       options.signal?.throwIfAborted();
-      const longest = sequences[Math.min(start + BATCH_SIZE, sequences.length) - 1].ids.length;
-      const size = Math.max(1, Math.min(BATCH_SIZE, Math.floor((BATCH_SIZE * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
+      const longest = sequences[Math.min(start + batchSize, sequences.length) - 1].ids.length;
+      const size = Math.max(1, Math.min(batchSize, Math.floor((batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
       const batch = sequences.slice(start, start + size);
       const output = await engine.run(feedsFor(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
       const { data: values, dims } = output[SENTENCE_FEATURES];
