@@ -59,8 +59,22 @@ export function unpackScores(packed: PackedScores, topK?: number): Classificatio
   return results;
 }
 
+const INSERTION_SORT_LIMIT = 32;
+
 function sortedLabels(labels: string[], scores: Float32Array, offset: number, topK?: number): LabelScore[] {
-  const all: LabelScore[] = labels.map((label, j) => ({ label, score: scores[offset + j] }));
-  all.sort((a, b) => b.score - a.score);
-  return topK !== undefined && topK > 0 ? all.slice(0, topK) : all;
+  if (labels.length > INSERTION_SORT_LIMIT) {
+    const all = labels.map((label, j) => ({ label, score: scores[offset + j] })).sort((a, b) => b.score - a.score);
+    return topK !== undefined && topK > 0 ? all.slice(0, topK) : all;
+  }
+  // Insertion sort: label sets are small, and this runs once per text on the host (thousands per
+  // request), where Array.prototype.sort with a comparator costs several times more.
+  const sorted: LabelScore[] = [];
+  for (let j = 0; j < labels.length; j++) {
+    const entry = { label: labels[j], score: scores[offset + j] };
+    let k = sorted.length;
+    while (k > 0 && sorted[k - 1].score < entry.score) k--;
+    sorted.splice(k, 0, entry);
+  }
+  if (topK !== undefined && topK > 0 && topK < sorted.length) sorted.length = topK;
+  return sorted;
 }
