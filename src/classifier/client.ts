@@ -285,8 +285,12 @@ export class ClassifierClient {
     worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, false));
     worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, true));
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
-    worker.on('error', (error) => this.log(`worker process error: ${error.message}`));
-    worker.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    worker.on('error', (error) => {
+      this.log(`worker process error: ${error.message}`);
+      // A worker that could not be spawned at all never emits 'exit'.
+      if (worker.pid === undefined) this.onExit(worker, `could not start (${error.message})`);
+    });
+    worker.on('exit', (code, signal) => this.onExit(worker, signal ? `killed by ${signal}` : `exited with code ${code}`));
   }
 
   private logLines(chunk: string, isStderr: boolean): void {
@@ -340,14 +344,14 @@ export class ClassifierClient {
     for (const pending of this.pending.values()) if (!pending.sent) this.transmit(pending);
   }
 
-  private onExit(worker: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(worker: ChildProcess, how: string): void {
     if (worker !== this.worker) return;
     const wasReady = this.ready;
     this.worker = undefined;
     this.ready = false;
     if (this.disposed) return;
     const detail = this.stderrTail.length > 0 ? `; last output: ${this.stderrTail.join(' | ')}` : '';
-    const reason = (signal ? `killed by ${signal}` : `exited with code ${code}`) + detail;
+    const reason = how + detail;
     const error = new WorkerRestartedError(reason);
     for (const pending of [...this.pending.values()]) {
       if (pending.sent) this.settle(pending, () => pending.reject(error));
