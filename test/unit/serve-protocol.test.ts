@@ -412,5 +412,13 @@ describe('serve: Open Inference Protocol conformance', function () {
     it('binds 127.0.0.1 by default', () => {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     });
+
+    it('says which port is taken when it cannot listen, and stops the worker it started', async () => {
+      const children = () => fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
+      const before = children();
+      await assert.rejects(startServer({ models: [modelDir], port: server.port }), new RegExp(`port ${server.port} on 127\\.0\\.0\\.1 is in use; pick another with --port`));
+      for (let tries = 0; children() > before && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(children(), before, 'no worker process left behind');
+    });
   });
 });
