@@ -65,8 +65,8 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.statusBar = this.own(new StatusBar(this.models));
     this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
     this.statusReport = this.own(new StatusReport(this.client, this.models));
-    this.own(vscode.languages.registerCodeLensProvider({ scheme: '*' }, this.own(new ResultsCodeLensProvider(this.results, this.config))));
-    this.own(vscode.languages.registerHoverProvider({ scheme: '*' }, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
+    this.own(vscode.languages.registerCodeLensProvider(textDocuments, this.own(new ResultsCodeLensProvider(this.results, this.config))));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
     this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));
@@ -87,6 +87,9 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     for (const disposable of this.disposables.reverse()) disposable.dispose();
   }
 }
+
+/** Files and unsaved documents; not output channels, diffs of other schemes or virtual documents. */
+const textDocuments: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
 
 type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 

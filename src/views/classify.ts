@@ -2,11 +2,11 @@
 // unit under the mouse. All model work goes to the worker through ClassifierClient.
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
-import { segment } from '../classifier/segment';
 import type { Classification, ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
 import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
+import { unitAround } from './unitAround';
 
 /** Pause after the last edit before live mode re-classifies a document. */
 const liveDebounceMs = 200;
@@ -74,10 +74,8 @@ export class DocumentClassifier implements vscode.Disposable {
   }
 
   /** Classifies the unit (textClassifier.unit) at `position`; the engine caches it for the next hover. */
-  async classifyUnitAt(document: vscode.TextDocument, position: vscode.Position, signal?: AbortSignal): Promise<(ClassifiedSegment) | undefined> {
-    const text = document.getText();
-    const offset = document.offsetAt(position);
-    const unit = segment(text, this.config.unit).find((candidate) => candidate.start <= offset && offset <= candidate.end);
+  async classifyUnitAt(document: vscode.TextDocument, position: vscode.Position, signal?: AbortSignal): Promise<ClassifiedSegment | undefined> {
+    const unit = unitAround(document.getText(), document.offsetAt(position), this.config.unit);
     if (!unit) return undefined;
     await this.models.ensureLoaded();
     const [scores]: Classification[] = await this.activity.track(this.client.classify([unit.text], { signal }));
