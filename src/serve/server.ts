@@ -5,16 +5,20 @@ import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { packageVersion } from '../cli/paths';
+import type { ClassifierClient } from '../classifier/client';
 import type { EngineOptions } from '../classifier/types';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
 import { Routes } from './routes';
 import type { ServedModel } from './served-model';
-import { loadWorkerModel } from './worker-model';
+import { attachWorkerModel, loadWorkerModel } from './worker-model';
 
 export interface ServeOptions {
-  /** Model directories; each is served under its model name. */
-  models: string[];
+  /**
+   * What to serve, each under its model name: a model directory (in a worker of its own), or a
+   * client whose worker already has the model loaded (the editor's; left running on close).
+   */
+  models: (string | ClassifierClient)[];
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -72,9 +76,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const models: ServedModel[] = [];
   try {
-    for (const dir of options.models) {
+    for (const source of options.models) {
       const engine = { batchSize: settings.engineBatchSize, ...options.engine };
-      const model = await loadWorkerModel(dir, { engine, workerScript: options.workerScript, log });
+      const model =
+        typeof source === 'string'
+          ? await loadWorkerModel(source, { engine, workerScript: options.workerScript, log })
+          : await attachWorkerModel(source);
       models.push(model);
       const clash = models.find((other) => other !== model && other.name === model.name);
       if (clash) throw new Error(`two models are named '${model.name}' (${clash.info.dir} and ${model.info.dir}); serve them from differently named directories`);

@@ -15,6 +15,23 @@ export interface WorkerModelOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Serves the model a caller's client already has loaded (the editor's own worker). The client
+ * stays the caller's: closing the server does not dispose it.
+ */
+export async function attachWorkerModel(client: ClassifierClient): Promise<ServedModel> {
+  const status = await client.status();
+  if (!status.model) throw new Error('the worker has no model loaded; load one before serving it');
+  const signature = await client.signature();
+  return new WorkerModel(client, status.model, checkInputs(status.model, signature), false);
+}
+
+function checkInputs(info: ModelInfo, signature: ModelSignature): ModelSignature {
+  const notInt64 = signature.inputs.find((input) => input.datatype !== 'INT64');
+  if (notInt64) throw new Error(`${info.onnxFile}: input '${notInt64.name}' is ${notInt64.datatype}; textclf serve serves INT64 inputs only`);
+  return signature;
+}
+
 export async function loadWorkerModel(modelDir: string, options: WorkerModelOptions): Promise<ServedModel> {
   const client = new ClassifierClient({
     workerScript: options.workerScript,
@@ -25,10 +42,7 @@ export async function loadWorkerModel(modelDir: string, options: WorkerModelOpti
   });
   try {
     const info = await client.loadModel(modelDir, options.engine);
-    const signature = await client.signature();
-    const notInt64 = signature.inputs.find((input) => input.datatype !== 'INT64');
-    if (notInt64) throw new Error(`${info.onnxFile}: input '${notInt64.name}' is ${notInt64.datatype}; textclf serve serves INT64 inputs only`);
-    return new WorkerModel(client, info, signature);
+    return new WorkerModel(client, info, checkInputs(info, await client.signature()), true);
   } catch (error) {
     await client.dispose();
     throw error;
@@ -47,6 +61,8 @@ class WorkerModel implements ServedModel {
     private readonly client: ClassifierClient,
     readonly info: ModelInfo,
     readonly signature: ModelSignature,
+    /** Whether dispose() stops the client (and its worker). */
+    private readonly ownsClient: boolean,
   ) {
     this.name = info.name;
     this.restartSubscription = client.onRestart((reason) => {
@@ -80,7 +96,7 @@ class WorkerModel implements ServedModel {
     this.disposed = true;
     clearTimeout(this.poll);
     this.restartSubscription.dispose();
-    await this.client.dispose();
+    if (this.ownsClient) await this.client.dispose();
   }
 
   /** The client reloads the model after a restart; ready again once the worker reports it loaded. */

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { readBundle } from '../../src/classifier/bundle';
+import { ClassifierClient } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
 import { startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel } from '../support/paths';
@@ -384,6 +385,21 @@ describe('serve: Open Inference Protocol conformance', function () {
         assert.match(unnamed.json.error, new RegExp(`"model" must name one of this server's models: '${name}', '${topic.name}'`));
       } finally {
         await both.close();
+      }
+    });
+
+    it('serves the model of a client the caller already has (the editor\'s worker) and leaves that client running', async () => {
+      const client = new ClassifierClient();
+      try {
+        await client.loadModel(modelDir);
+        const shared = await startServer({ models: [client], port: 0 });
+        const answer = await request(shared.url, 'POST', '/v1/classify', { body: { inputs: sentences } });
+        assert.equal(answer.status, 200);
+        assert.deepEqual(answer.json, (await client.classify(sentences)).map((result) => result.labels));
+        await shared.close();
+        assert.equal((await client.classify(['still mine'])).length, 1, 'the client outlives the server');
+      } finally {
+        await client.dispose();
       }
     });
 
