@@ -6,12 +6,17 @@ import { DatasetRow, DatasetSchema, ReadOptions } from './types';
 
 export async function* readRows(schema: DatasetSchema, options: ReadOptions = {}): AsyncGenerator<DatasetRow> {
   let headerSeen = !schema.hasHeader;
+  let lastTurn = performance.now();
   for await (const record of readRecords(schema.path, schema.format, options)) {
     if (!headerSeen && !record.problem) {
       headerSeen = true;
       continue;
     }
     yield toRow(schema, record);
+    if (options.yieldEveryMs !== undefined && performance.now() - lastTurn >= options.yieldEveryMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastTurn = performance.now();
+    }
   }
 }
 

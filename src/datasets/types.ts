@@ -62,4 +62,9 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called as the file is read, at most once per chunk (64 KiB). */
   onProgress?: (progress: ReadProgress) => void;
+  /**
+   * For callers on a UI thread (the extension host): give the event loop a turn at least this often,
+   * in milliseconds. Without it, rows of chunks already read ahead are parsed in one stretch.
+   */
+  yieldEveryMs?: number;
 }

@@ -18,6 +18,9 @@ interface Entry {
   state: SummaryState;
 }
 
+/** The longest stretch counting may hold the extension host's event loop. */
+export const yieldEveryMs = 10;
+
 /** Progress events per file are at most this often: enough for a moving percentage. */
 const progressIntervalMs = 250;
 
@@ -75,6 +78,7 @@ export class DatasetSummaries implements vscode.Disposable {
       const schema = await inspectDataset(file, columns);
       const summary = await summarizeDataset(schema, {
         signal: this.cancel.signal,
+        yieldEveryMs,
         onProgress: ({ bytesRead, totalBytes }) => {
           const now = Date.now();
           if (now - lastProgress < progressIntervalMs) return;

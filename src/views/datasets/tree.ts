@@ -8,7 +8,7 @@ import type { LabeledRow, SkippedRow } from '../../datasets/types';
 import type { EvaluationService } from '../../evaluation/service';
 import { DatasetFile, DatasetGroup, DiscoveredDataset, discoverDatasets } from './discovery';
 import type { DatasetSettings } from './settings';
-import { DatasetSummaries, SummaryState } from './summaries';
+import { DatasetSummaries, SummaryState, yieldEveryMs } from './summaries';
 
 export type DatasetNode =
   | { kind: 'group'; group: DatasetGroup }
@@ -114,7 +114,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
         const limit = this.shown.get(shownKey(node.file.path, node.label)) ?? examplesPageSize;
         const state = this.summary(node.file.path);
         if (state.status !== 'ready') return [];
-        const rows = await previewRows(state.schema, { limit, label: node.label });
+        const rows = await previewRows(state.schema, { limit, label: node.label }, { yieldEveryMs });
         const examples: DatasetNode[] = rows.map((row) => ({ kind: 'example', file: node.file, row }));
         return rows.length < node.count ? [...examples, { kind: 'more', file: node.file, label: node.label }] : examples;
       }
