@@ -86,8 +86,11 @@ interface Pending {
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_MAX_QUEUE = 64;
-/** A worker that does not answer a cancelled request within this time is presumed stuck and killed. */
-const CANCEL_GRACE_MS = 5_000;
+/**
+ * A worker that does not answer a cancelled request within this time is presumed stuck (in a native
+ * call) and killed. The engine stops between batches; one batch of a large model can take seconds.
+ */
+const CANCEL_GRACE_MS = 30_000;
 /** Worker deaths before it ever got ready, in a row, after which requests fail instead of waiting. */
 const MAX_FAILED_STARTS = 3;
 

@@ -13,6 +13,8 @@ const PROGRESS_INTERVAL_MS = 100;
 
 let engine: Engine | undefined;
 const controllers = new Map<number, AbortController>();
+/** Requests whose job has begun (the rest wait in the work queue). */
+const started = new Set<number>();
 let workQueue: Promise<unknown> = Promise.resolve();
 let queuedWork = 0;
 
@@ -113,20 +115,30 @@ function status(): WorkerStatus {
 }
 
 async function answer(request: Request, controller: AbortController): Promise<void> {
+  // Cancelled while it waited: the cancellation was answered then.
+  if (controller.signal.aborted) return;
+  started.add(request.id);
   try {
-    controller.signal.throwIfAborted();
     const result = await perform(request, controller.signal);
     send({ type: 'result', id: request.id, result });
   } catch (error) {
     send({ type: 'error', id: request.id, error: wireError(error) });
   } finally {
     controllers.delete(request.id);
+    started.delete(request.id);
   }
 }
 
 function onMessage(message: HostMessage): void {
   if (message.type === 'cancel') {
-    controllers.get(message.id)?.abort();
+    const controller = controllers.get(message.id);
+    if (!controller) return;
+    controller.abort();
+    // A job still waiting behind another is answered at once, not when its turn comes.
+    if (!started.has(message.id)) {
+      controllers.delete(message.id);
+      send({ type: 'error', id: message.id, error: wireError(controller.signal.reason) });
+    }
     return;
   }
   const controller = new AbortController();

@@ -1,11 +1,13 @@
 // The worker process through ClassifierClient: the real bundled worker (dist/worker.js, built by
 // `npm run build`), the real model. Crashes are real SIGKILLs.
 import * as assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClassifierClient, QueueFullError, RequestCancelledError, RequestTimeoutError, WorkerError, WorkerRestartedError } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
+import type { HostMessage, WorkerMessage } from '../../src/classifier/protocol';
 import { bundledModel, repoRoot } from '../support/paths';
 
 const model = bundledModel('sentiment-sst2');
@@ -169,6 +171,35 @@ describe('ClassifierClient and worker process', function () {
     await client.classify(manyTexts(1500, 'progress'), { onProgress: (done, total) => seen.push([done, total]) });
     assert.ok(seen.length >= 2);
     assert.deepEqual(seen.at(-1), [1500, 1500]);
+  });
+
+  it('worker protocol: a cancelled request that waits behind a running one is answered at once', async () => {
+    const worker = fork(workerScript, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    try {
+      const answers: WorkerMessage[] = [];
+      const next = (predicate: (message: WorkerMessage) => boolean) =>
+        new Promise<WorkerMessage>((resolve) => {
+          const found = answers.find(predicate);
+          if (found) return resolve(found);
+          const listener = (message: WorkerMessage) => predicate(message) && (worker.off('message', listener), resolve(message));
+          worker.on('message', listener);
+        });
+      worker.on('message', (message: WorkerMessage) => answers.push(message));
+      await next((m) => m.type === 'ready');
+      const send = (message: HostMessage) => worker.send(message);
+      send({ type: 'load', id: 1, modelDir: model, options: { cacheSize: 0 } });
+      assert.equal((await next((m) => 'id' in m && m.id === 1)).type, 'result');
+      send({ type: 'classify', id: 2, texts: manyTexts(20_000, 'long job') });
+      send({ type: 'classify', id: 3, texts: ['waiting behind it'] });
+      send({ type: 'cancel', id: 3 });
+      const cancelled = await next((m) => 'id' in m && m.id === 3);
+      assert.deepEqual(cancelled, { type: 'error', id: 3, error: { name: 'RequestCancelledError', message: 'request cancelled' } });
+      assert.ok(!answers.some((m) => 'id' in m && m.id === 2), 'answered while the long job still ran');
+      send({ type: 'cancel', id: 2 });
+      assert.equal((await next((m) => 'id' in m && m.id === 2)).type, 'error');
+    } finally {
+      worker.kill();
+    }
   });
 
   it('names a missing worker script', async () => {
