@@ -144,7 +144,7 @@ Exit codes: 0 ok, 1 runtime error (bad data, bad base model, cancelled), 2 usage
             `split      ${report.split}`,
             `test       accuracy ${formatPercent(report.test.accuracy)}, macro-F1 ${formatPercent(report.test.macroF1)} (${report.test.rows} examples)`,
             ...report.test.perLabel.map((m) => `  ${m.label.padEnd(16)} precision ${formatPercent(m.precision)}  recall ${formatPercent(m.recall)}  F1 ${formatPercent(m.f1)}  (${m.support})`),
-            `time       ${formatDuration(report.totalMs)} (features ${formatDuration(report.featuresMs)}, training ${formatDuration(report.trainingMs)})`,
+            `time       ${formatDuration(report.totalMs)} (${report.featuresMs > 0 ? `features ${formatDuration(report.featuresMs)}, ` : ""}training ${formatDuration(report.trainingMs)})`,
             '',
           ].join('\n'),
         );

@@ -16,7 +16,7 @@ export interface FeatureOptions {
   pooling?: FeaturePooling;
   engine?: Omit<EngineOptions, 'preferQuantized' | 'cacheSize'>;
   signal?: AbortSignal;
-  /** Windows run so far out of all windows (one per text unless texts are long). */
+  /** Texts whose features are complete, out of all texts. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -30,6 +30,7 @@ export interface ExtractedFeatures {
 }
 
 const DEFAULT_BATCH_SIZE = 32;
+/** Texts tokenized per native call and sorted by length together, as the engine chunks them. */
 const TOKENIZE_CHUNK = 512;
 /** Padded tokens per batch row, as the engine budgets: long windows make smaller batches. */
 const TOKENS_PER_BATCH_ITEM = 64;
@@ -48,44 +49,53 @@ export async function extractFeatures(modelDir: string, texts: string[], options
     const stride = options.engine?.windowStride ?? Math.floor(bundle.maxTokens / 4);
     const tokenizer = new TextTokenizer(bundle.tokenizerFile, bundle.maxTokens, stride);
 
-    const sequences: { text: number; ids: number[] }[] = [];
-    const windows = new Int32Array(texts.length);
-    for (let from = 0; from < texts.length; from += TOKENIZE_CHUNK) {
-      options.signal?.throwIfAborted();
-      const encoded = await tokenizer.encodeBatch(texts.slice(from, from + TOKENIZE_CHUNK));
-      encoded.forEach((text, offset) => {
-        windows[from + offset] = text.windows.length;
-        for (const window of text.windows) sequences.push({ text: from + offset, ids: window.ids });
-      });
-    }
-    sequences.sort((a, b) => a.ids.length - b.ids.length);
-
     // The width is known for sure only from a run (the graph may not state the hidden size).
     let width = 0;
     let sums = new Float64Array(0);
     const weights = new Float64Array(texts.length);
+    const windows = new Int32Array(texts.length);
     const inputNames = engine.model.inputNames;
     const batchSize = options.engine?.batchSize ?? DEFAULT_BATCH_SIZE;
-    options.onProgress?.(0, sequences.length);
-    for (let start = 0; start < sequences.length; ) {
+    let done = 0;
+    options.onProgress?.(0, texts.length);
+
+    // As the engine does: the next chunk is tokenized (on the native thread pool) while this one runs.
+    const encodeChunk = (from: number) => {
+      const encoding = tokenizer.encodeBatch(texts.slice(from, from + TOKENIZE_CHUNK));
+      encoding.catch(() => undefined); // awaited below; keeps an abort before then from leaving it unhandled
+      return encoding;
+    };
+    let next = texts.length > 0 ? encodeChunk(0) : undefined;
+    for (let from = 0; from < texts.length; from += TOKENIZE_CHUNK) {
       options.signal?.throwIfAborted();
-      const longest = sequences[Math.min(start + batchSize, sequences.length) - 1].ids.length;
-      const size = Math.max(1, Math.min(batchSize, Math.floor((batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
-      const batch = sequences.slice(start, start + size);
-      const output = await engine.run(feedsFor(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
-      const { data: values, dims } = output[SENTENCE_FEATURES];
-      if (width === 0) {
-        width = dims[1];
-        sums = new Float64Array(texts.length * width);
-      }
-      batch.forEach((sequence, row) => {
-        const weight = sequence.ids.length;
-        weights[sequence.text] += weight;
-        const target = sequence.text * width;
-        for (let j = 0; j < width; j++) sums[target + j] += weight * values[row * width + j];
+      const encoded = await next!;
+      next = from + TOKENIZE_CHUNK < texts.length ? encodeChunk(from + TOKENIZE_CHUNK) : undefined;
+      const sequences = encoded.flatMap((text, offset) => {
+        windows[from + offset] = text.windows.length;
+        return text.windows.map((window) => ({ text: from + offset, ids: window.ids }));
       });
-      start += size;
-      options.onProgress?.(start, sequences.length);
+      sequences.sort((a, b) => a.ids.length - b.ids.length);
+      for (let start = 0; start < sequences.length; ) {
+        options.signal?.throwIfAborted();
+        const longest = sequences[Math.min(start + batchSize, sequences.length) - 1].ids.length;
+        const size = Math.max(1, Math.min(batchSize, Math.floor((batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
+        const batch = sequences.slice(start, start + size);
+        const output = await engine.run(feedsFor(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
+        const { data: values, dims } = output[SENTENCE_FEATURES];
+        if (width === 0) {
+          width = dims[1];
+          sums = new Float64Array(texts.length * width);
+        }
+        batch.forEach((sequence, row) => {
+          const weight = sequence.ids.length;
+          weights[sequence.text] += weight;
+          const target = sequence.text * width;
+          for (let j = 0; j < width; j++) sums[target + j] += weight * values[row * width + j];
+        });
+        start += size;
+      }
+      done += encoded.length;
+      options.onProgress?.(done, texts.length);
     }
 
     const data = new Float32Array(sums.length);
@@ -135,10 +145,14 @@ function feedsFor(batch: number[][], inputNames: string[]): Record<string, { dat
   const columns = batch.reduce((max, ids) => Math.max(max, ids.length), 0);
   const ids = new BigInt64Array(rows * columns);
   const mask = new BigInt64Array(rows * columns);
+  // int64 written through Int32 views (low words), as the engine does: ids and masks are small and
+  // non-negative, and every platform onnxruntime-node ships for is little-endian.
+  const ids32 = new Int32Array(ids.buffer);
+  const mask32 = new Int32Array(mask.buffer);
   batch.forEach((sequence, r) => {
-    for (let c = 0; c < sequence.length; c++) {
-      ids[r * columns + c] = BigInt(sequence[c]);
-      mask[r * columns + c] = 1n;
+    for (let c = 0, k = 2 * r * columns; c < sequence.length; c++, k += 2) {
+      ids32[k] = sequence[c];
+      mask32[k] = 1;
     }
   });
   const dims = [rows, columns];

@@ -57,7 +57,7 @@ export async function trainLinearHead(
       const elapsed = Date.now() - featureStart;
       report({
         phase: 'features',
-        message: `sentence features: ${done}/${total} windows`,
+        message: `sentence features: ${done}/${total} texts`,
         done,
         total,
         remainingMs: done > 0 ? (elapsed / done) * (total - done) : undefined,
