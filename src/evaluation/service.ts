@@ -61,6 +61,9 @@ export class EvaluationService implements vscode.Disposable {
       return record;
     } catch (error) {
       await this.store.discard(partial);
+      if (error instanceof Error && error.name === 'LabelMappingError') {
+        throw new Error(`${error.message} — set it with "Text Classifier: Configure Columns…" on ${path.basename(datasetPath)}`);
+      }
       throw error;
     } finally {
       this.running.delete(id);

@@ -22,6 +22,9 @@ export interface DatasetGroup {
 
 export type DiscoveredDataset = { kind: 'file'; file: DatasetFile } | { kind: 'group'; group: DatasetGroup };
 
+/** Files the glob may find; a workspace with more has a glob too wide to browse. */
+const maxFound = 2000;
+
 const splitNames = ['train', 'training', 'dev', 'development', 'val', 'valid', 'validation', 'eval', 'test'];
 const splitOrder = (split: string | undefined) => (split === undefined ? splitNames.length : splitNames.indexOf(split));
 
@@ -34,7 +37,7 @@ export function splitOf(file: string): { split: string; prefix: string } | undef
 }
 
 export async function discoverDatasets(glob: string, maxSizeMB: number, added: string[]): Promise<DiscoveredDataset[]> {
-  const found = await vscode.workspace.findFiles(glob, '**/node_modules/**');
+  const found = await vscode.workspace.findFiles(glob, '**/node_modules/**', maxFound);
   const files = new Map<string, DatasetFile>();
   for (const uri of found) {
     const sizeBytes = await fileSize(uri.fsPath);

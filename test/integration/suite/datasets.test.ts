@@ -136,6 +136,7 @@ describe('datasets view', function () {
   it('Configure Columns… overrides the detected columns and label mapping, and is remembered', async () => {
     const api = await extensionApi();
     const file = path.join(folder, 'feedback.jsonl');
+    await assert.rejects(api.evaluations.run(file, {}), /labels do not match the model[\s\S]*Configure Columns…/, 'without a mapping the labels good/bad do not fit');
     const chosen = { textColumn: 'title,comment', labelColumn: 'mood', labelMap: { good: 'positive', bad: 'negative' } };
     await vscode.commands.executeCommand('textClassifier.configureColumns', vscode.Uri.file(file), chosen);
     const roots = await rootNodes(api.datasets);

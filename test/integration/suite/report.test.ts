@@ -92,6 +92,16 @@ describe('evaluation and report', function () {
     assert.equal(result.evaluated + result.skipped, result.total);
     assert.equal(sum(result.confusionMatrix), result.evaluated);
     assert.deepEqual(result.skippedByReason, { malformed: 1, 'empty text': 1, 'label not known to the model': 1, 'invalid UTF-8': 1, 'missing label': 1 });
+
+    // The dataset node shows the last accuracy.
+    const api = await extensionApi();
+    api.datasets.refresh();
+    const node = (await api.datasets.getChildren()).find((candidate) => candidate.kind === 'dataset' && candidate.file.path === record.datasetPath);
+    assert.ok(node);
+    api.datasets.getTreeItem(node);
+    await api.datasets.summaries.whenIdle(); // the fixtures were copied again: counted anew
+    assert.match(String(api.datasets.getTreeItem(node).description), new RegExp(`acc ${(result.accuracy * 100).toFixed(1)} %$`));
+    assert.equal(api.datasets.getTreeItem(node).contextValue, 'dataset.evaluated');
   });
 
   it('the report opens in a webview with a strict content security policy and no remote resources', async () => {
