@@ -40,8 +40,10 @@ export type Method = keyof Methods;
 export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 
-/** Methods answered at once, beside the work queue (which runs one model job at a time). */
+/** Methods answered at once, outside the job queue. */
 export const IMMEDIATE_METHODS: ReadonlySet<Method> = new Set<Method>(['status', 'shutdown']);
+/** Methods that replace the engine: they run alone, after the jobs before them (the others run side by side). */
+export const EXCLUSIVE_METHODS: ReadonlySet<Method> = new Set<Method>(['load']);
 
 export type Request<M extends Method = Method> = {
   [K in M]: { type: K; id: number; /** Send progress messages. */ progress?: boolean } & Params<K>;

@@ -1,22 +1,20 @@
 // The worker process (forked by client.ts): owns one Engine and answers the requests of
-// protocol.ts. Model work runs one job at a time in arrival order; status and cancel are answered
-// between inference batches, since every batch yields to the event loop.
+// protocol.ts. Jobs on the loaded model run side by side, a model load alone (jobs.ts); status and
+// cancel are answered between inference batches, since every batch yields to the event loop.
 import type { EvaluationProgress } from '../datasets/evaluate';
 import { runEvaluationJob } from '../evaluation/job';
 import { BundleError } from './bundle';
 import { Engine } from './engine';
 import type { HostMessage, Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
-import { IMMEDIATE_METHODS } from './protocol';
+import { EXCLUSIVE_METHODS, IMMEDIATE_METHODS } from './protocol';
+import { JobQueue } from './jobs';
 
 /** Progress messages are rate-limited: the host only needs enough to move a progress bar. */
 const PROGRESS_INTERVAL_MS = 100;
 
 let engine: Engine | undefined;
 const controllers = new Map<number, AbortController>();
-/** Requests whose job has begun (the rest wait in the work queue). */
-const started = new Set<number>();
-let workQueue: Promise<unknown> = Promise.resolve();
-let queuedWork = 0;
+const jobs = new JobQueue();
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -110,14 +108,11 @@ function status(): WorkerStatus {
     rssBytes: memory.rss,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: memory.heapUsed,
-    workerQueue: queuedWork,
+    workerQueue: jobs.size,
   };
 }
 
 async function answer(request: Request, controller: AbortController): Promise<void> {
-  // Cancelled while it waited: the cancellation was answered then.
-  if (controller.signal.aborted) return;
-  started.add(request.id);
   try {
     const result = await perform(request, controller.signal);
     send({ type: 'result', id: request.id, result });
@@ -125,7 +120,6 @@ async function answer(request: Request, controller: AbortController): Promise<vo
     send({ type: 'error', id: request.id, error: wireError(error) });
   } finally {
     controllers.delete(request.id);
-    started.delete(request.id);
   }
 }
 
@@ -134,21 +128,21 @@ function onMessage(message: HostMessage): void {
     const controller = controllers.get(message.id);
     if (!controller) return;
     controller.abort();
-    // A job still waiting behind another is answered at once, not when its turn comes.
-    if (!started.has(message.id)) {
+    // A job still waiting (behind a model load) is answered at once, not when its turn comes.
+    if (jobs.remove(message.id)) {
       controllers.delete(message.id);
       send({ type: 'error', id: message.id, error: wireError(controller.signal.reason) });
     }
     return;
   }
+  const request = message;
   const controller = new AbortController();
-  controllers.set(message.id, controller);
-  if (IMMEDIATE_METHODS.has(message.type)) {
-    void answer(message, controller);
+  controllers.set(request.id, controller);
+  if (IMMEDIATE_METHODS.has(request.type)) {
+    void answer(request, controller);
     return;
   }
-  queuedWork++;
-  workQueue = workQueue.then(() => answer(message, controller)).finally(() => queuedWork--);
+  jobs.add({ id: request.id, exclusive: EXCLUSIVE_METHODS.has(request.type), run: () => answer(request, controller) });
 }
 
 async function shutdown(): Promise<void> {
