@@ -4,10 +4,13 @@
 // SST-2 train sentences (seeded), so no result cache helps. Reports requests/s and the latency
 // percentiles; writes bench/serve-results.json and prints a table.
 // Targets: throughput with batching >= 70 % of the engine's batch throughput; p95 < 50 ms.
+// The clients are a lean load generator (like wrk): one keep-alive socket each, the request bytes
+// written directly and the answer read by its Content-Length, so on a 2-core machine they take as
+// little CPU from the server as possible. Every answer is checked for status 200.
 // Run after `npm run build` (needs dist/); the machine may be busy: numbers are medians of rounds.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -16,7 +19,8 @@ import * as esbuild from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const modelDir = path.join(repoRoot, 'models', 'sentiment-sst2');
+// BENCH_SERVE_MODEL: another model directory (the per-request cost of HTTP weighs less on a bigger model).
+const modelDir = path.resolve(process.env.BENCH_SERVE_MODEL ?? path.join(repoRoot, 'models', 'sentiment-sst2'));
 const cli = path.join(repoRoot, 'bin', 'textclf.js');
 const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
 const trainFile = path.join(datasetsDir, 'sst2', 'train.tsv');
@@ -32,6 +36,25 @@ const MODES = [
 ];
 
 const log = (line) => process.stderr.write(`${line}\n`);
+
+/** CPU seconds a process and its live children (the worker) have used so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid) {
+  const own = (id) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return 0;
+    }
+  };
+  let children = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // not Linux
+  }
+  return own(pid) + children.reduce((sum, child) => sum + own(child), 0);
+}
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -81,9 +104,10 @@ async function engineThroughput(ClassifierClient, sentences) {
   try {
     await client.loadModel(modelDir, { cacheSize: 0 });
     await client.classify(sentences.slice(0, 64)); // warm up
+    const cpuBefore = cpuSeconds(client.pid);
     const started = now();
     await client.classify(sentences);
-    return sentences.length / ((now() - started) / 1000);
+    return { throughput: sentences.length / ((now() - started) / 1000), cpuMsPerSentence: (1000 * (cpuSeconds(client.pid) - cpuBefore)) / sentences.length };
   } finally {
     await client.dispose();
   }
@@ -104,6 +128,7 @@ async function startServe(args) {
   });
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -112,43 +137,78 @@ async function startServe(args) {
   };
 }
 
-function classify(url, agent, sentence) {
-  const body = JSON.stringify({ inputs: [sentence] });
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL('/v1/classify', url), { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
+/** One keep-alive connection sending POST /v1/classify requests one at a time. */
+async function connect(url) {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let buffered = Buffer.alloc(0);
+  let waiting;
+  socket.on('data', (chunk) => {
+    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+    const headerEnd = buffered.indexOf('\r\n\r\n');
+    if (headerEnd < 0 || !waiting) return;
+    const head = buffered.subarray(0, headerEnd).toString('latin1');
+    const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (buffered.length < headerEnd + 4 + length) return;
+    const status = Number(head.slice(9, 12));
+    const body = buffered.subarray(headerEnd + 4, headerEnd + 4 + length);
+    buffered = buffered.subarray(headerEnd + 4 + length);
+    const { resolve, reject } = waiting;
+    waiting = undefined;
+    if (status === 200) resolve();
+    else reject(new Error(`HTTP ${status}: ${body}`));
   });
+  socket.on('error', (error) => waiting?.reject(error));
+  return {
+    classify(sentence) {
+      const body = Buffer.from(JSON.stringify({ inputs: [sentence] }));
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        socket.write(`POST /v1/classify HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+        socket.write(body);
+      });
+    },
+    close: () => socket.destroy(),
+  };
 }
 
-/** CLIENTS loops, each sending one sentence per request and waiting for the answer. */
+/** CLIENTS connections, each sending one sentence per request and waiting for the answer. */
 async function serveLoad(mode, sentences) {
   const server = await startServe(mode.args);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(server.url)));
   try {
-    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => classify(server.url, agent, `warm up ${i}`)));
+    await Promise.all(clients.map((client, i) => client.classify(`warm up ${i}`)));
     const latencies = [];
     let next = 0;
+    const serverCpuBefore = cpuSeconds(server.pid);
+    const clientCpuBefore = process.cpuUsage();
     const started = now();
     await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
+      clients.map(async (client) => {
         while (next < sentences.length) {
           const sentence = sentences[next++];
           const sent = now();
-          await classify(server.url, agent, sentence);
+          await client.classify(sentence);
           latencies.push(now() - sent);
         }
       }),
     );
     const seconds = (now() - started) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
     latencies.sort((a, b) => a - b);
-    return { throughput: sentences.length / seconds, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) };
+    return {
+      throughput: sentences.length / seconds,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+      // CPU per request of the server and its worker, and of the load generator: what a busy machine cannot hide.
+      cpuMsPerSentence: (1000 * (cpuSeconds(server.pid) - serverCpuBefore)) / sentences.length,
+      clientCpuMsPerSentence: (clientCpu.user + clientCpu.system) / 1000 / sentences.length,
+    };
   } finally {
-    agent.destroy();
+    for (const client of clients) client.close();
     await server.stop();
   }
 }
@@ -170,20 +230,22 @@ async function main() {
     runs.engine.push(await engineThroughput(ClassifierClient, sentences));
     runs.batching.push(await serveLoad(MODES[0], sentences));
     runs.noBatching.push(await serveLoad(MODES[1], take()));
-    log(`round ${round}/${ROUNDS}: engine ${runs.engine.at(-1).toFixed(0)}/s, batching ${runs.batching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.batching.at(-1).p95Ms.toFixed(1)} ms), no batching ${runs.noBatching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.noBatching.at(-1).p95Ms.toFixed(1)} ms)`);
+    log(`round ${round}/${ROUNDS}: engine ${runs.engine.at(-1).throughput.toFixed(0)}/s, batching ${runs.batching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.batching.at(-1).p95Ms.toFixed(1)} ms), no batching ${runs.noBatching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.noBatching.at(-1).p95Ms.toFixed(1)} ms)`);
   }
   const summarize = (list) => Object.fromEntries(Object.keys(list[0]).map((key) => [key, median(list.map((entry) => entry[key]))]));
-  const engine = median(runs.engine);
+  const engineSummary = summarize(runs.engine);
+  const engine = engineSummary.throughput;
   const batching = summarize(runs.batching);
   const noBatching = summarize(runs.noBatching);
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, logicalCpus: os.cpus().length, loadAverage },
-    model: path.relative(repoRoot, modelDir),
+    model: path.relative(repoRoot, modelDir) || modelDir,
     clients: CLIENTS,
     requestsPerRun: REQUESTS,
     rounds: ROUNDS,
     engineBatchThroughput: engine,
+    engineCpuMsPerSentence: engineSummary.cpuMsPerSentence,
     batching: { ...batching, fractionOfEngine: batching.throughput / engine },
     noBatching: { ...noBatching, fractionOfEngine: noBatching.throughput / engine },
     targets: TARGETS,
@@ -194,7 +256,7 @@ async function main() {
   fs.writeFileSync(path.join(repoRoot, 'bench', 'serve-results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const rows = [
-    ['engine batch (one call, worker)', `${engine.toFixed(0)}`, '100 %', '', '', ''],
+    ['engine batch (one call, worker)', `${engine.toFixed(0)}`, '100 %', '', '', '', engineSummary.cpuMsPerSentence.toFixed(3), ''],
     ...[['serve, dynamic batching', batching], ['serve, no batching', noBatching]].map(([label, r]) => [
       label,
       r.throughput.toFixed(0),
@@ -202,9 +264,11 @@ async function main() {
       r.p50Ms.toFixed(1),
       r.p95Ms.toFixed(1),
       r.p99Ms.toFixed(1),
+      r.cpuMsPerSentence.toFixed(3),
+      r.clientCpuMsPerSentence.toFixed(3),
     ]),
   ];
-  const header = ['', 'sentences/s', 'of engine', 'p50 ms', 'p95 ms', 'p99 ms'];
+  const header = ['', 'sentences/s', 'of engine', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/sent.', 'client CPU ms'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
   console.log(`\n/v1/classify, ${CLIENTS} concurrent clients, one sentence per request, ${REQUESTS} requests per run`);
