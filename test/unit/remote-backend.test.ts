@@ -4,8 +4,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ClassifierClient } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
+import type { EngineOptions } from '../../src/classifier/types';
 import { startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel, datasetOrSkip } from '../support/paths';
 
@@ -83,6 +86,32 @@ describe('remote backend (Open Inference Protocol) against textclf serve', funct
       assert.equal(status.remote?.state, 'up');
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('evaluates the SST-2 dev set through the worker with the same metrics and predictions as the local engine', async function () {
+    const dataset = datasetOrSkip(this, 'sst2/dev.tsv');
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-remote-eval-'));
+    const evaluateWith = async (options: EngineOptions, file: string) => {
+      const client = new ClassifierClient();
+      try {
+        await client.loadModel(modelDir, { cacheSize: 0, ...options });
+        const predictionsFile = path.join(directory, file);
+        const result = await client.evaluate({ datasetPath: dataset, predictionsFile });
+        return { result, predictions: fs.readFileSync(predictionsFile, 'utf8') };
+      } finally {
+        await client.dispose();
+      }
+    };
+    try {
+      const local = await evaluateWith({}, 'local.jsonl');
+      const viaServer = await evaluateWith({ remote: { url: server.url, model: name, token } }, 'remote.jsonl');
+      assert.equal(viaServer.result.evaluated, 872);
+      assert.equal(viaServer.result.accuracy, local.result.accuracy);
+      assert.deepEqual(viaServer.result.confusionMatrix, local.result.confusionMatrix);
+      assert.equal(viaServer.predictions, local.predictions, 'every prediction written is the same');
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
     }
   });
 
