@@ -10,6 +10,7 @@ import { Engine } from '../classifier/engine';
 import { TextTokenizer } from '../classifier/tokenize';
 import type { EngineOptions, ExecutionProviderName } from '../classifier/types';
 import type { FeatureMatrix } from './head';
+import { externalDataFiles } from './modelDirectory';
 import { DEFAULT_POOLING, exposeSentenceFeatures, SENTENCE_FEATURES, type FeaturePooling } from './onnxHead';
 
 export interface FeatureOptions {
@@ -127,15 +128,26 @@ async function loadFeatureEngine(bundle: Bundle, pooling: FeaturePooling, engine
     linkExternalData(bundle.onnxFile, scratch);
     return await Engine.load(scratch, { ...engineOptions, preferQuantized: false, cacheSize: 0 });
   } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    try {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    } catch {
+      // Windows keeps a file open while the session maps it; the temp directory then stays behind.
+    }
   }
 }
 
-/** Large models keep weights in files next to the graph (e.g. model.onnx_data): the copy must find them. */
+/**
+ * Large models keep weights in files next to the graph (e.g. model.onnx_data): the copy must find them
+ * in its own directory (onnxruntime refuses paths that leave it, symbolic links included). A hard link
+ * costs nothing; across file systems the file is copied.
+ */
 function linkExternalData(onnxFile: string, scratch: string): void {
-  for (const entry of fs.readdirSync(path.dirname(onnxFile))) {
-    if (entry.endsWith('.onnx_data') || entry.endsWith('.onnx.data')) {
-      fs.symlinkSync(path.join(path.dirname(onnxFile), entry), path.join(scratch, entry));
+  const dir = path.dirname(onnxFile);
+  for (const file of externalDataFiles(dir)) {
+    try {
+      fs.linkSync(path.join(dir, file), path.join(scratch, file));
+    } catch {
+      fs.copyFileSync(path.join(dir, file), path.join(scratch, file));
     }
   }
 }

@@ -1,12 +1,13 @@
 // Method 1: a linear head on the frozen encoder, all in this process. The base graph computes sentence
 // features for every text once; heads with a few settings (L2 strength, class weighting) are trained on
 // them and the one with the best validation macro-F1 is kept; its weights replace the graph's classifier.
+import * as path from 'node:path';
 import type { Bundle } from '../classifier/bundle';
 import type { EngineOptions } from '../classifier/types';
 import { evaluateLogits, type SplitMetrics } from './evaluation';
 import { extractFeatures } from './features';
 import { headLogits, trainHead, type EpochProgress, type FeatureMatrix, type HeadOptions, type HeadTargets, type TrainedHead } from './head';
-import { DEFAULT_POOLING, writeHead, type FeaturePooling } from './onnxHead';
+import { DEFAULT_POOLING, inspectClassifier, writeHead, type FeaturePooling } from './onnxHead';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
 import { labelsOf, type DatasetSplits, type TrainingExample } from './split';
 
@@ -27,6 +28,8 @@ export interface MethodResult {
   onnx: Buffer;
   /** Where the tokenizer files come from when the method made its own (default: the base model). */
   tokenizerDir?: string;
+  /** Directory of external weight files the new graph refers to (large models). */
+  externalDataDir?: string;
   /** The new model's config.json when the method wrote one (default: the base model's). */
   config?: Record<string, unknown>;
   validation: SplitMetrics;
@@ -44,7 +47,7 @@ export async function trainLinearHead(
   options: { settings?: LinearHeadSettings; engine?: EngineOptions; seed: number; signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<MethodResult> {
   const settings = options.settings ?? {};
-  const pooling = settings.pooling ?? DEFAULT_POOLING;
+  const pooling = settings.pooling ?? defaultPooling(base.onnxFile);
   const report = options.onProgress ?? (() => undefined);
   const texts = [...splits.train, ...splits.validation, ...splits.test].map((example) => example.text);
 
@@ -131,6 +134,7 @@ export async function trainLinearHead(
 
   return {
     onnx: writeHead(base.onnxFile, chosen.head.weights, chosen.head.bias, splits.labels.length, pooling),
+    externalDataDir: path.dirname(base.onnxFile),
     validation: chosen.metrics,
     test: testMetrics,
     settings: {
@@ -149,6 +153,11 @@ export async function trainLinearHead(
     featuresMs,
     trainingMs,
   };
+}
+
+/** Mean pooling needs the token states; a graph where they cannot be found uses the classifier's input alone. */
+function defaultPooling(onnxFile: string): FeaturePooling {
+  return inspectClassifier(onnxFile).sequenceOutput === null ? 'classifier-input' : DEFAULT_POOLING;
 }
 
 function targetsOf(examples: TrainingExample[], splits: DatasetSplits): HeadTargets {

@@ -77,6 +77,11 @@ export interface ModelDirectoryContents {
   problemType: ProblemType;
   metadata: TrainingMetadata;
   card: string;
+  /**
+   * Where the graph's external weight files are (large models keep weights in model.onnx_data beside
+   * model.onnx); they are copied next to the new graph, which refers to them by name.
+   */
+  externalDataDir?: string;
   /** Which dataset lines went to which split (split.json), so the evaluation can be repeated. */
   splitLines?: SplitLines;
 }
@@ -111,6 +116,9 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
       if (fs.existsSync(source)) fs.copyFileSync(source, path.join(staging, file));
     }
     fs.writeFileSync(path.join(staging, 'onnx', 'model.onnx'), contents.onnx);
+    for (const file of contents.externalDataDir ? externalDataFiles(contents.externalDataDir) : []) {
+      fs.copyFileSync(path.join(contents.externalDataDir!, file), path.join(staging, 'onnx', file));
+    }
     fs.writeFileSync(path.join(staging, 'MODEL_CARD.md'), contents.card);
     if (contents.splitLines) fs.writeFileSync(path.join(staging, 'split.json'), `${JSON.stringify(contents.splitLines)}\n`);
     options.signal?.throwIfAborted();
@@ -120,6 +128,10 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+export function externalDataFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((entry) => entry.endsWith('.onnx_data') || entry.endsWith('.onnx.data'));
 }
 
 /** rename() is atomic within one file system; an existing model is swapped out, then removed. */

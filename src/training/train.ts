@@ -139,6 +139,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
     request.output,
     {
       tokenizerDir: result.tokenizerDir ?? base.dir,
+      externalDataDir: result.externalDataDir,
       baseConfig,
       onnx: result.onnx,
       labels: splits.labels,

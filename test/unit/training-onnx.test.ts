@@ -84,13 +84,16 @@ type HeadKind = 'distilbert-matmul' | 'gemm-no-transB' | 'matmul-no-bias';
  * A tiny encoder (token embedding + LayerNorm-like Add of a [hidden] bias) and a classification head
  * of the given kind producing `logits` [batch, 2].
  */
-function tinyModel(kind: HeadKind, options: { opset?: number; clsBySlice?: boolean } = {}): { file: string; embedding: Float32Array; tokenBias: Float32Array } {
+function tinyModel(kind: HeadKind, options: { opset?: number; clsBySlice?: boolean; meanPooled?: boolean } = {}): { file: string; embedding: Float32Array; tokenBias: Float32Array } {
   const opset = options.opset ?? 14;
   const embedding = values(VOCAB * HIDDEN, 1);
   const tokenBias = values(HIDDEN, 2);
   const initializers = [floatInit('embedding', [VOCAB, HIDDEN], embedding), floatInit('final_norm.bias', [HIDDEN], tokenBias)];
   const nodes = [node('Gather', ['embedding', 'input_ids'], 'embedded'), node('Add', ['embedded', 'final_norm.bias'], 'last_hidden_state')];
-  if (options.clsBySlice) {
+  if (options.meanPooled) {
+    // Sentence-transformers style: no [CLS] vector, the mean of the token states feeds the head.
+    nodes.push(node('ReduceMean', ['last_hidden_state'], 'cls', { axes: [1], keepdims: 0 }));
+  } else if (options.clsBySlice) {
     initializers.push(intInit('zero', [1], [0]), intInit('one', [1], [1]));
     nodes.push(node('Slice', ['last_hidden_state', 'zero', 'one', 'one'], 'cls3d'));
     if (opset >= 13) nodes.push(node('Squeeze', ['cls3d', 'one'], 'cls'));
@@ -242,6 +245,18 @@ describe('training: classifier-head surgery', function () {
         return true;
       });
       assert.throws(() => writeHead(file, new Float32Array(3 * 2 * HIDDEN), new Float32Array(2), 3), /head bias has 2 values; 3 labels need 3/);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  it('a head on mean-pooled token states: no [CLS] gather, so only classifier-input features, with a clear message otherwise', async function () {
+    const { file } = tinyModel('distilbert-matmul', { meanPooled: true });
+    try {
+      assert.equal(inspectClassifier(file).sequenceOutput, null);
+      assert.throws(() => exposeSentenceFeatures(file), /cannot find the encoder's token states .* use pooling "classifier-input"/);
+      const exposed = await run(exposeSentenceFeatures(file, 'classifier-input'), [SENTENCE_FEATURES]);
+      assert.deepEqual(exposed[SENTENCE_FEATURES].dims, [2, HIDDEN]);
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@
 // Spam) and everything that must fail clearly before any training: bad data, bad splits, an existing
 // destination, a cancel.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -128,6 +129,36 @@ describe('training: data checks and split', function () {
     } finally {
       await engine.dispose();
       fs.rmSync(path.dirname(output), { recursive: true, force: true });
+    }
+  });
+
+  it('a base model whose weights live in an external file (model.onnx_data) gives a model with that file', async function () {
+    const dir = scratchDir();
+    const external = path.join(dir, 'external-base');
+    fs.mkdirSync(path.join(external, 'onnx'), { recursive: true });
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(base, file), path.join(external, file));
+    const save = spawnSync('/usr/bin/python3', [
+      '-c',
+      'import onnx, sys; onnx.save_model(onnx.load(sys.argv[1]), sys.argv[2], save_as_external_data=True, location="model.onnx_data", size_threshold=0)',
+      path.join(base, 'onnx', 'model.onnx'),
+      path.join(external, 'onnx', 'model.onnx'),
+    ]);
+    if (save.status !== 0) {
+      console.log(`    (skipped: /usr/bin/python3 with onnx is needed to write an external-data model: ${save.stderr ?? save.error})`);
+      this.skip();
+    }
+    const output = path.join(dir, 'model');
+    const data = examples({ positive: 15, negative: 15 }).map((example) => ({ ...example, text: `${example.label === 'positive' ? 'a wonderful, moving' : 'a dreary, boring'} film, take ${example.line}` }));
+    const result = await trainClassifier({ method: 'linear-head', baseModel: external, output, dataset: { name: 'reviews', examples: data }, linearHead: { l2: 1e-3, classWeights: 'none' } });
+    assert.deepEqual(fs.readdirSync(path.join(output, 'onnx')).sort(), ['model.onnx', 'model.onnx_data']);
+    assert.ok(fs.statSync(path.join(output, 'onnx', 'model.onnx')).size < 100_000, 'the weights stay in the external file');
+    const engine = await Engine.load(output, { executionProviders: ['cpu'] });
+    try {
+      const results = await engine.classify(result.testExamples.map((example) => example.text));
+      assert.deepEqual(results.map((r) => r.labels[0].label), Array.from(result.test.predictions, (index) => result.labels[index]));
+    } finally {
+      await engine.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
