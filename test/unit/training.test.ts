@@ -162,6 +162,20 @@ describe('training: data checks and split', function () {
     }
   });
 
+  it('is reproducible: the same data and seed give a byte-identical graph', async function () {
+    const dir = scratchDir();
+    const data = examples({ positive: 20, negative: 20 }).map((example) => ({ ...example, text: `${example.label === 'positive' ? 'a wonderful, moving' : 'a dreary, boring'} film, take ${example.line}` }));
+    const train = (name: string, seed: number) =>
+      trainClassifier({ method: 'linear-head', baseModel: base, output: path.join(dir, name), dataset: { name: 'reviews', examples: data }, seed });
+    await train('first', 5);
+    await train('second', 5);
+    const graph = (name: string) => fs.readFileSync(path.join(dir, name, 'onnx', 'model.onnx'));
+    assert.ok(graph('first').equals(graph('second')), 'same seed, same model');
+    await train('third', 6);
+    assert.ok(!graph('first').equals(graph('third')), 'another seed, another split and model');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a missing base model is named', async function () {
     const output = path.join(scratchDir(), 'model');
     await assert.rejects(
