@@ -55,7 +55,7 @@ class ModelEndpoint {
       ...common,
       size: (request) => request.batchSize,
       // Like Triton without ragged batching: only requests with equal non-batch dims and the same
-      // outputs are concatenated.
+      // outputs are concatenated (binary and classification only change how outputs are written).
       key: (request) =>
         JSON.stringify([request.outputNames, Object.entries(request.feeds).map(([name, tensor]) => [name, tensor.dims.slice(1)])]),
       run: (requests, signal) => inferIsolatingFailures(model, requests, signal),
@@ -137,7 +137,7 @@ export class Routes {
   }
 
   private serverMetadata() {
-    return { name: 'textclf', version: this.serverVersion, extensions: ['binary_tensor_data'] };
+    return { name: 'textclf', version: this.serverVersion, extensions: ['binary_tensor_data', 'classification'] };
   }
 
   private modelList() {
@@ -193,7 +193,8 @@ export class Routes {
     if (!model.isReady()) throw unavailable(`model '${model.name}' is not ready: ${model.notReadyReason()}`);
     const outcome = await endpoint.inferBatcher.submit(decoded, signal);
     if ('failure' in outcome) throw outcome.failure;
-    const encoded = encodeOutputs(outcome.outputs, decoded, model.signature);
+    const logits = model.signature.outputs.find((output) => output.name === 'logits') ?? model.signature.outputs[0];
+    const encoded = encodeOutputs(outcome.outputs, decoded, model.signature, { output: logits.name, labels: model.info.labels });
     return {
       status: 200,
       body: {

@@ -4,6 +4,7 @@
 // use by default, as raw little-endian bytes after the JSON (parameters.binary_data_size).
 // Every malformed request becomes a 400 that names the tensor and what is wrong with it.
 import type { ModelSignature, TensorSpec } from '../classifier/types';
+import { bytesTensor, classify } from './classification';
 import { badRequest } from './errors';
 
 export interface Int64Tensor {
@@ -22,6 +23,8 @@ export interface DecodedInferRequest {
   outputNames: string[];
   /** Outputs to return as raw bytes after the JSON rather than as JSON numbers. */
   binaryOutputs: Set<string>;
+  /** Outputs asked for as top-K classes (Triton's classification extension), by name. */
+  classification: Map<string, number>;
   batchSize: number;
 }
 
@@ -29,7 +32,7 @@ export interface ResponseTensor {
   name: string;
   datatype: string;
   shape: number[];
-  data?: number[];
+  data?: number[] | string[];
   parameters?: { binary_data_size: number };
 }
 
@@ -68,8 +71,8 @@ export function decodeInferRequest(
     throw badRequest(`batch size ${batchSize} exceeds the limit of ${maxBatchSize} for model '${modelName}' (--max-batch)`);
   }
   const binaryByDefault = isObject(body.parameters) && body.parameters.binary_data_output === true;
-  const { outputNames, binaryOutputs } = decodeOutputSelection(body.outputs, binaryByDefault, modelName, signature);
-  return { id, feeds, outputNames, binaryOutputs, batchSize };
+  const { outputNames, binaryOutputs, classification } = decodeOutputSelection(body.outputs, binaryByDefault, modelName, signature);
+  return { id, feeds, outputNames, binaryOutputs, classification, batchSize };
 }
 
 function decodeInput(
@@ -186,10 +189,11 @@ function decodeOutputSelection(
   binaryByDefault: boolean,
   modelName: string,
   signature: ModelSignature,
-): { outputNames: string[]; binaryOutputs: Set<string> } {
+): { outputNames: string[]; binaryOutputs: Set<string>; classification: Map<string, number> } {
+  const classification = new Map<string, number>();
   if (outputs === undefined) {
     const outputNames = signature.outputs.map((output) => output.name);
-    return { outputNames, binaryOutputs: new Set(binaryByDefault ? outputNames : []) };
+    return { outputNames, binaryOutputs: new Set(binaryByDefault ? outputNames : []), classification };
   }
   if (!Array.isArray(outputs)) throw badRequest('"outputs" must be an array of {"name": ...}');
   const binaryOutputs = new Set<string>();
@@ -201,22 +205,42 @@ function decodeOutputSelection(
     }
     const binary = isObject(output.parameters) && typeof output.parameters.binary_data === 'boolean' ? output.parameters.binary_data : binaryByDefault;
     if (binary) binaryOutputs.add(output.name);
+    const k = isObject(output.parameters) ? output.parameters.classification : undefined;
+    if (k !== undefined) {
+      if (!Number.isSafeInteger(k) || k < 1) throw badRequest(`output '${output.name}' has classification ${JSON.stringify(k)}; it must be a positive integer`);
+      if (signature.outputs.find((spec) => spec.name === output.name)!.shape.length !== 2) {
+        throw badRequest(`output '${output.name}' is not [batch, classes]; classification needs one`);
+      }
+      classification.set(output.name, k);
+    }
     return output.name as string;
   });
   if (new Set(outputNames).size !== outputNames.length) throw badRequest('"outputs" names an output twice');
-  return { outputNames, binaryOutputs };
+  return { outputNames, binaryOutputs, classification };
 }
 
-/** The response tensors, and the raw bytes of the binary ones in the same order. */
+/**
+ * The response tensors, and the raw bytes of the binary ones in the same order. `labels` name the
+ * classes of `labelledOutput` (the logits) for the classification extension.
+ */
 export function encodeOutputs(
   outputs: Record<string, Float32Tensor>,
-  request: Pick<DecodedInferRequest, 'outputNames' | 'binaryOutputs'>,
+  request: Pick<DecodedInferRequest, 'outputNames' | 'binaryOutputs' | 'classification'>,
   signature: ModelSignature,
+  labelled?: { output: string; labels: string[] },
 ): { tensors: ResponseTensor[]; binary: Buffer[] } {
   const binary: Buffer[] = [];
   const tensors = request.outputNames.map((name): ResponseTensor => {
     const tensor = outputs[name];
     if (!tensor) throw new Error(`the engine returned no output '${name}'`);
+    const k = request.classification.get(name);
+    if (k !== undefined) {
+      const classes = classify(tensor, k, labelled?.output === name ? labelled.labels : undefined);
+      if (!request.binaryOutputs.has(name)) return { name, datatype: 'BYTES', shape: classes.shape, data: classes.data };
+      const bytes = bytesTensor(classes.data);
+      binary.push(bytes);
+      return { name, datatype: 'BYTES', shape: classes.shape, parameters: { binary_data_size: bytes.length } };
+    }
     const datatype = signature.outputs.find((spec) => spec.name === name)?.datatype ?? 'FP32';
     if (request.binaryOutputs.has(name)) {
       const bytes = Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);

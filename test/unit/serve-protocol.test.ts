@@ -73,7 +73,7 @@ describe('serve: Open Inference Protocol conformance', function () {
       assert.equal(answer.status, 200);
       assert.equal(answer.json.name, 'textclf');
       assert.match(answer.json.version, /^\d+\.\d+\.\d+/);
-      assert.deepEqual(answer.json.extensions, ['binary_tensor_data']);
+      assert.deepEqual(answer.json.extensions, ['binary_tensor_data', 'classification']);
     });
 
     it('GET /v2/models/{name} gives the graph\'s inputs and outputs with datatypes and -1 for dynamic dims', async () => {
@@ -229,6 +229,28 @@ describe('serve: Open Inference Protocol conformance', function () {
       const json = await post(`/v2/models/${name}/infer`, { inputs, parameters: { binary_data_output: true }, outputs: [{ name: 'logits', parameters: { binary_data: false } }] });
       assert.equal(json.headers['content-type'], 'application/json');
       assert.deepEqual(Array.from(Float32Array.from(json.json.outputs[0].data)), reference.logits);
+    });
+
+    it('answers the top classes as "value:index:label" strings when an output asks for classification (Triton\'s extension)', async () => {
+      const reference = await referenceLogits(sentences);
+      const inputs = [
+        { name: 'input_ids', shape: reference.shape, datatype: 'INT64', data: reference.ids },
+        { name: 'attention_mask', shape: reference.shape, datatype: 'INT64', data: reference.mask },
+      ];
+      const answer = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 1 } }] });
+      assert.equal(answer.status, 200, answer.text);
+      const [output] = answer.json.outputs;
+      assert.deepEqual({ name: output.name, datatype: output.datatype, shape: output.shape }, { name: 'logits', datatype: 'BYTES', shape: [sentences.length, 1] });
+      output.data.forEach((entry: string, row: number) => {
+        const logits = reference.logits.slice(row * labels.length, (row + 1) * labels.length);
+        const best = logits.indexOf(Math.max(...logits));
+        assert.equal(entry, `${logits[best].toFixed(6)}:${best}:${labels[best]}`);
+      });
+      const all = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 10 } }] });
+      assert.deepEqual(all.json.outputs[0].shape, [sentences.length, labels.length], 'K is capped at the number of classes');
+      const bad = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 0 } }] });
+      assert.equal(bad.status, 400);
+      assert.match(bad.json.error, /classification 0; it must be a positive integer/);
     });
 
     it('answers 400 for binary data that does not fit the inputs', async () => {
