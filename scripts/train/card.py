@@ -98,10 +98,11 @@ def write(out, task, cfg, seed, argv, model, train_rows, eval_rows, torch_accura
         "## This run", "",
     ]
     if teachers:
-        lines += [f"Distilled from the averaged probabilities of {len(teachers)} teachers of the same shape "
-                  "(each trained on the same data with its own seed):", "",
-                  "| teacher seed | best eval accuracy | epoch |", "| --- | --- | --- |",
-                  *[f"| {t['seed']} | {t['eval_accuracy'] * 100:.2f} % | {t['selected_epoch']} |" for t in teachers], ""]
+        lines += ["Distilled from the averaged probabilities of these teachers (BERT teachers have this model's shape "
+                  "and their own seed; the TF-IDF teacher is a scikit-learn logistic regression on word and word-pair "
+                  "TF-IDF of the training texts):", "",
+                  "| teacher | eval accuracy | epoch |", "| --- | --- | --- |",
+                  *[f"| {t['name']} | {t['eval_accuracy'] * 100:.2f} % | {t['selected_epoch']} |" for t in teachers], ""]
     lines += [f"Evaluation during training (PyTorch); the checkpoint of epoch {selected_epoch} was exported:", "",
               "| epoch | eval accuracy | seconds |", "| --- | --- | --- |",
               *[f"| {h['epoch']} | {h['eval_accuracy'] * 100:.2f} % | {h['seconds']} |" for h in history], ""]

@@ -23,6 +23,7 @@ import card
 import data
 import export
 import loop
+import teachers as teaching
 from wordpiece import WordPiece, learn_vocab
 
 BASE = {
@@ -31,11 +32,12 @@ BASE = {
     "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "classifier_dropout": 0.1,
     "lr": 1e-3, "batch_size": 64, "epochs": 1, "warmup": 0.1, "weight_decay": 0.01, "label_smoothing": 0.0,
     "ema": 0.0, "evals_per_epoch": 4, "select": "best",
-    "teachers": 0, "teacher_epochs": 1, "distill_alpha": 0.5, "sentence_weight": 1.0,
+    "teachers": 0, "teacher_epochs": 1, "tfidf_teacher": 0.0, "distill_alpha": 0.5, "sentence_weight": 1.0,
+    "augment": 0, "augment_drop": 0.2, "tfidf_ngrams": 2, "tfidf_c": 10.0, "tfidf_tokens": "[^\\s]+",
 }
 TASKS = {
     "sentiment": dict(BASE),
-    "news": dict(BASE, epochs=8, batch_size=32, evals_per_epoch=1, select="last"),
+    "news": dict(BASE, epochs=8, batch_size=32, evals_per_epoch=1, select="last", tfidf_tokens=r"(?u)\b\w\w+\b"),
 }
 
 
@@ -108,29 +110,53 @@ def main():
     eval_seqs = [tokenizer.encode(t, max_length) for t in eval_texts]
     print(f"{args.task}: {len(train_seqs)} training rows, {len(eval_seqs)} evaluation rows, vocabulary {len(vocab)}")
 
-    weights = None
-    if args.task == "sentiment" and cfg["sentence_weight"] != 1.0:
-        full = data.full_sentence_mask(train_texts)
-        weights = np.where(full, cfg["sentence_weight"], 1.0)
-        print(f"  {int(full.sum())} rows are full sentences (weight {cfg['sentence_weight']})")
+    # SST-2 train.tsv holds the sentences and all their sub-phrases: weighting and augmentation use the sentences.
+    sentences = data.full_sentence_mask(train_texts) if args.task == "sentiment" else np.ones(len(train_texts), bool)
+    weights = np.where(sentences, cfg["sentence_weight"], 1.0)
+    student_texts, student_labels, student_seqs, student_weights = train_texts, train_labels, train_seqs, weights
+    if cfg["augment"]:
+        source = np.flatnonzero(sentences)
+        extra = teaching.drop_words([train_texts[i] for i in source], cfg["augment"], cfg["augment_drop"], seed=args.seed)
+        student_texts = train_texts + extra
+        student_labels = train_labels + [train_labels[i] for i in source] * cfg["augment"]
+        student_seqs = train_seqs + [tokenizer.encode(t, max_length) for t in extra]
+        student_weights = np.concatenate([weights] + [weights[source]] * cfg["augment"])
+        print(f"  {len(extra)} augmented rows: {cfg['augment']} copies of {len(source)} sentences, "
+              f"words dropped with p={cfg['augment_drop']}")
 
-    teachers = []
+    teachers, teacher_sum, teacher_weight = [], 0, 0.0
+    teacher_cfg = dict(cfg, epochs=cfg["teacher_epochs"])
+    for k in range(cfg["teachers"]):
+        seed = args.seed * 1000 + k + 1
+        print(f"teacher {k + 1}/{cfg['teachers']} (seed {seed})")
+        teacher, info = loop.train(teacher_cfg, train_seqs, train_labels, eval_seqs, eval_labels, seed=seed,
+                                   weights=weights)
+        teacher_sum = teacher_sum + loop.predict_logits(teacher, student_seqs + eval_seqs).softmax(-1)
+        teacher_weight += 1
+        teachers.append({"name": f"BERT, seed {seed}", "eval_accuracy": float(loop.accuracy(teacher, eval_seqs, eval_labels)),
+                         "selected_epoch": info["selected_epoch"]})
+    if cfg["tfidf_teacher"]:
+        probabilities = teaching.tfidf_probabilities(train_texts, train_labels, student_texts + eval_texts,
+                                                     cfg["tfidf_ngrams"], cfg["tfidf_c"], cfg["tfidf_tokens"])
+        accuracy = float((probabilities[len(student_texts):].argmax(-1).numpy() == np.asarray(eval_labels)).mean())
+        teachers.append({"name": f"TF-IDF logistic regression, 1-{cfg['tfidf_ngrams']}-grams, C={cfg['tfidf_c']} "
+                                 f"(weight {cfg['tfidf_teacher']})",
+                         "eval_accuracy": accuracy, "selected_epoch": "-"})
+        teacher_sum = teacher_sum + cfg["tfidf_teacher"] * probabilities
+        teacher_weight += cfg["tfidf_teacher"]
     soft_targets = None
-    if cfg["teachers"]:
-        teacher_cfg = dict(cfg, epochs=cfg["teacher_epochs"])
-        probabilities = []
-        for k in range(cfg["teachers"]):
-            print(f"teacher {k + 1}/{cfg['teachers']} (seed {args.seed * 1000 + k + 1})")
-            teacher, info = loop.train(teacher_cfg, train_seqs, train_labels, eval_seqs, eval_labels,
-                                       seed=args.seed * 1000 + k + 1, weights=weights)
-            probabilities.append(loop.predict_logits(teacher, train_seqs).softmax(-1))
-            teachers.append({"seed": args.seed * 1000 + k + 1, "eval_accuracy": max(h["eval_accuracy"] for h in info["history"]),
-                             "selected_epoch": info["selected_epoch"]})
-        soft_targets = torch.stack(probabilities).mean(0)
+    if teachers:
+        average = teacher_sum / teacher_weight
+        soft_targets = average[:len(student_seqs)]
+        ensemble = float((average[len(student_seqs):].argmax(-1).numpy() == np.asarray(eval_labels)).mean())
+        teachers.append({"name": "the averaged teachers (the distillation target)", "eval_accuracy": ensemble,
+                         "selected_epoch": "-"})
+    for t in teachers:
+        print(f"  teacher {t['name']}: eval {t['eval_accuracy'] * 100:.2f} %")
 
     print("model" if not teachers else "student")
-    model, info = loop.train(cfg, train_seqs, train_labels, eval_seqs, eval_labels, seed=args.seed,
-                             soft_targets=soft_targets, weights=weights)
+    model, info = loop.train(cfg, student_seqs, student_labels, eval_seqs, eval_labels, seed=args.seed,
+                             soft_targets=soft_targets, weights=student_weights)
     training_seconds = round(time.time() - started)
     logits = loop.predict_logits(model, eval_seqs)
     torch_accuracy = float((logits.argmax(-1).numpy() == np.asarray(eval_labels)).mean())
@@ -150,7 +176,7 @@ def main():
     print(f"PyTorch {torch_accuracy * 100:.2f} %, ONNX in Node {node['accuracy'] * 100:.2f} % "
           f"(macro-F1 {node['macroF1'] * 100:.2f}), max logit difference {node['maxLogitDiff']:.2g}")
     card.write(out, task=args.task, cfg=cfg, seed=args.seed, argv=sys.argv[1:], model=model,
-               train_rows=len(train_seqs), eval_rows=len(eval_seqs), torch_accuracy=torch_accuracy, node=node,
+               train_rows=len(student_seqs), eval_rows=len(eval_seqs), torch_accuracy=torch_accuracy, node=node,
                history=info["history"], selected_epoch=info["selected_epoch"], teachers=teachers,
                training_seconds=training_seconds)
 
