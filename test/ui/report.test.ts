@@ -64,6 +64,8 @@ describe('evaluation report UI', function () {
     const dataset = fs.existsSync(sst2Dev) ? 'dev.tsv' : 'train.tsv';
     fs.mkdirSync(path.join(workspace, 'sst2'));
     fs.copyFileSync(fs.existsSync(sst2Dev) ? sst2Dev : path.join(repoRoot, 'test', 'integration', 'fixtures', 'datasets', 'movies', 'train.tsv'), path.join(workspace, 'sst2', dataset));
+    // The integration fixtures beside it: a split group, CSV, JSONL and a file with bad rows in the view.
+    fs.cpSync(path.join(repoRoot, 'test', 'integration', 'fixtures', 'datasets'), path.join(workspace, 'datasets'), { recursive: true });
     fs.mkdirSync(path.join(workspace, '.vscode'));
     fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': 'Default Dark Modern' }));
 
@@ -81,7 +83,8 @@ describe('evaluation report UI', function () {
     await datasetRow.filter({ hasText: /rows ·/ }).waitFor({ timeout: 60_000 });
 
     await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: dataset }).first().waitFor();
+    await page.keyboard.type(`sst2/${dataset}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `sst2/${dataset}` }).first().waitFor();
     await page.keyboard.press('Enter');
 
     const report = reportFrame(page);
