@@ -246,6 +246,18 @@ describe('serve: Open Inference Protocol conformance', function () {
         const best = logits.indexOf(Math.max(...logits));
         assert.equal(entry, `${logits[best].toFixed(6)}:${best}:${labels[best]}`);
       });
+      // As binary BYTES: each string as a little-endian uint32 length and its bytes.
+      const binary = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 1, binary_data: true } }] });
+      const jsonLength = Number(binary.headers['inference-header-content-length']);
+      const raw = binary.bytes.subarray(jsonLength);
+      assert.equal(JSON.parse(binary.bytes.subarray(0, jsonLength).toString()).outputs[0].parameters.binary_data_size, raw.length);
+      const strings: string[] = [];
+      for (let offset = 0; offset < raw.length; ) {
+        const length = raw.readUInt32LE(offset);
+        strings.push(raw.subarray(offset + 4, offset + 4 + length).toString('utf8'));
+        offset += 4 + length;
+      }
+      assert.deepEqual(strings, output.data);
       const all = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 10 } }] });
       assert.deepEqual(all.json.outputs[0].shape, [sentences.length, labels.length], 'K is capped at the number of classes');
       const bad = await post(`/v2/models/${name}/infer`, { inputs, outputs: [{ name: 'logits', parameters: { classification: 0 } }] });
