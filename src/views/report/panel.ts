@@ -1,6 +1,6 @@
 // The evaluation report: one webview panel per dataset and model. The page (media/report) draws the
-// metrics and charts from the record posted to it; it asks the host to open a dataset line, export
-// the predictions or copy the metrics. Strict CSP: only this extension's media files and one nonce.
+// metrics and charts from the record posted to it; its buttons and rows run the extension's commands
+// (open a dataset line, export the predictions, copy the metrics). Strict CSP: only this extension's media files and one nonce.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,20 +16,11 @@ export type ReportRequest =
   | { type: 'export'; format: 'csv' | 'jsonl' }
   | { type: 'copyMetrics' };
 
-export interface ReportActions {
-  openLine(datasetPath: string, line: number): Thenable<unknown>;
-  exportPredictions(record: EvaluationRecord, format: 'csv' | 'jsonl'): Thenable<unknown>;
-  copyMetrics(record: EvaluationRecord): Thenable<unknown>;
-}
-
 export class ReportPanels implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; record: EvaluationRecord }>();
   private active: string | undefined;
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly actions: ReportActions,
-  ) {}
+  constructor(private readonly extensionUri: vscode.Uri) {}
 
   /** The record of the report last focused, for the palette commands. */
   get activeRecord(): EvaluationRecord | undefined {
@@ -79,13 +70,13 @@ export class ReportPanels implements vscode.Disposable {
         void entry.panel.webview.postMessage({ type: 'report', report: pageData(record) });
         return;
       case 'openLine':
-        void this.actions.openLine(record.datasetPath, message.line);
+        void vscode.commands.executeCommand('textClassifier.openDatasetLine', record.datasetPath, message.line);
         return;
       case 'export':
-        void this.actions.exportPredictions(record, message.format);
+        void vscode.commands.executeCommand('textClassifier.exportPredictions', record, message.format);
         return;
       case 'copyMetrics':
-        void this.actions.copyMetrics(record);
+        void vscode.commands.executeCommand('textClassifier.copyMetrics', record);
         return;
     }
   }
