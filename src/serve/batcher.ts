@@ -85,11 +85,6 @@ export class DynamicBatcher<In, Out> {
     });
   }
 
-  /** Requests queued or running, for draining on shutdown. */
-  get busy(): boolean {
-    return this.inFlight > 0 || [...this.queues.values()].some((queue) => queue.items.length > 0);
-  }
-
   private markDue(key: string, queue: Queue<In, Out>): void {
     clearTimeout(queue.timer);
     queue.timer = undefined;

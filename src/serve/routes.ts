@@ -84,10 +84,6 @@ export class Routes {
     });
   }
 
-  get busy(): boolean {
-    return [...this.endpoints.values()].some((endpoint) => endpoint.classifyBatcher.busy || endpoint.inferBatcher.busy);
-  }
-
   async handle(method: string, path: string, request: IncomingMessage, signal: AbortSignal): Promise<Reply> {
     if (path === '/v2/health/live') return this.get(method, () => ({ status: 200, body: { live: true } }));
     if (path === '/v2/health/ready') return this.get(method, () => this.serverReady());
