@@ -3,7 +3,7 @@
 // rows the report shows (per confusion-matrix cell, likely label errors) kept in bounded memory.
 import * as fs from 'node:fs';
 import type { Classification } from '../classifier/types';
-import { evaluate, EvaluationProgress, EvaluationReport, Prediction } from '../datasets/evaluate';
+import { evaluate, EvaluationProgress, EvaluationReport, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
 import type { SchemaOptions } from '../datasets/types';
 
 export interface EvaluationJobParams extends SchemaOptions {
@@ -31,25 +31,9 @@ export interface EvaluationJobResult extends Omit<EvaluationReport, 'predictions
 
 export const histogramBins = 20;
 
-/** The `limit` predictions with the highest confidence, kept in bounded memory (sorted in batches). */
-class MostConfident {
-  private rows: Prediction[] = [];
-  constructor(private readonly limit: number) {}
-
-  add(row: Prediction): void {
-    this.rows.push(row);
-    if (this.rows.length >= 2 * this.limit + 64) this.trim();
-  }
-
-  result(): Prediction[] {
-    this.trim();
-    return this.rows;
-  }
-
-  private trim(): void {
-    this.rows.sort((a, b) => b.confidence - a.confidence || a.line - b.line);
-    this.rows.length = Math.min(this.rows.length, this.limit);
-  }
+/** The `limit` most confident rows, ties in file order (the order likelyLabelErrors ranks by). */
+function mostConfident(rows: Prediction[], limit: number): Prediction[] {
+  return rows.sort((a, b) => b.confidence - a.confidence || a.line - b.line).slice(0, limit);
 }
 
 export type ClassifyTexts = (texts: string[], signal?: AbortSignal) => Promise<Classification[]>;
@@ -60,10 +44,11 @@ export async function runEvaluationJob(
   classify: ClassifyTexts,
   options: { signal?: AbortSignal; onProgress?: (progress: EvaluationProgress) => void } = {},
 ): Promise<EvaluationJobResult> {
-  const cells = labels.map(() => labels.map(() => new MostConfident(params.rowsPerCell ?? 200)));
-  const errors = new MostConfident(params.likelyErrors ?? 100);
+  const rowsPerCell = params.rowsPerCell ?? 200;
+  // Kept per batch, so memory stays bounded however large the dataset is.
+  let cells: Prediction[][][] = labels.map(() => labels.map(() => []));
+  let errors: Prediction[] = [];
   const histogram = new Array<number>(histogramBins).fill(0);
-  const labelIndex = new Map(labels.map((label, index) => [label, index]));
   const output = fs.openSync(params.predictionsFile, 'w');
   try {
     const report = await evaluate(
@@ -81,11 +66,9 @@ export async function runEvaluationJob(
         onProgress: options.onProgress,
         keepPredictions: false,
         onPredictions: (rows) => {
-          for (const row of rows) {
-            cells[labelIndex.get(row.goldLabel)!][labelIndex.get(row.predicted)!].add(row);
-            if (row.predicted !== row.goldLabel) errors.add(row);
-            histogram[Math.min(histogramBins - 1, Math.max(0, Math.ceil(row.confidence * histogramBins) - 1))]++;
-          }
+          cells = cells.map((row, gold) => row.map((kept, predicted) => mostConfident([...kept, ...rowsInCell(rows, labels[gold], labels[predicted])], rowsPerCell)));
+          errors = likelyLabelErrors([...errors, ...rows], params.likelyErrors ?? 100);
+          for (const row of rows) histogram[Math.min(histogramBins - 1, Math.max(0, Math.ceil(row.confidence * histogramBins) - 1))]++;
           fs.writeSync(output, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
         },
       },
@@ -94,8 +77,8 @@ export async function runEvaluationJob(
     const { predictions: _omitted, ...summary } = report; // eslint-disable-line @typescript-eslint/no-unused-vars
     return {
       ...summary,
-      cellRows: cells.map((row) => row.map((cell) => cell.result())),
-      likelyErrors: errors.result(),
+      cellRows: cells,
+      likelyErrors: errors,
       confidenceHistogram: histogram,
     };
   } finally {

@@ -1,6 +1,7 @@
 // Export Predictions: the stored predictions.jsonl of an evaluation rewritten as CSV (one column per
-// label score) or JSONL (scores by label name), streamed line by line into a temporary file that is
-// renamed into place at the end.
+// label score) or JSONL (scores by label name), streamed line by line (written in 1 MB pieces) into
+// a temporary file that is renamed into place at the end.
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -9,24 +10,30 @@ import type { Prediction } from '../../datasets/evaluate';
 export type ExportFormat = 'csv' | 'jsonl';
 
 export async function exportPredictions(source: string, labels: string[], target: string, format: ExportFormat): Promise<number> {
+  const input = fs.createReadStream(source, 'utf8');
+  await once(input, 'open'); // a missing source fails here, before anything is written
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
-  const output = fs.createWriteStream(partial);
+  const output = await fs.promises.open(partial, 'w');
   let rows = 0;
   try {
-    const write = (text: string) => (output.write(text) ? Promise.resolve() : new Promise<void>((resolve) => output.once('drain', resolve)));
-    if (format === 'csv') await write(`${['line', 'text', 'gold', 'predicted', 'confidence', ...labels.map((label) => `score_${label}`)].map(csvField).join(',')}\n`);
-    const lines = readline.createInterface({ input: fs.createReadStream(source, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) {
+    let pending = format === 'csv' ? `${['line', 'text', 'gold', 'predicted', 'confidence', ...labels.map((label) => `score_${label}`)].map(csvField).join(',')}\n` : '';
+    for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
       if (line === '') continue;
       const row = JSON.parse(line) as Prediction;
-      await write(format === 'csv' ? csvLine(row) : jsonLine(row, labels));
+      pending += format === 'csv' ? csvLine(row) : jsonLine(row, labels);
       rows++;
+      if (pending.length >= 1 << 20) {
+        await output.write(pending);
+        pending = '';
+      }
     }
-    await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await output.write(pending);
+    await output.close();
     await fs.promises.rename(partial, target);
     return rows;
   } catch (error) {
-    output.destroy();
+    input.destroy();
+    await output.close().catch(() => undefined);
     await fs.promises.rm(partial, { force: true });
     throw error;
   }
