@@ -104,7 +104,7 @@ describe('evaluation report UI', function () {
 
     // The expanded dataset node in the sidebar shows the label distribution next to the report.
     await datasetRow.first().click();
-    await datasetsPane.locator('.monaco-list-row', { hasText: /%/ }).first().waitFor();
+    await datasetsPane.locator('.monaco-list-row[aria-level="2"]', { hasText: /\d+ · [\d.]+ %/ }).first().waitFor();
 
     fs.mkdirSync(results, { recursive: true });
     await screenshots(page, report, 'report-dark');

@@ -204,7 +204,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
       tooltip.appendText(state.message);
     } else {
       const { schema, summary } = state;
-      item.description = `${summary.total.toLocaleString('en-US')} rows · ${schema.textColumns.join('+')} → ${schema.labelColumn}${accuracy}`;
+      item.description = `${summary.total.toLocaleString('en-US')} rows${accuracy} · ${schema.textColumns.join('+')} → ${schema.labelColumn}`;
       tooltip.appendMarkdown(`\n\n${schema.format.toUpperCase()}${schema.hasHeader ? ' with header' : ''}; text: \`${schema.textColumns.join(' + ')}\`, label: \`${schema.labelColumn}\`  \n`);
       tooltip.appendMarkdown(`${summary.total} rows: ${summary.usable} usable, ${summary.total - summary.usable} skipped; ${summary.labelCounts.size} labels`);
     }

@@ -100,7 +100,7 @@ describe('evaluation and report', function () {
     assert.ok(node);
     api.datasets.getTreeItem(node);
     await api.datasets.summaries.whenIdle(); // the fixtures were copied again: counted anew
-    assert.match(String(api.datasets.getTreeItem(node).description), new RegExp(`acc ${(result.accuracy * 100).toFixed(1)} %$`));
+    assert.match(String(api.datasets.getTreeItem(node).description), new RegExp(`^9 rows · acc ${(result.accuracy * 100).toFixed(1)} % · text → label$`));
     assert.equal(api.datasets.getTreeItem(node).contextValue, 'dataset.evaluated');
   });
 
