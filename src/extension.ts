@@ -20,6 +20,8 @@ import { ResultsStore } from './views/results';
 import { ResultsTreeProvider } from './views/resultsTree';
 import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
+import { trainingCommands } from './views/training/commands';
+import { TrainingService } from './views/training/service';
 
 /** What activate() returns: the services, for other extensions and the integration tests. */
 export interface TextClassifierApi {
@@ -31,6 +33,7 @@ export interface TextClassifierApi {
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;
   readonly reports: ReportPanels;
+  readonly training: TrainingService;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -50,6 +53,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly evaluations: EvaluationService;
   readonly datasets: DatasetsTreeProvider;
   readonly reports: ReportPanels;
+  readonly training: TrainingService;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -73,7 +77,8 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri));
-    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands })) {
+    this.training = this.own(new TrainingService(extension, this.evaluations, () => this.config.engineOptions, this.log));
+    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
   }
@@ -126,7 +131,7 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   },
   clearResults: (ctx) => () => ctx.results.clear(),
   selectModel: (ctx) => async (dir?: string) => {
-    const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension)));
+    const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
     const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.log) : choice;
     return modelDir ? useModel(ctx, modelDir) : undefined;
   },

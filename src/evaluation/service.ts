@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
+import type { ExecutionProviderName, ModelInfo } from '../classifier/types';
 import type { EvaluationProgress } from '../datasets/evaluate';
 import type { ModelManager } from '../views/models';
 import type { DatasetColumns } from '../views/datasets/settings';
@@ -13,6 +14,8 @@ import { EvaluationRecord, EvaluationStore, predictionsFileName } from './store'
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: EvaluationProgress) => void;
+  /** Another worker and the model it has loaded (e.g. a model just trained), instead of the editor's. */
+  worker?: { client: ClassifierClient; model: ModelInfo; executionProvider: ExecutionProviderName | null };
 }
 
 export class EvaluationService implements vscode.Disposable {
@@ -30,7 +33,7 @@ export class EvaluationService implements vscode.Disposable {
 
   /** Evaluates the current model on `datasetPath`; rejects (and stores nothing) when cancelled or failed. */
   async run(datasetPath: string, columns: DatasetColumns, options: RunOptions = {}): Promise<EvaluationRecord> {
-    const model = await this.models.ensureLoaded();
+    const model = options.worker?.model ?? (await this.models.ensureLoaded());
     const id = EvaluationStore.idFor(datasetPath, model.dir);
     if (this.running.has(id)) throw new Error(`${datasetPath} is already being evaluated with ${model.name}`);
     this.running.add(id);
@@ -38,7 +41,7 @@ export class EvaluationService implements vscode.Disposable {
     this.log.info(`evaluating ${model.name} on ${datasetPath}`);
     try {
       const { labelMap, ...schemaOptions } = columns;
-      const result = await this.client.evaluate(
+      const result = await (options.worker?.client ?? this.client).evaluate(
         { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName) },
         options,
       );
@@ -51,7 +54,7 @@ export class EvaluationService implements vscode.Disposable {
         datasetPath,
         columns,
         model: { name: model.name, dir: model.dir, labels: model.labels },
-        executionProvider: this.models.executionProvider,
+        executionProvider: options.worker ? options.worker.executionProvider : this.models.executionProvider,
         finishedAt: new Date().toISOString(),
         result,
       };

@@ -3,7 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readTrainingMetadata } from '../training/modelDirectory';
 import type { ModelManager } from './models';
+import { describeTrainedModel } from './training/describe';
 
 type Choice = vscode.QuickPickItem & { dir?: string; action?: 'browse' | 'download' };
 
@@ -27,11 +29,13 @@ function downloadedModels(root: string): string[] {
 }
 
 /** The chosen model directory, 'download' for a Hugging Face download, or undefined when dismissed. */
-export async function pickModel(models: ModelManager, downloadedRoot: string): Promise<string | 'download' | undefined> {
+export async function pickModel(models: ModelManager, downloadedRoot: string, trained: string[] = []): Promise<string | 'download' | undefined> {
   const current = models.model?.dir;
-  const item = (dir: string, detail: string): Choice => ({
-    label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: detail, detail: dir, dir,
-  });
+  const item = (dir: string, detail: string): Choice => {
+    // Models trained here say on what, when and how well.
+    const training = readTrainingMetadata(dir);
+    return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: dir, dir };
+  };
   const seen = new Set<string>();
   const section = (label: string, dirs: string[], detail: string): Choice[] => {
     const fresh = dirs.filter((dir) => !seen.has(dir));
@@ -42,6 +46,7 @@ export async function pickModel(models: ModelManager, downloadedRoot: string): P
   const choices: Choice[] = [
     ...section('Bundled', models.bundledModels(), 'bundled'),
     ...(trusted ? [
+      ...section('Trained', trained, 'trained here'),
       ...section('Workspace', await workspaceModels(), 'in this workspace'),
       ...section('Recent', models.recentModels(), 'recently used'),
       ...section('Downloaded', downloadedModels(downloadedRoot), 'downloaded from Hugging Face'),

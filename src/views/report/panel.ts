@@ -32,7 +32,8 @@ export class ReportPanels implements vscode.Disposable {
     return this.panels.get(id)?.panel;
   }
 
-  show(record: EvaluationRecord): vscode.WebviewPanel {
+  /** `column`: where a new panel opens (e.g. Beside, for two reports side by side). */
+  show(record: EvaluationRecord, column: vscode.ViewColumn = vscode.ViewColumn.Active): vscode.WebviewPanel {
     const open = this.panels.get(record.id);
     if (open) {
       open.record = record;
@@ -42,7 +43,7 @@ export class ReportPanels implements vscode.Disposable {
       return open.panel;
     }
     const media = vscode.Uri.joinPath(this.extensionUri, 'media', 'report');
-    const panel = vscode.window.createWebviewPanel('textClassifier.report', title(record), vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel('textClassifier.report', title(record), column, {
       enableScripts: true,
       localResourceRoots: [media],
       retainContextWhenHidden: true,
