@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import type { EvaluationProgress } from '../datasets/evaluate';
 import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
@@ -285,8 +286,8 @@ export class ClassifierClient {
     });
     this.worker = worker;
     this.ready = false;
-    worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, false));
-    worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.logLines(chunk, true));
+    if (worker.stdout) readline.createInterface({ input: worker.stdout }).on('line', (line) => this.logLine(line, false));
+    if (worker.stderr) readline.createInterface({ input: worker.stderr }).on('line', (line) => this.logLine(line, true));
     worker.on('message', (message: WorkerMessage) => this.onMessage(worker, message));
     worker.on('error', (error) => {
       this.log(`worker process error: ${error.message}`);
@@ -296,12 +297,10 @@ export class ClassifierClient {
     worker.on('exit', (code, signal) => this.onExit(worker, signal ? `killed by ${signal}` : `exited with code ${code}`));
   }
 
-  private logLines(chunk: string, isStderr: boolean): void {
-    for (const line of chunk.split(/\r?\n/)) {
-      if (line.trim() === '') continue;
-      this.log(`worker: ${line}`);
-      if (isStderr) this.stderrTail = [...this.stderrTail.slice(-4), line];
-    }
+  private logLine(line: string, isStderr: boolean): void {
+    if (line.trim() === '') return;
+    this.log(`worker: ${line}`);
+    if (isStderr) this.stderrTail = [...this.stderrTail.slice(-4), line];
   }
 
   private onMessage(worker: ChildProcess, message: WorkerMessage): void {

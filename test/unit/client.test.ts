@@ -212,6 +212,26 @@ describe('ClassifierClient and worker process', function () {
     }
   });
 
+  it('gives up on a worker that dies before it is ready, with its last output in the error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-broken-worker-'));
+    const broken = path.join(dir, 'worker.js');
+    fs.writeFileSync(broken, "console.error('Error: cannot find module onnxruntime-node'); process.exit(3);\n");
+    const restarts: string[] = [];
+    const doomed = new ClassifierClient({ workerScript: broken, restartDelayMs: 10, log: (line) => logs.push(line) });
+    doomed.onRestart((reason) => restarts.push(reason));
+    try {
+      await assert.rejects(doomed.loadModel(model), (error: Error) => {
+        assert.match(error.message, /^Text Classifier worker cannot start: exited with code 3; last output: Error: cannot find module onnxruntime-node$/);
+        return true;
+      });
+      assert.equal(restarts.length, 2, 'two restarts, then it stops trying');
+      assert.ok(logs.some((line) => /failed to start 3 times in a row/.test(line)), logs.join('\n'));
+    } finally {
+      await doomed.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a missing worker script', async () => {
     const lost = new ClassifierClient({ workerScript: path.join(os.tmpdir(), 'no-such-worker.js') });
     await assert.rejects(lost.loadModel(model), /worker script not found: .*no-such-worker\.js \(build it with "npm run build"\)/);
