@@ -36,6 +36,8 @@ export interface TrainCommandOptions {
   pytorch?: PytorchSettings;
   /** Open the report panels at the end (default true). */
   openReport?: boolean;
+  /** Cancels like the notification's Cancel button. */
+  signal?: AbortSignal;
 }
 
 type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -59,7 +61,7 @@ export const trainingCommands: Record<string, (ctx: TrainingContext) => Command>
     const result = await ctx.training.trainWithProgress({
       data, method, baseModel, output,
       overwrite: options.overwrite, seed: options.seed, linearHead: options.linearHead, pytorch: options.pytorch,
-    });
+    }, options.signal);
     if (!result) return undefined;
     if (options.openReport ?? true) {
       ctx.reports.show(result.trained, vscode.ViewColumn.Active);

@@ -91,8 +91,11 @@ export class TrainingService implements vscode.Disposable {
     return path.join(this.extension.globalStorageUri.fsPath, 'trained-models');
   }
 
-  /** Trains with a cancellable progress notification; records the outcome; errors propagate to the command. */
-  async trainWithProgress(request: TrainingRequest): Promise<TrainingResult | undefined> {
+  /**
+   * Trains with a cancellable progress notification (and `signal`, for callers that cancel by themselves);
+   * records the outcome; errors propagate to the command.
+   */
+  async trainWithProgress(request: TrainingRequest, signal?: AbortSignal): Promise<TrainingResult | undefined> {
     if (this.running) throw new Error('a classifier is already being trained; wait for it or cancel it first');
     this.running = true;
     const title = `Training ${path.basename(request.output)} (${methodName(request.method)})`;
@@ -100,7 +103,13 @@ export class TrainingService implements vscode.Disposable {
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const cancel = new AbortController();
         const subscription = token.onCancellationRequested(() => cancel.abort());
-        return this.train(request, cancel.signal, (message) => progress.report({ message })).finally(() => subscription.dispose());
+        const onAbort = () => cancel.abort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal?.aborted) cancel.abort();
+        return this.train(request, cancel.signal, (message) => progress.report({ message })).finally(() => {
+          subscription.dispose();
+          signal?.removeEventListener('abort', onAbort);
+        });
       });
       this.end({ status: 'trained', result });
       return result;
