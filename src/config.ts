@@ -1,4 +1,5 @@
 // The one typed view of the `textClassifier.*` settings. Everything else reads settings through here.
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { EngineOptions, ExecutionProviderName, Unit } from './classifier/types';
 
@@ -54,7 +55,7 @@ export class Config {
     const threads = this.settings.get('threads', 0);
     return {
       executionProviders: parseProviders(this.settings.get('executionProviders', 'auto')),
-      threads: threads > 0 ? threads : undefined,
+      threads: threads > 0 ? threads : defaultThreads(),
       batchSize: this.settings.get<number | null>('batchSize') ?? undefined,
       windowStride: this.settings.get<number | null>('windowStride') ?? undefined,
       preferQuantized: this.settings.get('preferQuantized', true),
@@ -74,6 +75,14 @@ export class Config {
     return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized']
       .some((name) => event.affectsConfiguration(`${section}.${name}`));
   }
+}
+
+/**
+ * Half the logical CPUs: the physical cores where cores run two hardware threads, and otherwise a
+ * share that leaves the editor (extension host, renderer) CPU to stay responsive during long runs.
+ */
+function defaultThreads(): number {
+  return Math.max(1, Math.floor(os.availableParallelism() / 2));
 }
 
 function parseProviders(value: string): EngineOptions['executionProviders'] {

@@ -1,32 +1,45 @@
-// The unit under the mouse, found without segmenting a whole large document. No `vscode` import.
+// The units around a place in a document, found without segmenting the whole document: a hover
+// needs the unit under the mouse, live mode the units an edit touched. No `vscode` import.
 import { segment } from '../classifier/segment';
 import type { Segment, Unit } from '../classifier/types';
 
 /** Paragraph, sentence and line units never cross a blank line. */
 const blankLine = /(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)/g;
-/** How far a hover looks for the blank lines around it before it segments the whole document. */
+/** How far to look for the blank line before a place before segmenting the whole document instead. */
 const blockSearchChars = 100_000;
 
+export interface Block {
+  /** The range of text that was segmented: every unit of the document inside it, and no other. */
+  from: number;
+  to: number;
+  units: Segment[];
+}
+
 /**
- * The unit that contains `offset`. Segments only the block between the blank lines around it when the
- * unit cannot cross one, so a hover in a large document stays cheap for the extension host.
+ * The units of the text between the blank lines around [start, end] (the whole document for
+ * units that can cross blank lines, or when no blank line is near). Offsets are the document's.
  */
-export function unitAround(text: string, offset: number, unit: Unit): Segment | undefined {
+export function unitsAround(text: string, start: number, end: number, unit: Unit): Block {
   let from = 0;
   let to = text.length;
   if (unit === 'paragraph' || unit === 'sentence' || unit === 'line') {
-    const searchFrom = Math.max(0, offset - blockSearchChars);
+    const searchFrom = Math.max(0, start - blockSearchChars);
     let blockStart = searchFrom === 0 ? 0 : -1;
-    blankLine.lastIndex = searchFrom;
-    for (let match = blankLine.exec(text); match && match.index < offset; match = blankLine.exec(text)) blockStart = match.index + match[0].length;
-    blankLine.lastIndex = offset;
-    const next = blankLine.exec(text);
+    const separator = new RegExp(blankLine);
+    separator.lastIndex = searchFrom;
+    for (let match = separator.exec(text); match && match.index < start; match = separator.exec(text)) blockStart = match.index + match[0].length;
+    separator.lastIndex = end;
+    const next = separator.exec(text);
     if (blockStart >= 0) {
-      from = Math.min(blockStart, offset);
+      from = Math.min(blockStart, start);
       to = next ? next.index : text.length;
     }
   }
-  return segment(text.slice(from, to), unit)
-    .map((candidate) => ({ ...candidate, start: candidate.start + from, end: candidate.end + from }))
-    .find((candidate) => candidate.start <= offset && offset <= candidate.end);
+  const units = segment(text.slice(from, to), unit).map((found) => ({ ...found, start: found.start + from, end: found.end + from }));
+  return { from, to, units };
+}
+
+/** The unit that contains `offset`, if any. */
+export function unitAround(text: string, offset: number, unit: Unit): Segment | undefined {
+  return unitsAround(text, offset, offset, unit).units.find((found) => found.start <= offset && offset <= found.end);
 }

@@ -6,10 +6,15 @@ import type { Classification, ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
 import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
-import { unitAround } from './unitAround';
+import { unitAround, unitsAround } from './blocks';
 
-/** Pause after the last edit before live mode re-classifies a document. */
-const liveDebounceMs = 200;
+/** Pause after the last edit before live mode re-classifies what changed. */
+const liveDebounceMs = 150;
+
+interface Span {
+  start: number;
+  end: number;
+}
 
 export interface Activity {
   /** Runs `work`, showing the busy state meanwhile. */
@@ -19,6 +24,8 @@ export interface Activity {
 export class DocumentClassifier implements vscode.Disposable {
   private readonly liveTimers = new Map<string, NodeJS.Timeout>();
   private readonly liveRequests = new Map<string, AbortController>();
+  /** Per document: the span edited since its last live classification, in current offsets. */
+  private readonly dirty = new Map<string, Span>();
   private readonly subscriptions: vscode.Disposable[];
   private readonly liveUpdated = new vscode.EventEmitter<{ uri: vscode.Uri; elapsedMs: number }>();
   /** Fires after live mode re-classified a document, with the time from the classification request to the stored results. */
@@ -85,21 +92,38 @@ export class DocumentClassifier implements vscode.Disposable {
   private scheduleLive(event: vscode.TextDocumentChangeEvent): void {
     if (!this.config.liveClassification || event.contentChanges.length === 0 || !this.results.get(event.document.uri)) return;
     const key = event.document.uri.toString();
+    const span = event.contentChanges.reduce<Span | undefined>(widenByEdit, this.dirty.get(key));
+    if (span) this.dirty.set(key, span);
     clearTimeout(this.liveTimers.get(key));
     this.liveRequests.get(key)?.abort();
     this.liveTimers.set(key, setTimeout(() => void this.runLive(event.document), liveDebounceMs));
   }
 
-  /** Re-classifies a document after edits; unchanged units come from the engine's cache. */
+  /**
+   * Re-classifies the units an edit touched: for paragraph, sentence and line units only the text
+   * between the blank lines around the edits is segmented and sent (unchanged units in it come from
+   * the engine's cache); other units re-classify the document.
+   */
   private async runLive(document: vscode.TextDocument): Promise<void> {
     const key = document.uri.toString();
     this.liveTimers.delete(key);
-    if (document.isClosed) return;
+    const previous = this.results.get(document.uri);
+    const span = this.dirty.get(key);
+    if (document.isClosed || !previous || !span) return;
     const request = new AbortController();
     this.liveRequests.set(key, request);
     const started = performance.now();
+    const version = document.version;
     try {
-      await this.classifyDocument(document, { signal: request.signal });
+      if (previous.unit !== this.config.unit) {
+        await this.classifyDocument(document, { signal: request.signal });
+      } else {
+        const block = unitsAround(document.getText(), span.start, span.end, previous.unit);
+        const scores = await this.activity.track(this.client.classify(block.units.map((unit) => unit.text), { signal: request.signal }));
+        if (document.version !== version) return; // edited meanwhile: the next run covers it
+        this.results.replaceRange(document.uri, block.from, block.to, block.units.map((unit, i) => ({ ...unit, ...scores[i] })));
+      }
+      if (document.version === version) this.dirty.delete(key);
       this.liveUpdated.fire({ uri: document.uri, elapsedMs: performance.now() - started });
     } catch (error) {
       if (!request.signal.aborted) this.log.error(`live classification of ${document.uri.fsPath} failed: ${describe(error)}`);
@@ -109,11 +133,22 @@ export class DocumentClassifier implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.dirty.clear();
     this.liveTimers.forEach((timer) => clearTimeout(timer));
     this.liveRequests.forEach((request) => request.abort());
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.liveUpdated.dispose();
   }
+}
+
+/** The span that covers `span` (moved by the edit) and the text the edit inserted. */
+function widenByEdit(span: Span | undefined, change: vscode.TextDocumentContentChangeEvent): Span {
+  const editStart = change.rangeOffset;
+  const editEnd = change.rangeOffset + change.rangeLength;
+  const insertedEnd = editStart + change.text.length;
+  if (!span) return { start: editStart, end: insertedEnd };
+  const move = (offset: number, insideTo: number) => (offset <= editStart ? offset : offset >= editEnd ? offset + insertedEnd - editEnd : insideTo);
+  return { start: Math.min(move(span.start, editStart), editStart), end: Math.max(move(span.end, insertedEnd), insertedEnd) };
 }
 
 export function describe(error: unknown): string {

@@ -12,6 +12,11 @@ const recentKey = 'textClassifier.recentModels';
 /** The model chosen with Select Model… in this workspace; it wins over the setting until the setting changes. */
 const pickedKey = 'textClassifier.pickedModel';
 const maxRecent = 8;
+/**
+ * Units the engine's result cache keeps. Live mode re-sends a whole document and relies on its
+ * unchanged units being cached; a 1 MB document has about 11,000 paragraphs. An entry is a few labels.
+ */
+const resultCacheEntries = 100_000;
 
 export class ModelManager implements vscode.Disposable {
   private loaded: Promise<ModelInfo> | undefined;
@@ -141,7 +146,7 @@ export class ModelManager implements vscode.Disposable {
   private async load(dir: string): Promise<ModelInfo> {
     this.log.info(`loading model ${dir}`);
     try {
-      const model = await this.client.loadModel(dir, this.config.engineOptions);
+      const model = await this.client.loadModel(dir, { ...this.config.engineOptions, cacheSize: resultCacheEntries });
       const status = await this.client.status();
       this.current = model;
       this.provider = status.executionProvider;

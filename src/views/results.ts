@@ -45,6 +45,15 @@ export class ResultsStore implements vscode.Disposable {
     this.changed.fire(results.uri);
   }
 
+  /** Replaces the units inside [from, to] of a document's results with `units` (live mode). */
+  replaceRange(uri: vscode.Uri, from: number, to: number, units: ClassifiedSegment[]): void {
+    const results = this.get(uri);
+    if (!results) return;
+    const outside = results.units.filter((unit) => unit.end < from || unit.start > to);
+    results.units = [...outside, ...units].sort((a, b) => a.start - b.start);
+    this.changed.fire(uri);
+  }
+
   delete(uri: vscode.Uri): void {
     if (this.byUri.delete(uri.toString())) this.changed.fire(uri);
   }

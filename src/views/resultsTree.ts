@@ -6,6 +6,9 @@ import type { ClassifiedSegment } from '../classifier/types';
 import { formatScore, labelIcon, preview, topLabelText } from './labels';
 import type { DocumentResults, ResultsStore } from './results';
 
+/** A document with more units starts collapsed: listing ten thousand rows is work nobody asked for yet. */
+const expandUpTo = 500;
+
 export type ResultNode =
   | { kind: 'document'; results: DocumentResults }
   | { kind: 'unit'; results: DocumentResults; unit: ClassifiedSegment; index: number }
@@ -38,7 +41,8 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
     const labels = node.kind === 'document' ? [] : node.unit.labels.map((score) => score.label);
     switch (node.kind) {
       case 'document': {
-        const item = new vscode.TreeItem(path.basename(node.results.uri.path), vscode.TreeItemCollapsibleState.Expanded);
+        const expanded = node.results.units.length <= expandUpTo ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        const item = new vscode.TreeItem(path.basename(node.results.uri.path), expanded);
         item.id = node.results.uri.toString();
         item.resourceUri = node.results.uri;
         item.description = `${node.results.units.length} ${node.results.unit} units · ${node.results.modelName}`;

@@ -9,10 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const fixtures = path.join(repoRoot, 'test', 'integration', 'fixtures');
 
-function offlineExecutable(): string | undefined {
+export function offlineExecutable(): string | undefined {
   if (process.env.VSCODE_EXECUTABLE) return path.resolve(process.env.VSCODE_EXECUTABLE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const codeServer = require(path.join(repoRoot, 'scripts', 'vscode', 'code-server.js')) as { isProvisioned(): boolean };
@@ -67,7 +67,9 @@ async function main() {
   console.log(`integration tests passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -58,7 +58,7 @@ describe('commands', function () {
     const editor = await openInEditor('reviews.md');
     const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
     assert.ok(results);
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 100);
     const ours = lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults')
       .sort((a, b) => a.range.start.line - b.range.start.line);
     assert.deepEqual(ours.map((lens) => lens.range.start.line), [0, 2, 4, 6]);
@@ -105,7 +105,7 @@ describe('commands', function () {
     assert.equal(api.resultsTree.getChildren().length, 1);
     await vscode.commands.executeCommand('textClassifier.clearResults');
     assert.equal(api.resultsTree.getChildren().length, 0);
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 100);
     assert.equal(lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults').length, 0);
   });
 
