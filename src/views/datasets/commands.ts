@@ -60,11 +60,10 @@ export const datasetCommands: Record<string, (ctx: DatasetsContext) => Command> 
   },
   showMoreExamples: (ctx) => (node: Extract<DatasetNode, { kind: 'more' | 'label' }>) => ctx.datasets.showMore(node),
   openDatasetLine: () => async (file: string, line: number) => {
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    // vscode.open rather than openTextDocument: the editor opens files over 50 MB that extensions cannot load.
     const position = new vscode.Position(Math.max(0, line - 1), 0);
-    const editor = await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true });
-    editor.revealRange(document.lineAt(position.line).range, vscode.TextEditorRevealType.InCenter);
-    return editor;
+    const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(position, position), preview: true };
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), options);
   },
   exportPredictions: (ctx) => async (target?: DatasetTarget, format?: ExportFormat, destination?: vscode.Uri) => {
     const record = await recordOf(ctx, target);
