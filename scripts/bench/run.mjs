@@ -295,6 +295,9 @@ function printTable(r) {
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const row of rows) console.log(line(row));
   console.log(`\n${r.rounds} interleaved rounds, medians; load average at start ${r.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} on ${r.machine.logicalCpus} CPUs (a busy machine lowers every number). Results: bench/results.json`);
+  if (r.compute?.fractionOfGemm > 1) {
+    console.log('Note: above 100 % of the GEMM rate means other processes slowed the large MatMul (which needs both cores at once) more than the engine; rerun on a quiet machine for this fraction.');
+  }
   if (r.skipped) console.log(`Skipped: ${r.skipped}`);
 }
 
