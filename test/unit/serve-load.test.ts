@@ -285,7 +285,6 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
     });
 
     it('on SIGTERM answers the requests in flight, refuses new connections, and exits 0', async () => {
-      let killedAt = Infinity;
       const answeredAt: number[] = [];
       const inFlight = Array.from({ length: 16 }, (_, i) =>
         request(server.url, 'POST', '/v1/classify', { token, body: { inputs: reviewTexts(256).map((text) => `${text} drain ${i}`) } }).then((answer) => {
@@ -295,13 +294,19 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
       server.child.kill('SIGTERM');
-      killedAt = performance.now();
-      const refused = await request(server.url, 'GET', '/v2/health/live').then((answer) => `HTTP ${answer.status}`, (error: Error) => error.message);
-      assert.match(refused, /ECONNREFUSED|HTTP 503/, 'a new request during the drain is refused');
+      // Once the server has taken the signal, a new connection (not a kept-alive one) is refused.
+      for (let tries = 0; !server.log.some((line) => /SIGTERM, shutting down/.test(line)); tries++) {
+        assert.ok(tries < 200, 'the server logs the SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const signalTakenAt = performance.now();
+      const fresh = new http.Agent({ keepAlive: false });
+      const refused = await request(server.url, 'GET', '/v2/health/live', { agent: fresh }).then((answer) => `HTTP ${answer.status}`, (error: Error) => error.message);
+      assert.match(refused, /ECONNREFUSED|HTTP 503/, `a new request during the drain is refused (got ${refused})`);
       const answers = await Promise.all(inFlight);
       assert.deepEqual(answers.map((answer) => answer.status), new Array(16).fill(200));
       assert.ok(answers.every((answer) => answer.json.length === 256));
-      assert.ok(answeredAt.some((time) => time > killedAt), 'some requests were still in flight at SIGTERM');
+      assert.ok(answeredAt.some((time) => time > signalTakenAt), 'some requests were still in flight when the server took the signal');
       assert.equal(await server.exited, 0);
       await assert.rejects(request(server.url, 'GET', '/v2/health/live'), /ECONNREFUSED/);
       assert.ok(server.log.some((line) => /SIGTERM, shutting down/.test(line)));
