@@ -25,6 +25,7 @@ Options:
       --batch-delay-ms MS   how long a request waits for others to share its engine call (default: ${serveDefaults.batchDelayMs})
       --max-batch N         rows in one engine call and the largest batch of a v2 request (default: ${serveDefaults.maxBatch})
       --no-batching         every request is its own engine call
+      --max-in-flight N     merged engine calls per model running at once (default: ${serveDefaults.maxInFlight})
       --max-inputs N        texts in one /v1/classify request (default: ${serveDefaults.maxInputs})
       --max-body-bytes N    largest request body (default: ${serveDefaults.maxBodyBytes})
       --threads N           inference threads per model (default: physical cores)
@@ -44,6 +45,7 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       'batch-delay-ms': { type: 'string' },
       'max-batch': { type: 'string' },
       'no-batching': { type: 'boolean' },
+      'max-in-flight': { type: 'string' },
       'max-inputs': { type: 'string' },
       'max-body-bytes': { type: 'string' },
       threads: { type: 'string' },
@@ -66,6 +68,7 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       batchDelayMs,
       maxBatch: positiveInteger('--max-batch', values['max-batch']),
       dynamicBatching: !values['no-batching'],
+      maxInFlight: positiveInteger('--max-in-flight', values['max-in-flight']),
       maxInputs: positiveInteger('--max-inputs', values['max-inputs']),
       maxBodyBytes: positiveInteger('--max-body-bytes', values['max-body-bytes']),
       engine: { threads, batchSize: positiveInteger('--engine-batch-size', values['engine-batch-size']) ?? serveDefaults.engineBatchSize },
