@@ -326,7 +326,10 @@
   }
 
   window.addEventListener('message', (event) => {
-    if (event.data?.type === 'report') render(event.data.report);
+    if (event.data?.type !== 'report') return;
+    const { report } = event.data;
+    vscode.setState({ datasetPath: report.dataset.path, modelDir: report.model.dir }); // restores the panel after a reload
+    render(report);
   });
   vscode.postMessage({ type: 'ready' });
 })();

@@ -1,7 +1,7 @@
 // The evaluation report in the real workbench (code-server in headless Chromium), driven like a user:
 // the Datasets view lists a dataset with its counts, "Evaluate Model on Dataset…" from the palette
-// opens the report, a click on a confusion-matrix cell lists its rows. Screenshots in the dark and
-// the light theme go to test-results/.
+// opens the report, a click on a confusion-matrix cell lists its rows, and the report is back after
+// a window reload. Screenshots in the dark, light and high-contrast themes go to test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -90,7 +90,8 @@ describe('evaluation report UI', function () {
     const report = reportFrame(page);
     const accuracy = report.locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value');
     await accuracy.waitFor({ timeout: 120_000 });
-    assert.match(await accuracy.innerText(), /^\d+\.\d\d %$/);
+    const accuracyText = await accuracy.innerText();
+    assert.match(accuracyText, /^\d+\.\d\d %$/);
     assert.equal(await report.locator('svg.matrix .cell').count(), 4, 'a 2×2 confusion matrix');
     assert.equal(await report.locator('svg[aria-label="Reliability diagram"]').count(), 1);
     assert.equal(await report.locator('svg[aria-label="Confidence histogram"]').count(), 1);
@@ -112,5 +113,12 @@ describe('evaluation report UI', function () {
     await screenshots(page, report, 'report-light');
     await useTheme(page, workspace, 'Default High Contrast');
     await screenshots(page, report, 'report-high-contrast');
+
+    // After a window reload the report comes back from the stored evaluation, without a new run.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = reportFrame(page).locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value');
+    await restored.waitFor({ timeout: 60_000 });
+    assert.equal(await restored.innerText(), accuracyText);
   });
 });

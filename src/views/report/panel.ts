@@ -4,7 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EvaluationRecord } from '../../evaluation/store';
+import type { EvaluationRecord, EvaluationStore } from '../../evaluation/store';
+
+const viewType = 'textClassifier.report';
+
+/** What the page keeps (vscode.setState) so that the report can be restored after a reload. */
+interface PageState {
+  datasetPath: string;
+  modelDir: string;
+}
 
 /** Skipped rows sent to the page; the rest are counted (the record keeps them all). */
 const maxSkippedShown = 500;
@@ -20,7 +28,17 @@ export class ReportPanels implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; record: EvaluationRecord }>();
   private active: string | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  private readonly serializer: vscode.Disposable;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: EvaluationStore,
+  ) {
+    // Reports open when the window closed come back after a reload, from the stored evaluation.
+    this.serializer = vscode.window.registerWebviewPanelSerializer(viewType, {
+      deserializeWebviewPanel: (panel, state: PageState | undefined) => this.restore(panel, state),
+    });
+  }
 
   /** The record of the report last focused, for the palette commands. */
   get activeRecord(): EvaluationRecord | undefined {
@@ -42,17 +60,36 @@ export class ReportPanels implements vscode.Disposable {
       this.active = record.id;
       return open.panel;
     }
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media', 'report');
-    const panel = vscode.window.createWebviewPanel('textClassifier.report', title(record), column, {
-      enableScripts: true,
-      localResourceRoots: [media],
-      retainContextWhenHidden: true,
-    });
+    const panel = vscode.window.createWebviewPanel(viewType, title(record), column, this.webviewOptions());
+    this.attach(panel, record);
+    return panel;
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [this.media], retainContextWhenHidden: true };
+  }
+
+  private get media(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'media', 'report');
+  }
+
+  private async restore(panel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> {
+    const record = state && (await this.store.get(state.datasetPath, state.modelDir));
+    if (!record || this.panels.has(record.id)) {
+      panel.dispose(); // the evaluation is gone (storage cleared) or its report is open already
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    panel.title = title(record);
+    this.attach(panel, record);
+  }
+
+  private attach(panel: vscode.WebviewPanel, record: EvaluationRecord): void {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'text-classifier.svg');
     const entry = { panel, record };
     this.panels.set(record.id, entry);
     this.active = record.id;
-    panel.webview.html = pageHtml(panel.webview, media);
+    panel.webview.html = pageHtml(panel.webview, this.media);
     panel.onDidChangeViewState(() => {
       if (panel.active) this.active = record.id;
     });
@@ -61,7 +98,6 @@ export class ReportPanels implements vscode.Disposable {
       if (this.active === record.id) this.active = undefined;
     });
     panel.webview.onDidReceiveMessage((message: ReportRequest) => this.onRequest(entry, message));
-    return panel;
   }
 
   private onRequest(entry: { panel: vscode.WebviewPanel; record: EvaluationRecord }, message: ReportRequest): void {
@@ -83,6 +119,7 @@ export class ReportPanels implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.serializer.dispose();
     for (const { panel } of this.panels.values()) panel.dispose();
   }
 }
