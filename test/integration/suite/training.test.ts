@@ -97,8 +97,15 @@ describe('Train Classifier…', function () {
     assert.equal(result.base.model.dir, sentiment);
     assert.equal(result.base.datasetPath, result.trained.datasetPath, 'the same test file');
     assert.equal(result.base.result.evaluated, result.trained.result.evaluated);
-    assert.ok(api.reports.panel(result.trained.id) && api.reports.panel(result.base.id), 'both reports are open');
-    assert.notEqual(api.reports.panel(result.trained.id)!.viewColumn, api.reports.panel(result.base.id)!.viewColumn, 'side by side');
+    const trainedPanel = api.reports.panel(result.trained.id);
+    const basePanel = api.reports.panel(result.base.id);
+    assert.ok(trainedPanel && basePanel, 'both reports are open');
+    // A panel learns its column from the workbench a moment after it opens.
+    for (let waited = 0; waited < 10_000 && (trainedPanel.viewColumn === undefined || basePanel.viewColumn === undefined || trainedPanel.viewColumn === basePanel.viewColumn); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(trainedPanel.viewColumn !== undefined && basePanel.viewColumn !== undefined && trainedPanel.viewColumn !== basePanel.viewColumn,
+      `side by side (columns ${trainedPanel.viewColumn} and ${basePanel.viewColumn})`);
   });
 
   it('PyTorch fine-tuning on the same split runs end to end through the command and gives a loadable model', async function () {
