@@ -154,4 +154,40 @@ describe('commands', function () {
     await vscode.commands.executeCommand('textClassifier.toggleLiveClassification');
     assert.equal(config(), before);
   });
+
+  it('code lenses and hovers follow their settings', async () => {
+    const editor = await openInEditor('reviews.md');
+    await vscode.commands.executeCommand('textClassifier.classifyDocument');
+    const ourLenses = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 100))
+      .filter((lens) => lens.command?.command === 'textClassifier.showInResults').length;
+    const ourHover = async () => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 5)))
+      .includes('Text Classifier');
+    assert.equal(await ourLenses(), 4);
+    assert.equal(await ourHover(), true);
+    try {
+      await setSetting('codeLens.enabled', false);
+      await setSetting('hover.enabled', false);
+      assert.equal(await ourLenses(), 0);
+      assert.equal(await ourHover(), false);
+    } finally {
+      await setSetting('codeLens.enabled', undefined);
+      await setSetting('hover.enabled', undefined);
+    }
+  });
+
+  it('a cancelled classification stops in the worker and stores nothing', async () => {
+    const api = await extensionApi();
+    const paragraphs = Array.from({ length: 2000 }, (_, i) => `Entry ${i}: the room was ${i % 2 ? 'cold and noisy' : 'bright and calm'} on night ${i}.`);
+    const document = await vscode.workspace.openTextDocument({ content: paragraphs.join('\n\n'), language: 'markdown' });
+    await vscode.window.showTextDocument(document);
+    const request = new AbortController();
+    let progressSeen = 0;
+    const running = api.classifier.classifyDocument(document, { signal: request.signal, onProgress: (done) => { progressSeen = done; if (done > 0) request.abort(); } });
+    await assert.rejects(running, /cancelled/);
+    assert.ok(progressSeen > 0 && progressSeen < paragraphs.length, `stopped after ${progressSeen} of ${paragraphs.length} units`);
+    assert.equal(api.results.get(document.uri), undefined, 'nothing stored');
+    for (let i = 0; i < 100 && (await api.client.status()).workerQueue > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await api.client.status()).workerQueue, 0, 'the worker dropped the request');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
