@@ -97,10 +97,6 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
     this.changed.fire(labelNode);
   }
 
-  getParent(): undefined {
-    return undefined;
-  }
-
   async getChildren(node?: DatasetNode): Promise<DatasetNode[]> {
     if (!node) {
       return (await this.datasets()).map((entry) => (entry.kind === 'file' ? this.remember({ kind: 'dataset', file: entry.file, inGroup: false }) : { kind: 'group', group: entry.group }));
