@@ -66,4 +66,16 @@ describe('workbench UI', function () {
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot });
   });
+
+  it('Select Model… lists the bundled models and switches the status bar to the chosen one', async () => {
+    await runCommand(page, 'Text Classifier: Select Model…');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'news-topic' }).first().waitFor({ timeout: 15_000 });
+    const texts = await rows.allInnerTexts();
+    assert.ok(texts.some((text) => /sentiment-sst2/.test(text)), texts.join(' | '));
+    assert.ok(texts.some((text) => /Download from Hugging Face/.test(text)), texts.join(' | '));
+    await page.keyboard.type('news-topic');
+    await page.keyboard.press('Enter');
+    await page.locator('[id="local-text-classifier.local-text-classifier.textClassifier.status"]', { hasText: 'news-topic · cpu' }).waitFor({ timeout: 30_000 });
+  });
 });
