@@ -189,13 +189,13 @@
     svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(0), y2: y(0), class: 'axis' }));
     svg.append(s('text', { x: plot.left + innerWidth / 2, y: height - 4, class: 'axis-title', 'text-anchor': 'middle', text: xLabel }));
     svg.append(s('text', { x: 12, y: plot.top + innerHeight / 2, class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 12 ${plot.top + innerHeight / 2})`, text: yLabel }));
-    extra?.(svg, x, y);
     for (const bar of bars) {
       if (bar.value <= 0 || bar.upper <= xMin) continue;
       svg.append(
         s('rect', { x: x(bar.lower) + 1, y: y(bar.value), width: Math.max(1, x(bar.upper) - x(bar.lower) - 2), height: y(0) - y(bar.value), class: bar.className || 'bar-fill' }, s('title', { text: bar.label })),
       );
     }
+    extra?.(svg, x, y); // overlays (calibration gaps, the diagonal) on top of the bars
     return svg;
   }
 
@@ -230,7 +230,7 @@
           if (bin.count === 0) continue;
           const low = Math.min(bin.accuracy, bin.confidence);
           const high = Math.max(bin.accuracy, bin.confidence);
-          svg.append(s('rect', { x: x(bin.lower) + 1, y: y(high), width: x(bin.upper) - x(bin.lower) - 2, height: Math.max(1, y(low) - y(high)), class: 'gap' }));
+          svg.append(s('rect', { x: x(bin.lower) + 1, y: y(high), width: x(bin.upper) - x(bin.lower) - 2, height: Math.max(1, y(low) - y(high)), class: 'gap' }, s('title', { text: `gap ${pct(high - low)}: accuracy ${pct(bin.accuracy)}, mean confidence ${pct(bin.confidence)}` })));
         }
         svg.append(s('line', { x1: x(xMin), y1: y(xMin), x2: x(1), y2: y(1), class: 'diagonal-line' }));
       },
