@@ -118,8 +118,13 @@ async function recordOf(ctx: DatasetsContext, target: DatasetTarget): Promise<Ev
 
 /** Quick picks for the text and label columns, then the label mapping. */
 async function askColumns(file: string, current: DatasetColumns): Promise<DatasetColumns | undefined> {
-  const columns = await columnNames(file, current);
-  const detected = await inspectDataset(file, current).catch(() => undefined);
+  const hasHeader = await askHeader(file, current);
+  if (hasHeader === null) return undefined;
+  const columns = await columnNames(file, { ...current, hasHeader });
+  // The current choice when it still applies, else what would be detected with this header setting.
+  const detected = await inspectDataset(file, { ...current, hasHeader })
+    .catch(() => inspectDataset(file, { format: current.format, hasHeader }))
+    .catch(() => undefined);
   const textPicks = columns.map((column) => ({ label: column, picked: detected?.textColumns.includes(column) ?? false }));
   const text = await vscode.window.showQuickPick(textPicks, { canPickMany: true, title: `${path.basename(file)}: text column(s)`, placeHolder: 'Several are joined with a space' });
   if (!text || text.length === 0) return undefined;
@@ -141,7 +146,23 @@ async function askColumns(file: string, current: DatasetColumns): Promise<Datase
     },
   });
   if (mapping === undefined) return undefined;
-  return { ...current, textColumn: text.map((pick) => pick.label).join(','), labelColumn: label.label, labelMap: mapping.trim() ? parseLabelMap(mapping) : undefined };
+  return { ...current, hasHeader, textColumn: text.map((pick) => pick.label).join(','), labelColumn: label.label, labelMap: mapping.trim() ? parseLabelMap(mapping) : undefined };
+}
+
+/** CSV/TSV: whether the first row names the columns (the detected answer is marked); null when dismissed. */
+async function askHeader(file: string, current: DatasetColumns): Promise<boolean | undefined | null> {
+  const format = current.format ?? (await detectFormat(file));
+  if (format === 'jsonl') return undefined;
+  const detected = (await inspectDataset(file, { format }).catch(() => undefined))?.hasHeader;
+  const mark = (value: boolean) => (detected === value ? 'detected' : undefined);
+  const picks = [
+    { label: 'The first row names the columns', value: true, description: mark(true) },
+    { label: 'The first row is data', value: false, description: mark(false) },
+  ];
+  const choice = await vscode.window.showQuickPick(current.hasHeader === false || (current.hasHeader === undefined && detected === false) ? picks.reverse() : picks, {
+    title: `${path.basename(file)}: header`,
+  });
+  return choice ? choice.value : null;
 }
 
 /** Column names from the detected schema, else from the first record (when detection fails). */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { EvaluationRecord } from '../../../src/evaluation/store';
+import type { DatasetColumns } from '../../../src/views/datasets/settings';
 import type { DatasetNode, DatasetsTreeProvider } from '../../../src/views/datasets/tree';
 import { repoRoot } from '../../support/paths';
 import { extensionApi, setSetting, workspaceFile } from '../helpers';
@@ -148,6 +149,17 @@ describe('datasets view', function () {
     assert.ok(record, 'the evaluation ran (see the error it showed)');
     assert.equal(record.result.evaluated, 5, 'the label mapping maps good/bad to the model labels');
     assert.deepEqual(record.columns.labelMap, chosen.labelMap);
+  });
+
+  it('Configure Columns… asks for the header, the text and label columns and a mapping, proposing what it detected', async () => {
+    const file = path.join(folder, 'reviews.csv');
+    const asking = vscode.commands.executeCommand<DatasetColumns | undefined>('textClassifier.configureColumns', vscode.Uri.file(file));
+    // Accept each proposal like a user pressing Enter: header, text column(s), label column, empty mapping.
+    for (let step = 0; step < 4; step++) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    assert.deepEqual(await asking, { hasHeader: true, textColumn: 'text', labelColumn: 'label', labelMap: undefined });
   });
 
   it('Add Dataset… adds a file the glob does not match; the size cap hides large files but not added ones', async () => {
