@@ -45,8 +45,9 @@ type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-e
 export const useThisModel = 'Use This Model';
 
 export const trainingCommands: Record<string, (ctx: TrainingContext) => Command> = {
-  trainClassifier: (ctx) => async (target?: DatasetTarget | TrainCommandOptions): Promise<TrainingResult | undefined> => {
-    const options: TrainCommandOptions = isOptions(target) ? target : {};
+  /** From the Datasets view: (node, selected nodes); from code: (options) or (dataset, options). */
+  trainClassifier: (ctx) => async (target?: DatasetTarget | TrainCommandOptions, more?: unknown): Promise<TrainingResult | undefined> => {
+    const options: TrainCommandOptions = isOptions(target) ? target : isOptions(more) ? more : {};
     const data = options.dataset !== undefined ? dataOfOption(options.dataset, ctx.datasetSettings)
       : target !== undefined && !isOptions(target) ? trainingDataOf(target, ctx.datasetSettings)
       : await askDataset(ctx.datasets, ctx.datasetSettings);
@@ -87,7 +88,7 @@ async function announce(result: TrainingResult, split: string): Promise<void> {
 }
 
 function isOptions(target: unknown): target is TrainCommandOptions {
-  return typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) && !('kind' in target);
+  return typeof target === 'object' && target !== null && !Array.isArray(target) && !(target instanceof vscode.Uri) && !('kind' in target);
 }
 
 function dataOfOption(dataset: NonNullable<TrainCommandOptions['dataset']>, settings: DatasetSettings): TrainingData {

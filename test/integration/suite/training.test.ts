@@ -11,7 +11,7 @@ import { checkPytorch } from '../../../src/training/pytorch';
 import type { TrainCommandOptions } from '../../../src/views/training/commands';
 import type { TrainingResult } from '../../../src/views/training/service';
 import { bundledModel, datasetOrSkip } from '../../support/paths';
-import { extensionApi } from '../helpers';
+import { extensionApi, workspaceFile } from '../helpers';
 
 const sentiment = bundledModel('sentiment-sst2');
 
@@ -46,6 +46,7 @@ describe('Train Classifier…', function () {
     // The suites after this one expect the bundled default model.
     await vscode.commands.executeCommand('textClassifier.selectModel', sentiment);
     fs.rmSync(scratch, { recursive: true, force: true });
+    fs.rmSync(workspaceFile('training-splits').fsPath, { recursive: true, force: true });
   });
 
   it('linear head on SMS Spam: a loadable model with test accuracy >= 97 %, its report on the test split, and Use This Model switches to it', async function () {
@@ -106,6 +107,39 @@ describe('Train Classifier…', function () {
     }
     assert.ok(trainedPanel.viewColumn !== undefined && basePanel.viewColumn !== undefined && trainedPanel.viewColumn !== basePanel.viewColumn,
       `side by side (columns ${trainedPanel.viewColumn} and ${basePanel.viewColumn})`);
+  });
+
+  it('from a group of splits in the Datasets view: its train, validation and test files are used, and the report opens the test file', async function () {
+    const sms = datasetOrSkip(this, 'sms_spam/SMSSpamCollection');
+    const api = await extensionApi();
+    const lines = fs.readFileSync(sms, 'utf8').split('\n').filter(Boolean);
+    const folder = workspaceFile('training-splits').fsPath;
+    fs.mkdirSync(folder, { recursive: true });
+    // Given splits (the first 1,000 messages; validation and test 150 each), and a group whose test split has no spam.
+    const splits = { train: lines.slice(0, 700), validation: lines.slice(700, 850), test: lines.slice(850, 1000) };
+    for (const [split, rows] of Object.entries(splits)) {
+      fs.writeFileSync(path.join(folder, `spam_${split}.tsv`), `${rows.join('\n')}\n`);
+      fs.writeFileSync(path.join(folder, `nospam_${split}.tsv`), `${(split === 'test' ? rows.filter((row) => row.startsWith('ham')) : rows).join('\n')}\n`);
+    }
+    await vscode.commands.executeCommand('textClassifier.refreshDatasets');
+    const group = async (name: string) => {
+      const node = (await api.datasets.getChildren()).find((entry) => entry.kind === 'group' && entry.group.name === name);
+      assert.ok(node, `the Datasets view groups ${name}_train/validation/test`);
+      return node;
+    };
+    const options: TrainCommandOptions = { method: 'linear-head', baseModel: sentiment, openReport: false };
+
+    const result = await vscode.commands.executeCommand<TrainingResult | undefined>('textClassifier.trainClassifier', await group('spam'), { ...options, output: path.join(scratch, 'spam-given-splits') });
+    assert.ok(result, `trained (${JSON.stringify(api.training.lastOutcome)})`);
+    assert.match(result.report.split, /given splits: 700 train, 150 validation, 150 test/);
+    assert.equal(result.trained.datasetPath, path.join(folder, 'spam_test.tsv'), 'the report is on the test file itself');
+    assert.equal(result.trained.result.evaluated, 150);
+
+    const missing = await vscode.commands.executeCommand('textClassifier.trainClassifier', await group('nospam'), { ...options, output: path.join(scratch, 'nospam') });
+    assert.equal(missing, undefined);
+    const outcome = api.training.lastOutcome;
+    assert.match(outcome?.status === 'failed' ? outcome.error : '', /the test split has no example of "spam"/);
+    assert.ok(!fs.existsSync(path.join(scratch, 'nospam')));
   });
 
   it('PyTorch fine-tuning on the same split runs end to end through the command and gives a loadable model', async function () {
