@@ -13,7 +13,7 @@ export interface EvaluationJobParams extends SchemaOptions {
   /** Where every prediction is written as JSONL; the caller owns the file (and removes it on failure). */
   predictionsFile: string;
   batchSize?: number;
-  /** Rows kept per confusion-matrix cell, most confident first (default 200). */
+  /** Rows kept per confusion-matrix cell, most confident first (default: 200, fewer with many labels). */
   rowsPerCell?: number;
   /** Misclassified rows kept as likely label errors, most confident first (default 100). */
   likelyErrors?: number;
@@ -31,6 +31,11 @@ export interface EvaluationJobResult extends Omit<EvaluationReport, 'predictions
 
 export const histogramBins = 20;
 
+/** 200 rows per cell, but about 10,000 in all with many labels (the report travels to the host and the webview). */
+function defaultRowsPerCell(labels: number): number {
+  return Math.max(10, Math.min(200, Math.floor(10_000 / (labels * labels))));
+}
+
 /** The `limit` most confident rows, ties in file order (the order likelyLabelErrors ranks by). */
 function mostConfident(rows: Prediction[], limit: number): Prediction[] {
   return rows.sort((a, b) => b.confidence - a.confidence || a.line - b.line).slice(0, limit);
@@ -44,7 +49,7 @@ export async function runEvaluationJob(
   classify: ClassifyTexts,
   options: { signal?: AbortSignal; onProgress?: (progress: EvaluationProgress) => void } = {},
 ): Promise<EvaluationJobResult> {
-  const rowsPerCell = params.rowsPerCell ?? 200;
+  const rowsPerCell = params.rowsPerCell ?? defaultRowsPerCell(labels.length);
   // Kept per batch, so memory stays bounded however large the dataset is.
   let cells: Prediction[][][] = labels.map(() => labels.map(() => []));
   let errors: Prediction[] = [];
