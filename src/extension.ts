@@ -17,7 +17,7 @@ import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
 import { ResultsStore } from './views/results';
-import { ResultsTreeProvider } from './views/resultsTree';
+import { ResultsTreeProvider, type ResultNode } from './views/resultsTree';
 import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
@@ -29,6 +29,7 @@ export interface TextClassifierApi {
   readonly models: ModelManager;
   readonly results: ResultsStore;
   readonly resultsTree: ResultsTreeProvider;
+  readonly resultsView: vscode.TreeView<ResultNode>;
   readonly classifier: DocumentClassifier;
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;

@@ -109,7 +109,7 @@ describe('commands', function () {
     assert.equal(lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults').length, 0);
   });
 
-  it('clicking a unit selects its text; a closed document leaves the tree', async () => {
+  it('clicking a unit selects its text, a lens shows it in the tree; a closed document leaves the tree', async () => {
     const api = await extensionApi();
     await openInEditor('reviews.md');
     const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
@@ -118,7 +118,9 @@ describe('commands', function () {
     await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
     const editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.getText(editor.selection), unit.text);
-    await vscode.commands.executeCommand('textClassifier.showInResults', results.uri, unit.start); // lens click: no error
+    await vscode.commands.executeCommand('textClassifier.showInResults', results.uri, unit.start); // what a lens click runs
+    const selected = api.resultsView.selection[0];
+    assert.ok(selected?.kind === 'unit' && selected.unit.start === unit.start, 'the unit is selected in the Results view');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     assert.equal(api.results.get(results.uri), undefined);
   });
