@@ -7,7 +7,8 @@ import type { InferenceBackend, LoadedSession } from './session';
 import type { ModelSignature, RemoteBackendOptions, RemoteBackendStatus, TensorSpec } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_RETRIES = 4;
+/** With the backoff (or a server's Retry-After of 1 s) this rides out about 6 s of unavailability. */
+const DEFAULT_RETRIES = 6;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 

@@ -72,7 +72,7 @@ export interface RemoteBackendOptions {
   token?: string;
   /** Per HTTP request; default 30 s. */
   timeoutMs?: number;
-  /** Further tries after a refused connection, a timeout or a 429/502/503/504; default 4. */
+  /** Further tries after a refused connection, a timeout or a 429/502/503/504; default 6. */
   retries?: number;
 }
 
