@@ -70,6 +70,11 @@ export class Config {
     };
   }
 
+  /** The Python with torch for PyTorch fine-tuning; undefined: /usr/bin/python3 where it exists, else python3. */
+  get trainingPython(): string | undefined {
+    return this.settings.get('training.python', '').trim() || undefined;
+  }
+
   /** True when a change touches one of the settings the model is loaded with. */
   static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
     return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized']

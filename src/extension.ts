@@ -78,7 +78,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store));
-    this.training = this.own(new TrainingService(extension, this.evaluations, () => this.config.engineOptions, this.log));
+    this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }

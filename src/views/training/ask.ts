@@ -89,7 +89,7 @@ export async function askBaseModel(models: ModelManager): Promise<string | undef
 type MethodChoice = vscode.QuickPickItem & { method: TrainingMethod; unavailable?: string };
 
 /** The method; PyTorch is checked while the list is open and marked unavailable, with the reason, when it cannot run. */
-export async function askMethod(): Promise<TrainingMethod | undefined> {
+export async function askMethod(python: string | undefined): Promise<TrainingMethod | undefined> {
   const linear: MethodChoice = {
     label: '$(zap) Linear head on the frozen encoder',
     description: 'no Python needed · about a minute',
@@ -108,7 +108,7 @@ export async function askMethod(): Promise<TrainingMethod | undefined> {
   quickPick.items = [linear, pytorch()];
   quickPick.busy = true;
   let disposed = false;
-  void checkPytorch().then((availability) => {
+  void checkPytorch({ python }).then((availability) => {
     if (disposed) return;
     quickPick.items = [linear, pytorch(availability)];
     quickPick.busy = false;

@@ -54,7 +54,7 @@ export const trainingCommands: Record<string, (ctx: TrainingContext) => Command>
     if (!data) return undefined;
     const baseModel = options.baseModel ?? (await askBaseModel(ctx.models));
     if (!baseModel) return undefined;
-    const method = options.method ?? (await askMethod());
+    const method = options.method ?? (await askMethod(ctx.training.python));
     if (!method) return undefined;
     const output = options.output ?? (await askOutput(defaultOutput(data, method, ctx.training.globalModelsRoot)));
     if (!output) return undefined;

@@ -7,14 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClassifierClient } from '../../classifier/client';
-import type { EngineOptions } from '../../classifier/types';
+import type { Config } from '../../config';
 import type { EvaluationService } from '../../evaluation/service';
 import type { EvaluationRecord } from '../../evaluation/store';
 import { TrainingCancelledError } from '../../training/head';
 import type { LinearHeadSettings } from '../../training/linearHead';
 import { readTrainingMetadata } from '../../training/modelDirectory';
 import { formatDuration, formatPercent, type TrainingProgress } from '../../training/progress';
-import type { PytorchSettings } from '../../training/pytorch';
+import { checkPytorch, type PytorchSettings } from '../../training/pytorch';
 import { runTraining } from '../../training/runner';
 import type { TrainingJob } from '../../training/runnerProtocol';
 import type { TrainingMethod, TrainingReport } from '../../training/train';
@@ -73,7 +73,7 @@ export class TrainingService implements vscode.Disposable {
   constructor(
     private readonly extension: vscode.ExtensionContext,
     private readonly evaluations: EvaluationService,
-    private readonly engineOptions: () => EngineOptions,
+    private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -84,6 +84,11 @@ export class TrainingService implements vscode.Disposable {
   /** Models trained here that still exist, newest first. */
   trainedModels(): string[] {
     return this.extension.globalState.get<string[]>(trainedKey, []).filter((dir) => readTrainingMetadata(dir) !== null);
+  }
+
+  /** The Python for PyTorch fine-tuning (setting textClassifier.training.python), undefined for the default. */
+  get python(): string | undefined {
+    return this.config.trainingPython;
   }
 
   /** Where new models go when there is no workspace folder. */
@@ -129,6 +134,13 @@ export class TrainingService implements vscode.Disposable {
 
   private async train(request: TrainingRequest, signal: AbortSignal, show: (message: string) => void): Promise<TrainingResult> {
     const { data } = request;
+    const pytorch = { ...request.pytorch, python: request.pytorch?.python ?? this.python };
+    if (request.method === 'pytorch') {
+      // Before any work: a missing Python or torch is said at once, with what to install.
+      show('checking for Python and torch…');
+      const availability = await checkPytorch({ python: pytorch.python });
+      if (!availability.available) throw new Error(`PyTorch fine-tuning is unavailable: ${availability.reason} (setting textClassifier.training.python)`);
+    }
     const { labelMap: _notUsed, ...schema } = data.columns; // eslint-disable-line @typescript-eslint/no-unused-vars
     const job: TrainingJob = {
       method: request.method,
@@ -137,8 +149,8 @@ export class TrainingService implements vscode.Disposable {
       overwrite: request.overwrite,
       seed: request.seed,
       linearHead: request.linearHead,
-      pytorch: request.pytorch,
-      engine: this.engineOptions(),
+      pytorch,
+      engine: this.config.engineOptions,
       dataset: { files: { train: data.train, validation: data.validation, test: data.test, schema } },
     };
     const splitNote = data.test ? `its train/validation/test files` : `a seeded stratified 80/10/10 split of ${path.basename(data.train)}`;
@@ -169,7 +181,7 @@ export class TrainingService implements vscode.Disposable {
     });
     try {
       const evaluate = async (modelDir: string) => {
-        const model = await client.loadModel(modelDir, { ...this.engineOptions(), cacheSize: 0 });
+        const model = await client.loadModel(modelDir, { ...this.config.engineOptions, cacheSize: 0 });
         const { executionProvider } = await client.status();
         return this.evaluations.run(testFile, columns, { signal, worker: { client, model, executionProvider } });
       };

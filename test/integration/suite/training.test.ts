@@ -11,7 +11,7 @@ import { checkPytorch } from '../../../src/training/pytorch';
 import type { TrainCommandOptions } from '../../../src/views/training/commands';
 import type { TrainingResult } from '../../../src/views/training/service';
 import { bundledModel, datasetOrSkip } from '../../support/paths';
-import { extensionApi, workspaceFile } from '../helpers';
+import { extensionApi, setSetting, workspaceFile } from '../helpers';
 
 const sentiment = bundledModel('sentiment-sst2');
 
@@ -160,6 +160,21 @@ describe('Train Classifier…', function () {
     assert.equal(result.trained.model.dir, output);
     assert.equal(result.trained.result.evaluated, result.report.examples.test);
     assert.ok(result.trained.result.accuracy > 0.9, `test accuracy ${result.trained.result.accuracy}`);
+  });
+
+  it('PyTorch with a Python that cannot run: a message naming it and the setting, before any work', async () => {
+    const api = await extensionApi();
+    const file = path.join(scratch, 'two-labels.tsv');
+    fs.writeFileSync(file, `${Array.from({ length: 20 }, (_, i) => `${i % 2 ? 'spam' : 'ham'}\tmessage number ${i}`).join('\n')}\n`);
+    await setSetting('training.python', '/nonexistent/python3');
+    try {
+      assert.equal(await train({ dataset: file, method: 'pytorch', baseModel: sentiment, output: path.join(scratch, 'no-python') }), undefined);
+      const outcome = api.training.lastOutcome;
+      assert.match(outcome?.status === 'failed' ? outcome.error : '', /PyTorch fine-tuning is unavailable: \/nonexistent\/python3 cannot be run .*setting textClassifier\.training\.python/);
+      assert.ok(!fs.existsSync(path.join(scratch, 'no-python')));
+    } finally {
+      await setSetting('training.python', undefined);
+    }
   });
 
   it('cancelling leaves no model and no partial folder behind', async function () {
