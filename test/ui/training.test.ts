@@ -66,6 +66,11 @@ describe('Train Classifier UI', function () {
     await runCommand(page, 'Text Classifier: Train Classifier…');
     await pick(page, 'sms_spam.tsv', 'sms_spam');
     await pick(page, 'sentiment-sst2');
+    // The PyTorch method says, once checked, which torch it found, or that it is unavailable and why.
+    const pytorchRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fine-tune the whole model with PyTorch' });
+    await pytorchRow.filter({ hasText: /torch \d+\.\d+|unavailable/ }).waitFor({ timeout: 60_000 });
+    fs.mkdirSync(results, { recursive: true });
+    await page.screenshot({ path: path.join(results, 'training-method.png') });
     await pick(page, 'Linear head on the frozen encoder', '');
     // The suggested folder: models/<dataset>-<method>-<date> in the workspace.
     const folderInput = page.locator('.quick-input-widget input');
@@ -84,7 +89,6 @@ describe('Train Classifier UI', function () {
     await done.waitFor({ timeout: 60_000 });
     const accuracy = Number(/test accuracy (\d+\.\d) %/.exec(await done.innerText())![1]);
     assert.ok(accuracy >= 97, `test accuracy ${accuracy} %`);
-    fs.mkdirSync(results, { recursive: true });
     await page.screenshot({ path: path.join(results, 'training-done.png') });
 
     await done.locator('.monaco-button', { hasText: 'Use This Model' }).click();
