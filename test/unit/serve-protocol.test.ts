@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { readBundle } from '../../src/classifier/bundle';
 import { ClassifierClient } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
-import { startServer, type RunningServer } from '../../src/serve/server';
+import { serveDefaults, startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel } from '../support/paths';
 import { request, tensorsFor, tokenizerOf } from './serve-support';
 
@@ -36,7 +36,8 @@ describe('serve: Open Inference Protocol conformance', function () {
     labels = bundle.labels;
     server = await startServer({ models: [modelDir], port: 0, token, maxBatch: 8, maxInputs: 16, maxBodyBytes: 64 * 1024 });
     session = await ort.InferenceSession.create(bundle.onnxFile);
-    engine = await Engine.load(modelDir, { cacheSize: 0 });
+    // The server's engine settings, so the same texts go through the same onnxruntime runs.
+    engine = await Engine.load(modelDir, { cacheSize: 0, batchSize: serveDefaults.engineBatchSize });
   });
   after(async () => {
     await server?.close();
