@@ -78,8 +78,10 @@ async function announce(result: TrainingResult, split: string): Promise<void> {
   const name = path.basename(result.modelDir);
   const accuracy = formatPercent(result.trained.result.accuracy);
   const base = result.base ? ` (base model ${result.base.model.name}: ${formatPercent(result.base.result.accuracy)})` : '';
+  const skipped = result.report.skipped.length;
+  const skippedNote = skipped > 0 ? ` ${skipped} unusable rows were skipped (see the output channel).` : '';
   const choice = await vscode.window.showInformationMessage(
-    `Text Classifier: trained ${name}: test accuracy ${accuracy}${base}, on ${split}.`,
+    `Text Classifier: trained ${name}: test accuracy ${accuracy}${base}, on ${split}.${skippedNote}`,
     useThisModel,
     'Show Model Card',
   );

@@ -166,6 +166,10 @@ export class TrainingService implements vscode.Disposable {
       `trained ${report.outputDir}: test accuracy ${formatPercent(report.test.accuracy)}, macro-F1 ${formatPercent(report.test.macroF1)} on ${report.examples.test} examples, ` +
         `validation accuracy ${formatPercent(report.validation.accuracy)}; ${formatDuration(report.totalMs)}`,
     );
+    for (const metrics of report.test.perLabel) {
+      this.log.info(`  ${metrics.label}: precision ${formatPercent(metrics.precision)}, recall ${formatPercent(metrics.recall)}, F1 ${formatPercent(metrics.f1)} (${metrics.support} test examples)`);
+    }
+    if (report.skipped.length > 0) this.log.warn(`${report.skipped.length} rows of ${data.name} were skipped (the first ones are listed above)`);
 
     show('evaluating the new model on the test split…');
     const testFile = data.test ?? this.writeTestSplit(report, data.name);

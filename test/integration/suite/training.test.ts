@@ -194,6 +194,18 @@ describe('Train Classifier…', function () {
     assertOnlyEntries(folder, []);
   });
 
+  it('rows with an empty text are skipped and reported with their lines; the rest trains', async function () {
+    const sms = datasetOrSkip(this, 'sms_spam/SMSSpamCollection');
+    const lines = fs.readFileSync(sms, 'utf8').split('\n').filter(Boolean).slice(0, 400);
+    lines.splice(10, 0, 'ham\t', 'spam\t   ');
+    const file = path.join(scratch, 'with-empty-texts.tsv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = await trained({ dataset: file, method: 'linear-head', baseModel: sentiment, output: path.join(scratch, 'with-empty-texts'), openReport: false });
+    assert.deepEqual(result.report.skipped.map((row) => row.line), [11, 12]);
+    assert.ok(result.report.skipped.every((row) => row.file === file && /empty/i.test(`${row.reason} ${row.detail}`)), JSON.stringify(result.report.skipped));
+    assert.equal(result.report.examples.train + result.report.examples.validation + result.report.examples.test, 400);
+  });
+
   describe('bad datasets: a clear message, no crash', () => {
     const cases: { name: string; rows: string[]; message: RegExp }[] = [
       { name: 'one label only', rows: Array.from({ length: 12 }, (_, i) => `ham\tmessage number ${i}`), message: /every example has the label "ham".*at least two labels/ },
