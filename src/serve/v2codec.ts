@@ -99,24 +99,21 @@ function decodeInput(
   const binarySize = isObject(tensor.parameters) ? tensor.parameters.binary_data_size : undefined;
   if (binarySize !== undefined) return { name, tensor: { data: takeBinary(name, binarySize, expected, bytes), dims } };
   if (!Array.isArray(data)) throw badRequest(`input '${name}' needs "data": an array of ${spec.datatype} values, flat or nested`);
-  const values = new BigInt64Array(expected);
-  let count = 0;
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
+  // Leaves first (their number is bounded by the body size), so a huge declared shape allocates nothing.
+  const leaves: unknown[] = [];
+  const visit = (value: unknown[], depth: number): void => {
+    if (depth > dims.length) throw badRequest(`input '${name}' data is nested deeper than its shape [${dims.join(',')}]`);
+    for (const item of value) {
+      if (Array.isArray(item)) visit(item, depth + 1);
+      else leaves.push(item);
     }
-    if (count >= expected) {
-      count++;
-      return;
-    }
-    values[count] = toInt64(value, name, count);
-    count++;
   };
-  visit(data);
-  if (count !== expected) {
-    throw badRequest(`input '${name}' has ${count} values but shape [${dims.join(',')}] needs ${expected}`);
+  visit(data, 1);
+  if (leaves.length !== expected) {
+    throw badRequest(`input '${name}' has ${leaves.length} values but shape [${dims.join(',')}] needs ${expected}`);
   }
+  const values = new BigInt64Array(expected);
+  leaves.forEach((value, index) => (values[index] = toInt64(value, name, index)));
   return { name, tensor: { data: values, dims } };
 }
 

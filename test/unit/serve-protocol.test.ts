@@ -305,6 +305,8 @@ describe('serve: Open Inference Protocol conformance', function () {
       ['a fractional value', (b) => (b.inputs[0].data = [2, 17.5, 3], b), /element 1 is 17.5, not an INT64/],
       ['a string value', (b) => (b.inputs[0].data = [2, '17', 3], b), /element 1 is "17"/],
       ['a wrong rank', (b) => (b.inputs[0].shape = [3], b), /expects rank 2/],
+      ['data nested deeper than the shape', (b) => (b.inputs[0].data = [[[2, 17, 3]]], b), /nested deeper than its shape/],
+      ['a huge declared shape', (b) => ((b.inputs[0].shape = [1, 4_000_000_000]), b), /has 3 values but shape \[1,4000000000\] needs 4000000000/],
       ['a negative dim', (b) => (b.inputs[0].shape = [1, -3], b), /non-negative integers/],
       ['inputs that disagree on the sequence length', (b) => ((b.inputs[1].shape = [1, 2]), (b.inputs[1].data = [1, 1]), b), /disagree on dim/],
       ['inputs that disagree on the batch size', (b) => ((b.inputs[1].shape = [3, 1]), b), /disagree on the batch size/],
