@@ -102,6 +102,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const expectedAuthorization = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+  // Without a token, a loopback server answers only requests addressed to a loopback name: a web
+  // page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) must not read the answers.
+  const checkHostHeader = !expectedAuthorization && isLoopbackHost(settings.host);
 
   const server = http.createServer(async (request, response) => {
     inFlight++;
@@ -114,6 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const pathname = (request.url ?? '/').split('?', 1)[0];
       if (draining) throw unavailable('the server is shutting down');
       if (expectedAuthorization && !pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
+      if (checkHostHeader) checkLoopbackHostHeader(request);
       const reply = await routes.handle(request.method ?? 'GET', pathname, request, abort.signal);
       const headers: Record<string, string> = draining ? { Connection: 'close' } : {};
       if (reply.binary) sendJsonWithBinary(response, reply.status, reply.body, reply.binary, headers);
@@ -183,6 +187,14 @@ function checkToken(request: http.IncomingMessage, expected: Buffer): void {
     throw new HttpError(401, 'missing or wrong bearer token (send "Authorization: Bearer <token>")', {
       'WWW-Authenticate': 'Bearer realm="textclf"',
     });
+  }
+}
+
+function checkLoopbackHostHeader(request: http.IncomingMessage): void {
+  const host = request.headers.host ?? '';
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  if (!isLoopbackHost(name)) {
+    throw new HttpError(403, `Host '${host}' is not this machine: a server on loopback without a token answers requests to localhost or 127.0.0.1 only`);
   }
 }
 

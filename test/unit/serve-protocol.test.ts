@@ -466,6 +466,20 @@ describe('serve: Open Inference Protocol conformance', function () {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     });
 
+    it('without a token, answers only requests addressed to a loopback name (no DNS rebinding)', async () => {
+      const open = await startServer({ models: [modelDir], port: 0 });
+      try {
+        for (const host of ['localhost', `127.0.0.1:${open.port}`, `localhost:${open.port}`, `[::1]:${open.port}`]) {
+          assert.equal((await request(open.url, 'GET', '/v2', { headers: { Host: host } })).status, 200, host);
+        }
+        const rebound = await request(open.url, 'GET', '/v2', { headers: { Host: `attacker.example:${open.port}` } });
+        assert.equal(rebound.status, 403);
+        assert.match(rebound.json.error, /Host 'attacker\.example:\d+' is not this machine/);
+      } finally {
+        await open.close();
+      }
+    });
+
     it('says which port is taken when it cannot listen, and stops the worker it started', async () => {
       const children = () => fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
       const before = children();
