@@ -33,6 +33,8 @@ Options:
                             come in all lengths, and small length-sorted runs pad less)
   -h, --help                show this help
 
+Without a token the server answers only requests addressed to localhost / 127.0.0.1 (a web page
+cannot reach it through DNS rebinding). Limits answer 413 (body, inputs) or 400 (batch).
 Stops on SIGINT/SIGTERM after answering the requests in flight.
 Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
 
