@@ -8,18 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
+import { finalNotification, pytorchChoice, reportFrame, trainLinearHeadFromPalette } from './trainingSteps';
 import { codeServer, repoRoot, runCommand, type CodeServer } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
-
-/** Picks the quick-pick row that shows `text` (typing it first, to filter the list). */
-async function pick(page: Page, text: string, filter = text): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 60_000 });
-  if (filter) await page.keyboard.type(filter);
-  await row.waitFor();
-  await page.keyboard.press('Enter');
-}
 
 describe('Train Classifier UI', function () {
   this.timeout(300_000);
@@ -63,35 +55,25 @@ describe('Train Classifier UI', function () {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
 
-    await runCommand(page, 'Text Classifier: Train Classifier…');
-    await pick(page, 'sms_spam.tsv', 'sms_spam');
-    await pick(page, 'sentiment-sst2');
-    // The PyTorch method says, once checked, which torch it found, or that it is unavailable and why.
-    const pytorchRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fine-tune the whole model with PyTorch' });
-    await pytorchRow.filter({ hasText: /torch \d+\.\d+|unavailable/ }).waitFor({ timeout: 60_000 });
-    fs.mkdirSync(results, { recursive: true });
-    await page.screenshot({ path: path.join(results, 'training-method.png') });
-    await pick(page, 'Linear head on the frozen encoder', '');
+    let pytorch = '';
+    const suggested = await trainLinearHeadFromPalette(page, 'sms_spam.tsv', async () => {
+      // The PyTorch method says, once checked, which torch it found, or that it is unavailable and why.
+      pytorch = await pytorchChoice(page);
+      fs.mkdirSync(results, { recursive: true });
+      await page.screenshot({ path: path.join(results, 'training-method.png') });
+    });
+    assert.match(pytorch, /torch \d+\.\d+|unavailable/);
     // The suggested folder: models/<dataset>-<method>-<date> in the workspace.
-    const folderInput = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-widget', { hasText: 'new model folder' }).waitFor();
-    const suggested = await folderInput.inputValue();
     assert.match(suggested, /models[\\/]sms_spam-linear-head-\d{4}-\d\d-\d\d$/);
-    await page.keyboard.press('Enter');
 
     // The report of the new model on the test split opens when the training is done.
-    const report = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await report.locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
+    await reportFrame(page).locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
     assert.ok(fs.existsSync(path.join(workspace, 'models', path.basename(suggested), 'onnx', 'model.onnx')));
-    // The final notification, with its buttons (in the notification centre: a toast may already be gone).
-    await runCommand(page, 'Notifications: Show Notifications');
-    const done = page.locator('.notifications-center .notification-list-item', { hasText: /trained sms_spam-linear-head-[\d-]+: test accuracy \d+\.\d %/ });
-    await done.waitFor({ timeout: 60_000 });
-    const accuracy = Number(/test accuracy (\d+\.\d) %/.exec(await done.innerText())![1]);
+    const { notification, accuracy } = await finalNotification(page, path.basename(suggested));
     assert.ok(accuracy >= 97, `test accuracy ${accuracy} %`);
     await page.screenshot({ path: path.join(results, 'training-done.png') });
 
-    await done.locator('.monaco-button', { hasText: 'Use This Model' }).click();
+    await notification.locator('.monaco-button', { hasText: 'Use This Model' }).click();
     // The extension's status bar item names the model in use.
     await page.locator('.statusbar-item[id$="textClassifier.status"]', { hasText: path.basename(suggested) }).waitFor({ timeout: 60_000 });
 
