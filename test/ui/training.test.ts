@@ -84,5 +84,13 @@ describe('Train Classifier UI', function () {
     assert.match(await listed.innerText(), /test accuracy \d+\.\d % · sms_spam\.tsv · \d{4}-\d\d-\d\d/);
     await page.screenshot({ path: path.join(results, 'training-select-model.png') });
     await page.keyboard.press('Escape');
+
+    // The dataset's context menu in the Datasets view offers it too.
+    await runCommand(page, 'Text Classifier: Focus on Datasets View');
+    const datasetsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
+    await datasetsPane.locator('.monaco-list-row', { hasText: 'sms_spam.tsv' }).first().click({ button: 'right' });
+    await page.locator('.context-view .action-item', { hasText: 'Train Classifier…' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(results, 'training-context-menu.png') });
+    await page.keyboard.press('Escape');
   });
 });
