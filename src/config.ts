@@ -75,9 +75,39 @@ export class Config {
     return this.settings.get('training.python', '').trim() || undefined;
   }
 
+  /**
+   * textClassifier.remote.*: the Open Inference Protocol server the model's graph runs on ('' url: here).
+   * In an untrusted workspace only user-level values count: a workspace's own url is returned as ignored.
+   */
+  remote(trusted: boolean): { url: string; model: string; token?: string; ignoredWorkspaceUrl?: string } {
+    const levelValue = (name: string) => {
+      const inspected = this.settings.inspect<string>(`remote.${name}`);
+      const user = inspected?.globalValue?.trim() ?? '';
+      const workspace = (inspected?.workspaceFolderValue ?? inspected?.workspaceValue)?.trim();
+      return { value: trusted && workspace !== undefined ? workspace : user, workspace };
+    };
+    const url = levelValue('url');
+    const ignoredWorkspaceUrl = !trusted && url.workspace ? url.workspace : undefined;
+    return { url: url.value, model: levelValue('model').value, token: levelValue('token').value || undefined, ignoredWorkspaceUrl };
+  }
+
+  /** textClassifier.service.*: where Start Local Service listens; throws SettingError naming a bad setting. */
+  get service(): { host: string; port: number; token?: string } {
+    const host = this.settings.get('service.host', '127.0.0.1').trim() || '127.0.0.1';
+    const port = this.settings.get('service.port', 8000);
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      throw new SettingError(`Setting textClassifier.service.port: ${port} is not a port (0 to 65535; 0 picks a free one).`);
+    }
+    const token = this.settings.get('service.token', '').trim() || undefined;
+    if (token !== undefined && token.length < 8) {
+      throw new SettingError('Setting textClassifier.service.token: use at least 8 characters.');
+    }
+    return { host, port, token };
+  }
+
   /** True when a change touches one of the settings the model is loaded with. */
   static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
-    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized']
+    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized', 'remote']
       .some((name) => event.affectsConfiguration(`${section}.${name}`));
   }
 }

@@ -18,6 +18,9 @@ import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
 import { ResultsStore } from './views/results';
 import { ResultsTreeProvider, type ResultNode } from './views/resultsTree';
+import { serviceCommands } from './views/service/commands';
+import { LocalService } from './views/service/localService';
+import { ServiceStatusItem } from './views/service/statusItem';
 import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
@@ -35,6 +38,8 @@ export interface TextClassifierApi {
   readonly evaluations: EvaluationService;
   readonly reports: ReportPanels;
   readonly training: TrainingService;
+  readonly service: LocalService;
+  readonly serviceStatus: ServiceStatusItem;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -55,6 +60,8 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly datasets: DatasetsTreeProvider;
   readonly reports: ReportPanels;
   readonly training: TrainingService;
+  readonly service: LocalService;
+  readonly serviceStatus: ServiceStatusItem;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -79,7 +86,9 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
-    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands })) {
+    this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
+    this.serviceStatus = this.own(new ServiceStatusItem(this.service));
+    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
   }
@@ -199,7 +208,8 @@ export function activate(context: vscode.ExtensionContext): TextClassifierApi {
   return active;
 }
 
-/** Lets VS Code wait for the worker to shut down. */
-export function deactivate(): Promise<void> | undefined {
-  return active?.client.dispose();
+/** Lets VS Code wait for the local service to drain and the worker to shut down. */
+export async function deactivate(): Promise<void> {
+  await active?.service.stop().catch(() => undefined);
+  await active?.client.dispose();
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
-import type { ExecutionProviderName, ModelInfo } from '../classifier/types';
+import type { ExecutionProviderName, ModelInfo, RemoteBackendOptions } from '../classifier/types';
 import { Config } from '../config';
 
 export const defaultModelName = 'sentiment-sst2';
@@ -23,6 +23,8 @@ export class ModelManager implements vscode.Disposable {
   private current: ModelInfo | undefined;
   private provider: ExecutionProviderName | null = null;
   private ignored: string | undefined;
+  private remote: string | undefined;
+  private ignoredRemote: string | undefined;
   private readonly changed = new vscode.EventEmitter<ModelInfo | undefined>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
@@ -55,6 +57,16 @@ export class ModelManager implements vscode.Disposable {
   /** A configured or picked model that is not loaded because the workspace is not trusted. */
   get ignoredUntilTrusted(): string | undefined {
     return this.ignored;
+  }
+
+  /** The remote server (textClassifier.remote.url) the loaded model runs on; undefined: this machine. */
+  get remoteUrl(): string | undefined {
+    return this.remote;
+  }
+
+  /** A workspace's textClassifier.remote.url that is not used because the workspace is not trusted. */
+  get ignoredRemoteUntilTrusted(): string | undefined {
+    return this.ignoredRemote;
   }
 
   /** The execution provider the loaded model runs on. */
@@ -143,13 +155,31 @@ export class ModelManager implements vscode.Disposable {
     return path.isAbsolute(expanded) || !base ? path.resolve(expanded) : path.resolve(base, expanded);
   }
 
+  /** textClassifier.remote.* for the model in `dir`; in an untrusted workspace a workspace-level URL is ignored. */
+  private remoteBackend(dir: string): RemoteBackendOptions | undefined {
+    const remote = this.config.remote(vscode.workspace.isTrusted);
+    this.ignoredRemote = remote.ignoredWorkspaceUrl;
+    if (remote.ignoredWorkspaceUrl) {
+      const message = `Text Classifier: this workspace is not trusted, so its textClassifier.remote.url "${remote.ignoredWorkspaceUrl}" is ignored until you trust the workspace.`;
+      this.log.warn(message);
+      void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+    }
+    if (!remote.url) return undefined;
+    return { url: remote.url, model: remote.model || path.basename(dir), token: remote.token };
+  }
+
   private async load(dir: string): Promise<ModelInfo> {
     this.log.info(`loading model ${dir}`);
     try {
-      const model = await this.client.loadModel(dir, { ...this.config.engineOptions, cacheSize: resultCacheEntries });
+      const remote = this.remoteBackend(dir);
+      const model = await this.client.loadModel(dir, { ...this.config.engineOptions, cacheSize: resultCacheEntries, remote });
       const status = await this.client.status();
       this.current = model;
       this.provider = status.executionProvider;
+      this.remote = status.remote?.url;
+      if (status.remote) this.log.info(`model ${model.name} runs on the remote server ${status.remote.url} as '${status.remote.model}'`);
       for (const fallback of status.providerFallbacks) this.log.warn(`execution provider ${fallback.provider} not used: ${fallback.reason}`);
       this.log.info(`model ${model.name} loaded on ${status.executionProvider}: ${model.labels.join(', ')} (${path.relative(model.dir, model.onnxFile)})`);
       this.changed.fire(model);
@@ -171,6 +201,7 @@ export class ModelManager implements vscode.Disposable {
 /** Engine option errors start with the option's name; say which setting it comes from. */
 function nameTheSetting(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
+  if (message.startsWith('remote inference server') && !message.includes('textClassifier.remote')) return new Error(`${message} (setting textClassifier.remote.url)`);
   const option = ['windowStride', 'batchSize', 'threads', 'executionProviders'].find((name) => message.startsWith(name));
   return option ? new Error(`Setting textClassifier.${option}: ${message}`) : error instanceof Error ? error : new Error(message);
 }

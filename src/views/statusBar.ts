@@ -30,9 +30,10 @@ export class StatusBar implements Activity, vscode.Disposable {
   private render(): void {
     const model = this.models.model;
     const icon = this.running > 0 ? '$(loading~spin)' : '$(symbol-enum)';
-    this.item.text = model ? `${icon} ${model.name} · ${this.models.executionProvider ?? '?'}` : `${icon} Text Classifier`;
+    const remote = this.models.remoteUrl;
+    this.item.text = model ? `${icon} ${model.name} · ${remote ? 'remote' : this.models.executionProvider ?? '?'}` : `${icon} Text Classifier`;
     this.item.tooltip = model
-      ? `Text Classifier: ${model.name} (${model.labels.join(', ')}) on ${this.models.executionProvider}${this.running ? ' · working…' : ''}\nClick for details`
+      ? `Text Classifier: ${model.name} (${model.labels.join(', ')}) on ${remote ? `the remote server ${remote}` : this.models.executionProvider}${this.running ? ' · working…' : ''}\nClick for details`
       : 'Text Classifier: no model loaded yet (loads on first use). Click for details';
   }
 

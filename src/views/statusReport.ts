@@ -49,7 +49,16 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
     } else {
       lines.push(`- Model: none loaded${modelError ? ` — ${modelError}` : ''}`);
     }
-    lines.push(`- Execution provider: **${status.executionProvider ?? 'none'}**`);
+    if (status.remote) {
+      const remote = status.remote;
+      lines.push(
+        `- Execution provider: **remote** — the graph runs on ${remote.url} as model \`${remote.model}\`; tokenization runs here`,
+        `- Remote server: **${remote.state}**, ${remote.requests} requests, ${remote.retries} retries, ${remote.failures} failures${remote.lastSuccessAt ? `, last answer ${remote.lastSuccessAt}` : ''}`,
+      );
+      if (remote.lastError) lines.push(`  - last error: ${remote.lastError}`);
+    } else {
+      lines.push(`- Execution provider: **${status.executionProvider ?? 'none'}**`);
+    }
     for (const fallback of status.providerFallbacks) lines.push(`  - ${fallback.provider} not used: ${fallback.reason}`);
     lines.push(
       `- Threads: ${status.threads}`,
