@@ -121,7 +121,7 @@ def main():
         student_labels = train_labels + [train_labels[i] for i in source] * cfg["augment"]
         student_seqs = train_seqs + [tokenizer.encode(t, max_length) for t in extra]
         student_weights = np.concatenate([weights] + [weights[source]] * cfg["augment"])
-        print(f"  {len(extra)} augmented rows: {cfg['augment']} copies of {len(source)} sentences, "
+        print(f"  {len(extra)} augmented rows: {cfg['augment']} copies of {len(source)} {'sentences' if args.task == 'sentiment' else 'texts'}, "
               f"words dropped with p={cfg['augment_drop']}")
 
     teachers, teacher_sum, teacher_weight = [], 0, 0.0
