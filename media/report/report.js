@@ -286,6 +286,7 @@
       h('button', { type: 'button', id: 'export-csv', onclick: () => vscode.postMessage({ type: 'export', format: 'csv' }) }, 'Export CSV'),
       h('button', { type: 'button', id: 'export-jsonl', class: 'secondary', onclick: () => vscode.postMessage({ type: 'export', format: 'jsonl' }) }, 'Export JSONL'),
       h('button', { type: 'button', id: 'copy-metrics', class: 'secondary', onclick: () => vscode.postMessage({ type: 'copyMetrics' }) }, 'Copy Metrics as Markdown'),
+      h('button', { type: 'button', id: 'use-model', class: 'secondary', title: `Classify with ${model.name} in the editor`, onclick: () => vscode.postMessage({ type: 'useModel' }) }, 'Use This Model'),
     );
     const finished = new Date(report.finishedAt);
     const header = h(

@@ -38,7 +38,7 @@ describe('packaged VSIX: Train Classifier', function () {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('installs into code-server and trains a linear head on SMS Spam from it; PyTorch is offered', async () => {
+  it('installs into code-server and trains a linear head on SMS Spam from it; PyTorch is offered; the report\'s Use This Model switches to it', async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-training-vsix-'));
     const extensionsDir = path.join(scratch, 'extensions');
     const workspace = path.join(scratch, 'workspace');
@@ -63,11 +63,16 @@ describe('packaged VSIX: Train Classifier', function () {
     });
     // The installed pipeline is found: PyTorch is offered, or unavailable only for want of Python/torch.
     assert.doesNotMatch(pytorch, /not part of this installation/);
-    await reportFrame(page).locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
+    const report = reportFrame(page);
+    await report.locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
     const { accuracy } = await finalNotification(page, path.basename(suggested));
     assert.ok(accuracy >= 97, `test accuracy ${accuracy} %`);
     assert.ok(fs.existsSync(path.join(workspace, 'models', path.basename(suggested), 'onnx', 'model.onnx')));
     fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test-results', 'ui-training-vsix.png') });
+
+    // The report's own "Use This Model" button switches the editor to the new model.
+    await report.locator('#use-model').click();
+    await page.locator('.statusbar-item[id$="textClassifier.status"]', { hasText: path.basename(suggested) }).waitFor({ timeout: 60_000 });
   });
 });

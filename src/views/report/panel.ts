@@ -1,6 +1,6 @@
 // The evaluation report: one webview panel per dataset and model. The page (media/report) draws the
 // metrics and charts from the record posted to it; its buttons and rows run the extension's commands
-// (open a dataset line, export the predictions, copy the metrics). Strict CSP: only this extension's media files and one nonce.
+// (open a dataset line, export the predictions, copy the metrics, use the model). Strict CSP: only this extension's media files and one nonce.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -22,7 +22,8 @@ export type ReportRequest =
   | { type: 'ready' }
   | { type: 'openLine'; line: number }
   | { type: 'export'; format: 'csv' | 'jsonl' }
-  | { type: 'copyMetrics' };
+  | { type: 'copyMetrics' }
+  | { type: 'useModel' };
 
 export class ReportPanels implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; record: EvaluationRecord }>();
@@ -114,6 +115,10 @@ export class ReportPanels implements vscode.Disposable {
         return;
       case 'copyMetrics':
         void vscode.commands.executeCommand('textClassifier.copyMetrics', record);
+        return;
+      case 'useModel':
+        // Select Model…'s own path: loads it in the editor's worker and remembers it.
+        void vscode.commands.executeCommand('textClassifier.selectModel', record.model.dir);
         return;
     }
   }
