@@ -1,0 +1,275 @@
+// Start/Stop Local Service and the remote backend, in a real VS Code: the service answers HTTP
+// requests from the editor's own worker; the editor classifies through a `textclf serve` process
+// started here exactly as it does locally; a server that is down gives a clear error, not a hang.
+import * as assert from 'node:assert/strict';
+import * as childProcess from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import * as vscode from 'vscode';
+import type { ModelInfo } from '../../../src/classifier/types';
+import type { DocumentResults } from '../../../src/views/results';
+import type { ServiceInfo } from '../../../src/views/service/localService';
+import { extensionApi, nextEvent, openInEditor, setSetting } from '../helpers';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+const obvious = [
+  { text: 'This movie was wonderful, I loved every minute of it.', label: 'positive' },
+  { text: 'A terrible, boring film and a complete waste of time.', label: 'negative' },
+];
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The error code behind fetch's "fetch failed" (ECONNREFUSED…), or 'answered' when it got through. */
+async function connectionError(url: string): Promise<string> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return 'answered';
+  } catch (error) {
+    return String((error as { cause?: { code?: string } }).cause?.code ?? error);
+  }
+}
+
+/** A port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Sets textClassifier.remote.url and waits until the model is reloaded on that server. */
+async function switchRemote(url: string): Promise<ModelInfo> {
+  const api = await extensionApi();
+  await api.models.ensureLoaded();
+  const loaded = nextEvent(api.models.onDidChange, () => api.models.remoteUrl === url, 30_000);
+  await setSetting('remote.url', url);
+  await loaded;
+  return api.models.ensureLoaded();
+}
+
+describe('local service', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await extensionApi();
+    await setSetting('service.port', 0);
+  });
+
+  afterEach(async () => {
+    const api = await extensionApi();
+    await api.service.stop();
+    for (const name of ['service.port', 'service.host', 'service.token']) await setSetting(name, undefined);
+    await setSetting('service.port', 0);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  after(() => setSetting('service.port', undefined));
+
+  it('Start Local Service answers /v2/health/ready and /v1/classify from the editor\'s worker; Stop refuses connections', async () => {
+    const api = await extensionApi();
+    const info = await vscode.commands.executeCommand<ServiceInfo>('textClassifier.startService');
+    assert.ok(info, 'the command returned no service (see the error it showed)');
+    assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(info.model, 'sentiment-sst2');
+    assert.equal(api.serviceStatus.text, `$(broadcast) 127.0.0.1:${info.port}`, 'the status bar shows the address');
+
+    const ready = await fetch(`${info.url}/v2/health/ready`);
+    assert.equal(ready.status, 200);
+    const modelReady = await fetch(`${info.url}/v2/models/sentiment-sst2/ready`);
+    assert.equal(modelReady.status, 200);
+
+    const editorCacheBefore = (await api.client.status()).cache.misses;
+    const answer = await postJson(`${info.url}/v1/classify`, { inputs: obvious.map((example) => example.text), model: 'sentiment-sst2' });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.length, obvious.length);
+    for (const [i, example] of obvious.entries()) {
+      const labels = answer.body[i] as { label: string; score: number }[];
+      assert.equal(labels[0].label, example.label, `"${example.text}": ${JSON.stringify(labels)}`);
+      assert.deepEqual(labels.map((score) => score.label).sort(), ['negative', 'positive']);
+    }
+    const editorCacheAfter = (await api.client.status()).cache.misses;
+    assert.equal(editorCacheAfter - editorCacheBefore, obvious.length, 'the editor\'s own worker classified the texts');
+
+    const again = await vscode.commands.executeCommand<ServiceInfo>('textClassifier.startService');
+    assert.equal(again.url, info.url, 'starting again keeps the running service');
+
+    assert.equal(await vscode.commands.executeCommand('textClassifier.stopService'), true);
+    assert.equal(api.service.info, undefined);
+    assert.equal(api.serviceStatus.text, undefined, 'the status bar item is hidden');
+    assert.equal(await connectionError(`${info.url}/v2/health/live`), 'ECONNREFUSED');
+    assert.equal(await vscode.commands.executeCommand('textClassifier.stopService'), false, 'stopping twice is harmless');
+
+    const status = await api.client.status();
+    assert.ok(status.model, 'the editor\'s worker and model outlive the service');
+  });
+
+  it('stopping answers the requests in flight first, then refuses connections', async () => {
+    const api = await extensionApi();
+    const info = await api.service.start();
+    const filler = 'The afternoon was fine, pleasant and lovely, with a long walk along the river and dinner afterwards. '.repeat(4);
+    const requests = Array.from({ length: 4 }, (_, r) => Array.from({ length: 500 }, (_, i) => `Request ${r}, text ${i}: ${filler}`));
+    let answered = 0;
+    const inFlight = requests.map((inputs) => postJson(`${info.url}/v1/classify`, { inputs, model: info.model }).finally(() => answered++));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answeredWhenStopped = answered;
+    await api.service.stop();
+    assert.ok(answeredWhenStopped < requests.length, 'some requests were still in flight when the service stopped');
+    for (const [r, answer] of (await Promise.all(inFlight)).entries()) {
+      assert.equal(answer.status, 200, JSON.stringify(answer.body).slice(0, 200));
+      assert.equal(answer.body.length, requests[r].length);
+    }
+    assert.equal(await connectionError(`${info.url}/v2/health/live`), 'ECONNREFUSED');
+  });
+
+  it('a port already in use is a clear error naming the port and the setting', async () => {
+    const api = await extensionApi();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      await setSetting('service.port', port);
+      await assert.rejects(api.service.start(), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*textClassifier\\.service\\.port`));
+      assert.equal(api.service.info, undefined);
+      assert.equal(api.serviceStatus.text, undefined);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a host other machines can reach needs a token; with one, requests without it are refused', async () => {
+    const api = await extensionApi();
+    await setSetting('service.host', '0.0.0.0');
+    await assert.rejects(api.service.start(), /textClassifier\.service\.host is "0\.0\.0\.0".*set textClassifier\.service\.token/);
+    assert.equal(api.service.info, undefined);
+
+    await setSetting('service.host', '127.0.0.1');
+    await setSetting('service.token', 'short');
+    await assert.rejects(api.service.start(), /textClassifier\.service\.token: use at least 8 characters/);
+
+    await setSetting('service.token', 'secret-token-for-tests');
+    const info = await api.service.start();
+    assert.equal(info.tokenRequired, true);
+    const body = { inputs: [obvious[0].text], model: info.model };
+    assert.equal((await postJson(`${info.url}/v1/classify`, body)).status, 401);
+    const answer = await postJson(`${info.url}/v1/classify`, body, { Authorization: 'Bearer secret-token-for-tests' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body[0][0].label, 'positive');
+  });
+
+  it('follows the editor to another model on the same port', async () => {
+    const api = await extensionApi();
+    const info = await api.service.start();
+    const restarted = nextEvent(api.service.onDidChange, (next) => next?.model === 'news-topic', 30_000);
+    try {
+      await vscode.commands.executeCommand('textClassifier.selectModel', path.join(api.models.bundledModelsDir, 'news-topic'));
+      const next = await restarted;
+      assert.equal(next!.port, info.port);
+      assert.equal((await fetch(`${info.url}/v2/models/news-topic`)).status, 200);
+      assert.equal((await fetch(`${info.url}/v2/models/sentiment-sst2`)).status, 404);
+      const answer = await postJson(`${info.url}/v1/classify`, { inputs: ['The central bank raised interest rates as stock markets fell.'], model: 'news-topic' });
+      assert.equal(answer.body[0][0].label, 'Business', JSON.stringify(answer.body));
+    } finally {
+      await vscode.commands.executeCommand('textClassifier.selectModel', path.join(api.models.bundledModelsDir, 'sentiment-sst2'));
+    }
+  });
+});
+
+describe('remote backend', function () {
+  this.timeout(90_000);
+  let serve: childProcess.ChildProcess | undefined;
+
+  /** `textclf serve` in a process of its own, as a user would run it; resolves with its URL. */
+  async function startTextclfServe(): Promise<string> {
+    const child = childProcess.spawn(process.execPath, [path.join(repoRoot, 'bin', 'textclf.js'), 'serve', '--model', path.join(repoRoot, 'models', 'sentiment-sst2'), '--port', '0', '--threads', '1'], {
+      cwd: repoRoot,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    serve = child;
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const firstLine = new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`textclf serve exited (${code}): ${stderr}`)));
+    });
+    return firstLine;
+  }
+
+  async function stopTextclfServe(): Promise<void> {
+    const child = serve;
+    serve = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  afterEach(async () => {
+    await stopTextclfServe();
+    await setSetting('remote.url', undefined);
+    await vscode.commands.executeCommand('textClassifier.clearResults');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await (await extensionApi()).models.ensureLoaded();
+  });
+
+  it('Classify Document through textclf serve gives the local labels and scores; the server going down is a clear error', async () => {
+    const api = await extensionApi();
+    assert.equal(api.models.remoteUrl, undefined, 'the model runs here to begin with');
+    await openInEditor('reviews.md');
+    const local = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    assert.ok(local, 'local classification failed');
+    await vscode.commands.executeCommand('textClassifier.clearResults');
+
+    const url = await startTextclfServe();
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const model = await switchRemote(url);
+    assert.equal(model.name, 'sentiment-sst2');
+    const remote = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
+    assert.ok(remote, 'remote classification failed (see the error it showed)');
+    assert.equal(remote.units.length, local.units.length);
+    for (const [i, unit] of remote.units.entries()) {
+      const localUnit = local.units[i];
+      assert.equal(unit.text, localUnit.text);
+      assert.deepEqual(unit.labels.map((score) => score.label), localUnit.labels.map((score) => score.label), `unit ${i}`);
+      for (const [j, score] of unit.labels.entries()) {
+        assert.ok(Math.abs(score.score - localUnit.labels[j].score) < 1e-4, `unit ${i} ${score.label}: remote ${score.score}, local ${localUnit.labels[j].score}`);
+      }
+    }
+    const status = await api.client.status();
+    assert.ok(status.remote, 'the engine reports a remote backend');
+    assert.equal(status.remote.url, url);
+    assert.equal(status.remote.state, 'up');
+    assert.ok(status.remote.requests > 1, `requests went to the server: ${JSON.stringify(status.remote)}`);
+    const report = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.match(report, new RegExp(`Execution provider: \\*\\*remote\\*\\* — the graph runs on ${url.replace(/\./g, '\\.')} as model \`sentiment-sst2\``));
+    assert.match(report, /Remote server: \*\*up\*\*/);
+
+    await assert.rejects(api.service.start(), /runs on the remote server .*textClassifier\.remote\.url/, 'the local service does not proxy a remote model');
+
+    await stopTextclfServe();
+    const unseen = await vscode.workspace.openTextDocument({ content: 'A sentence the cache has never seen, sent after the server went away.', language: 'markdown' });
+    const started = Date.now();
+    await assert.rejects(api.classifier.classifyDocument(unseen), /remote inference server http:\/\/127\.0\.0\.1:\d+.*unreachable.*ECONNREFUSED/);
+    assert.ok(Date.now() - started < 30_000, `gave up after ${Date.now() - started} ms`);
+    const downReport = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.match(downReport, /Remote server: \*\*down\*\*/);
+    assert.match(downReport, /last error: remote inference server .*unreachable/);
+  });
+
+  it('a server that is down when the model loads is a clear error naming the setting', async () => {
+    const api = await extensionApi();
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const reloaded = nextEvent(vscode.workspace.onDidChangeConfiguration, (event) => event.affectsConfiguration('textClassifier.remote.url'));
+    await setSetting('remote.url', url);
+    await reloaded;
+    const started = Date.now();
+    await assert.rejects(api.models.ensureLoaded(), new RegExp(`remote inference server ${url.replace(/\./g, '\\.')}.*unreachable.*ECONNREFUSED.*setting textClassifier\\.remote\\.url`));
+    assert.ok(Date.now() - started < 30_000, `gave up after ${Date.now() - started} ms`);
+    assert.equal(api.models.remoteUrl, undefined, 'the model is not marked remote');
+  });
+});
