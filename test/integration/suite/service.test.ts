@@ -9,6 +9,7 @@ import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../../src/classifier/types';
 import type { DocumentResults } from '../../../src/views/results';
+import { curlExample } from '../../../src/views/service/commands';
 import type { ServiceInfo } from '../../../src/views/service/localService';
 import { extensionApi, nextEvent, openInEditor, setSetting } from '../helpers';
 
@@ -124,6 +125,24 @@ describe('local service', function () {
       assert.equal(answer.body.length, requests[r].length);
     }
     assert.equal(await connectionError(`${info.url}/v2/health/live`), 'ECONNREFUSED');
+  });
+
+  it('the status bar item copies the address; the curl example classifies when pasted into a shell', async () => {
+    const api = await extensionApi();
+    const info = await api.service.start();
+    await vscode.env.clipboard.writeText('');
+    const acting = vscode.commands.executeCommand('textClassifier.serviceActions');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // the first action: Copy Address
+    assert.equal(await acting, info.address);
+    assert.equal(await vscode.env.clipboard.readText(), info.address);
+
+    const curl = curlExample(info);
+    const output = await new Promise<string>((resolve, reject) => {
+      childProcess.execFile('sh', ['-c', curl], { timeout: 20_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${curl}\n${stderr}`)) : resolve(stdout)));
+    });
+    const answer = JSON.parse(output) as { label: string; score: number }[][];
+    assert.deepEqual(answer.map((labels) => labels[0].label), ['positive', 'negative'], output);
   });
 
   it('a port already in use is a clear error naming the port and the setting', async () => {
