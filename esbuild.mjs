@@ -23,10 +23,6 @@ const options = {
   logLevel: 'warning',
 };
 
-// Entry points that do not exist yet are skipped so the build works while the tree grows.
-import { existsSync } from 'node:fs';
-options.entryPoints = Object.fromEntries(Object.entries(options.entryPoints).filter(([, file]) => existsSync(file)));
-
 if (watch) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
