@@ -44,7 +44,7 @@ export class ScoreHoverProvider implements vscode.HoverProvider {
     const model = this.models.model;
     const details = [
       model ? `model ${model.name}` : undefined,
-      this.models.executionProvider ? `provider ${this.models.executionProvider}` : undefined,
+      this.models.remoteUrl ? `remote ${this.models.remoteUrl}` : this.models.executionProvider ? `provider ${this.models.executionProvider}` : undefined,
       `${unit.windows} window${unit.windows === 1 ? '' : 's'}`,
       `${unit.tokens} tokens`,
     ].filter(Boolean);

@@ -239,7 +239,7 @@ describe('remote backend', function () {
   it('Classify Document through textclf serve gives the local labels and scores; the server going down is a clear error', async () => {
     const api = await extensionApi();
     assert.equal(api.models.remoteUrl, undefined, 'the model runs here to begin with');
-    await openInEditor('reviews.md');
+    const editor = await openInEditor('reviews.md');
     const local = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
     assert.ok(local, 'local classification failed');
     await vscode.commands.executeCommand('textClassifier.clearResults');
@@ -259,6 +259,9 @@ describe('remote backend', function () {
         assert.ok(Math.abs(score.score - localUnit.labels[j].score) < 1e-4, `unit ${i} ${score.label}: remote ${score.score}, local ${localUnit.labels[j].score}`);
       }
     }
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(2, 10));
+    const hoverText = hovers.flatMap((hover) => hover.contents).map((content) => (typeof content === 'string' ? content : content.value)).join('\n');
+    assert.ok(hoverText.includes(`model sentiment-sst2 · remote ${url} · 1 window`), hoverText);
     const status = await api.client.status();
     assert.ok(status.remote, 'the engine reports a remote backend');
     assert.equal(status.remote.url, url);
