@@ -11,7 +11,7 @@ import type { ModelInfo } from '../../../src/classifier/types';
 import type { DocumentResults } from '../../../src/views/results';
 import { curlExample } from '../../../src/views/service/commands';
 import type { ServiceInfo } from '../../../src/views/service/localService';
-import { extensionApi, nextEvent, openInEditor, setSetting } from '../helpers';
+import { extensionApi, nextEvent, openInEditor, setSetting, workspaceFile } from '../helpers';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const obvious = [
@@ -274,7 +274,8 @@ describe('remote backend', function () {
     await assert.rejects(api.service.start(), /runs on the remote server .*textClassifier\.remote\.url/, 'the local service does not proxy a remote model');
 
     await stopTextclfServe();
-    const unseen = await vscode.workspace.openTextDocument({ content: 'A sentence the cache has never seen, sent after the server went away.', language: 'markdown' });
+    // Not classified since the model was loaded on the server, so the engine's cache cannot answer.
+    const unseen = await vscode.workspace.openTextDocument(workspaceFile('notes.txt'));
     const started = Date.now();
     await assert.rejects(api.classifier.classifyDocument(unseen), /remote inference server http:\/\/127\.0\.0\.1:\d+.*unreachable.*ECONNREFUSED/);
     assert.ok(Date.now() - started < 30_000, `gave up after ${Date.now() - started} ms`);
