@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as childProcess from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../../src/classifier/types';
@@ -143,6 +144,44 @@ describe('local service', function () {
     });
     const answer = JSON.parse(output) as { label: string; score: number }[][];
     assert.deepEqual(answer.map((labels) => labels[0].label), ['positive', 'negative'], output);
+  });
+
+  it('under load from 32 concurrent clients every request is answered and the extension host stays responsive', async function () {
+    this.timeout(120_000);
+    const api = await extensionApi();
+    const info = await api.service.start();
+    const requests = 2000;
+    // The clients run in a process of their own so that only the server's work lands on the extension host.
+    const load = `
+      const [url, model, total] = process.argv.slice(1);
+      let next = 0, ok = 0, failed = [];
+      const adjectives = ['wonderful', 'dreadful', 'charming', 'boring', 'brilliant', 'awful'];
+      async function client() {
+        while (next < Number(total)) {
+          const i = next++;
+          const text = 'Review ' + i + ': a ' + adjectives[i % adjectives.length] + ' film, ' + (i * 7919 % 1000) + ' minutes long.';
+          const response = await fetch(url + '/v1/classify', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ inputs: [text], model }) });
+          const body = await response.json();
+          if (response.status === 200 && Array.isArray(body) && body.length === 1 && body[0].length === 2) ok++;
+          else failed.push(response.status + ' ' + JSON.stringify(body).slice(0, 100));
+        }
+      }
+      const started = Date.now();
+      Promise.all(Array.from({ length: 32 }, client)).then(() => console.log(JSON.stringify({ ok, failed: failed.slice(0, 5), failures: failed.length, seconds: (Date.now() - started) / 1000 })));
+    `;
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const output = await new Promise<string>((resolve, reject) => {
+      childProcess.execFile(process.execPath, ['-e', load, info.url, info.model, String(requests)], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 100_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    lag.disable();
+    const result = JSON.parse(output) as { ok: number; failures: number; failed: string[]; seconds: number };
+    const ms = (nanoseconds: number) => (nanoseconds / 1e6).toFixed(0);
+    console.log(`      ${requests} requests from 32 clients: ${(requests / result.seconds).toFixed(0)} requests/s; extension host event loop delay p50 ${ms(lag.percentile(50))} ms, p99 ${ms(lag.percentile(99))} ms, max ${ms(lag.max)} ms`);
+    assert.equal(result.failures, 0, result.failed.join('\n'));
+    assert.equal(result.ok, requests);
+    assert.ok(lag.max < 200e6, `the extension host stalled ${ms(lag.max)} ms`);
   });
 
   it('a port already in use is a clear error naming the port and the setting', async () => {
