@@ -42,9 +42,10 @@ export class LocalService implements vscode.Disposable {
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    // The server describes the model it was started with: serve the new one when the editor switches.
+    // The server describes the model it was started with: serve the new one when the editor switches,
+    // and stop when the model moves to a remote server (the service would only relay to it).
     this.subscription = models.onDidChange((model) => {
-      if (this.running && model && model.dir !== this.running.modelDir) void this.restartForNewModel();
+      if (this.running && model && (model.dir !== this.running.modelDir || this.models.remoteUrl)) void this.restartForNewModel();
     });
   }
 
@@ -125,8 +126,8 @@ export class LocalService implements vscode.Disposable {
     return this.serially(async () => {
       const running = this.running;
       const model = this.models.model;
-      if (!running || !model || model.dir === running.modelDir) return;
-      this.log.info(`local service: the editor switched to ${model.name}; restarting the service with it`);
+      if (!running || !model || (model.dir === running.modelDir && !this.models.remoteUrl)) return;
+      this.log.info(`local service: the editor's model changed to ${model.name}; restarting the service with it`);
       await this.stopNow();
       try {
         const info = await this.startNow({ ...this.config.service, host: running.info.host, port: running.info.port });

@@ -269,6 +269,8 @@ describe('remote backend', function () {
 
   afterEach(async () => {
     await stopTextclfServe();
+    await (await extensionApi()).service.stop();
+    await setSetting('service.port', undefined);
     await setSetting('remote.url', undefined);
     await vscode.commands.executeCommand('textClassifier.clearResults');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -285,7 +287,11 @@ describe('remote backend', function () {
 
     const url = await startTextclfServe();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    await setSetting('service.port', 0);
+    await api.service.start();
+    const serviceStopped = nextEvent(api.service.onDidChange, (info) => info === undefined, 30_000);
     const model = await switchRemote(url);
+    await serviceStopped; // it would only relay to the remote server
     assert.equal(model.name, 'sentiment-sst2');
     const remote = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
     assert.ok(remote, 'remote classification failed (see the error it showed)');
