@@ -39,6 +39,8 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
     const cache = status.cache;
     const lookups = cache.hits + cache.misses;
     const lines = ['# Text Classifier status', ''];
+    // The worker keeps its model when loading another fails: say that the configured one did not load.
+    if (model && modelError) lines.push(`- **Loading the configured model failed** (the worker still has the model below): ${modelError}`);
     if (model) {
       lines.push(
         `- Model: **${model.name}** (${model.modelType}, ${model.problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`,

@@ -339,5 +339,7 @@ describe('remote backend', function () {
     await assert.rejects(api.models.ensureLoaded(), new RegExp(`remote inference server ${url.replace(/\./g, '\\.')}.*unreachable.*ECONNREFUSED.*setting textClassifier\\.remote\\.url`));
     assert.ok(Date.now() - started < 30_000, `gave up after ${Date.now() - started} ms`);
     assert.equal(api.models.remoteUrl, undefined, 'the model is not marked remote');
+    const report = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.match(report, new RegExp(`Loading the configured model failed.*remote inference server ${url.replace(/\./g, '\\.')}.*unreachable`));
   });
 });
