@@ -51,12 +51,14 @@ export interface PackedSegments {
 }
 
 export function unpackScores(packed: PackedScores, topK?: number): Classification[] {
-  const width = packed.labels.length;
   const results: Classification[] = new Array(packed.windows.length);
-  for (let i = 0; i < packed.windows.length; i++) {
-    results[i] = { labels: sortedLabels(packed.labels, packed.scores, i * width, topK), windows: packed.windows[i], tokens: packed.tokens[i] };
-  }
+  for (let i = 0; i < packed.windows.length; i++) results[i] = unpackScore(packed, i, topK);
   return results;
+}
+
+/** Text i of packed results. */
+export function unpackScore(packed: PackedScores, i: number, topK?: number): Classification {
+  return { labels: sortedLabels(packed.labels, packed.scores, i * packed.labels.length, topK), windows: packed.windows[i], tokens: packed.tokens[i] };
 }
 
 const INSERTION_SORT_LIMIT = 32;

@@ -41,7 +41,7 @@ export class ResultsStore implements vscode.Disposable {
   }
 
   set(results: DocumentResults): void {
-    this.byUri.set(results.uri.toString(), { ...results, units: [...results.units].sort((a, b) => a.start - b.start) });
+    this.byUri.set(results.uri.toString(), { ...results, units: sortedByStart(results.units) });
     this.changed.fire(results.uri);
   }
 
@@ -49,8 +49,13 @@ export class ResultsStore implements vscode.Disposable {
   replaceRange(uri: vscode.Uri, from: number, to: number, units: ClassifiedSegment[]): void {
     const results = this.get(uri);
     if (!results) return;
-    const outside = results.units.filter((unit) => unit.end < from || unit.start > to);
-    results.units = [...outside, ...units].sort((a, b) => a.start - b.start);
+    // Units are sorted by start and do not overlap, so the ones inside [from, to] are one run of
+    // them: splice that run instead of filtering and sorting ten thousand units on every edit.
+    const old = results.units;
+    const first = firstUnitEndingAtOrAfter(old, from);
+    let last = first;
+    while (last < old.length && old[last].start <= to) last++;
+    results.units = [...old.slice(0, first), ...sortedByStart(units), ...old.slice(last)];
     this.changed.fire(uri);
   }
 
@@ -94,6 +99,25 @@ export class ResultsStore implements vscode.Disposable {
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.changed.dispose();
   }
+}
+
+/** A sorted copy (the common case, units straight from segmentation, costs one pass). */
+function sortedByStart(units: readonly ClassifiedSegment[]): ClassifiedSegment[] {
+  const copy = [...units];
+  for (let i = 1; i < copy.length; i++) if (copy[i - 1].start > copy[i].start) return copy.sort((a, b) => a.start - b.start);
+  return copy;
+}
+
+/** Index of the first unit (sorted by start, not overlapping) that ends at or after `offset`; units.length when none. */
+export function firstUnitEndingAtOrAfter(units: readonly ClassifiedSegment[], offset: number): number {
+  let low = 0;
+  let high = units.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (units[middle].end < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function isInATab(uri: vscode.Uri): boolean {
