@@ -88,9 +88,10 @@ def train(cfg, train_seqs, train_labels, eval_seqs, eval_labels, seed, soft_targ
             schedule.step()
             step += 1
             if ema is not None:
+                decay = min(cfg["ema"], (1 + step) / (10 + step))  # short memory early: no weight of the init lingers
                 with torch.no_grad():
                     for e, p in zip(ema.parameters(), model.parameters()):
-                        e.mul_(cfg["ema"]).add_(p, alpha=1 - cfg["ema"])
+                        e.mul_(decay).add_(p, alpha=1 - decay)
             if step % max(1, steps_per_epoch // evals_per_epoch) == 0 or step == total:
                 candidate = ema if ema is not None else model
                 acc = accuracy(candidate, eval_seqs, eval_labels)
