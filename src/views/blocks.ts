@@ -39,6 +39,21 @@ export function unitsAround(text: string, start: number, end: number, unit: Unit
   return { from, to, units };
 }
 
+/**
+ * unitsAround for a document read in part: `read(from, to)` gives its text in [from, to), `length`
+ * is its length. Reads only the text around the edit (getText of a 1 MB document costs the
+ * extension host about 20 ms per keystroke), and the whole text when the block reaches that far.
+ */
+export function unitsAroundIn(read: (from: number, to: number) => string, length: number, start: number, end: number, unit: Unit): Block {
+  const windowStart = Math.max(0, start - blockSearchChars);
+  const windowEnd = Math.min(length, end + blockSearchChars);
+  const block = unitsAround(read(windowStart, windowEnd), start - windowStart, end - windowStart, unit);
+  const reachesEdge = (block.from === 0 && windowStart > 0) || (block.to === windowEnd - windowStart && windowEnd < length);
+  if (reachesEdge) return unitsAround(read(0, length), start, end, unit);
+  const shift = (offset: number) => offset + windowStart;
+  return { from: shift(block.from), to: shift(block.to), units: block.units.map((found) => ({ ...found, start: shift(found.start), end: shift(found.end) })) };
+}
+
 /** The unit that contains `offset`, if any. */
 export function unitAround(text: string, offset: number, unit: Unit): Segment | undefined {
   return unitsAround(text, offset, offset, unit).units.find((found) => found.start <= offset && offset <= found.end);

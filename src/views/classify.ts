@@ -2,14 +2,14 @@
 // unit under the mouse. All model work goes to the worker through ClassifierClient.
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
-import type { Classification, ClassifiedSegment } from '../classifier/types';
+import type { Classification, ClassifiedSegment, Unit } from '../classifier/types';
 import type { Config } from '../config';
 import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
-import { unitAround, unitsAround } from './blocks';
+import { unitsAroundIn, type Block } from './blocks';
 
 /** Pause after the last edit before live mode re-classifies what changed. */
-const liveDebounceMs = 150;
+export const liveDebounceMs = 150;
 
 interface Span {
   start: number;
@@ -82,7 +82,8 @@ export class DocumentClassifier implements vscode.Disposable {
 
   /** Classifies the unit (textClassifier.unit) at `position`; the engine caches it for the next hover. */
   async classifyUnitAt(document: vscode.TextDocument, position: vscode.Position, signal?: AbortSignal): Promise<ClassifiedSegment | undefined> {
-    const unit = unitAround(document.getText(), document.offsetAt(position), this.config.unit);
+    const offset = document.offsetAt(position);
+    const unit = blockAround(document, offset, offset, this.config.unit).units.find((found) => found.start <= offset && offset <= found.end);
     if (!unit) return undefined;
     await this.models.ensureLoaded();
     const [scores]: Classification[] = await this.activity.track(this.client.classify([unit.text], { signal }));
@@ -118,7 +119,7 @@ export class DocumentClassifier implements vscode.Disposable {
       if (previous.unit !== this.config.unit) {
         await this.classifyDocument(document, { signal: request.signal });
       } else {
-        const block = unitsAround(document.getText(), span.start, span.end, previous.unit);
+        const block = blockAround(document, span.start, span.end, previous.unit);
         const scores = await this.activity.track(this.client.classify(block.units.map((unit) => unit.text), { signal: request.signal }));
         if (document.version !== version) return; // edited meanwhile: the next run covers it
         this.results.replaceRange(document.uri, block.from, block.to, block.units.map((unit, i) => ({ ...unit, ...scores[i] })));
@@ -139,6 +140,13 @@ export class DocumentClassifier implements vscode.Disposable {
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.liveUpdated.dispose();
   }
+}
+
+/** The units between the blank lines around [start, end], reading only that part of a large document. */
+function blockAround(document: vscode.TextDocument, start: number, end: number, unit: Unit): Block {
+  const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+  const read = (from: number, to: number) => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to)));
+  return unitsAroundIn(read, length, start, end, unit);
 }
 
 /** The span that covers `span` (moved by the edit) and the text the edit inserted. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { segment } from '../../src/classifier/segment';
 import type { Unit } from '../../src/classifier/types';
-import { unitAround, unitsAround } from '../../src/views/blocks';
+import { unitAround, unitsAround, unitsAroundIn } from '../../src/views/blocks';
 
 describe('units around a place (hover, live mode)', () => {
   const pieces = ['Great food.', 'Terrible service!  Never again.', '', '   ', '# Heading', 'line one\nline two', 'Ünïcode ☕ works. Yes?', '\r\n'];
@@ -43,6 +43,26 @@ describe('units around a place (hover, live mode)', () => {
             assert.ok(block.units.some((found) => found.start === touched.start), `${where}: misses ${JSON.stringify(touched.text)}`);
           }
         }
+      }
+    }
+  });
+
+  it('reading a large document in part gives the same block as reading all of it', () => {
+    // Paragraphs, then 150,000 characters without a blank line (the block search gives up there), then paragraphs.
+    const paragraphs = (from: number, count: number) => Array.from({ length: count }, (_, i) => `Paragraph ${from + i}. It has two sentences.`).join('\n\n');
+    const text = [paragraphs(0, 6000), 'A very long line. '.repeat(150_000 / 18), paragraphs(6000, 6000)].join('\n\n');
+    let seed = 5;
+    const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const places = [0, 10, 180_000, 250_000, 300_000, 400_000, text.length - 5, text.length];
+    for (let i = 0; i < 8; i++) places.push(random(text.length + 1));
+    for (const unit of ['paragraph', 'line', 'section'] as Unit[]) {
+      for (const start of unit === 'section' ? places.slice(0, 2) : places) {
+        const end = Math.min(text.length, start + random(200));
+        let charsRead = 0;
+        const read = (from: number, to: number) => { charsRead += to - from; return text.slice(from, to); };
+        // (JSON: deepEqual takes seconds over the ten thousand units of the whole-document cases)
+        assert.equal(JSON.stringify(unitsAroundIn(read, text.length, start, end, unit)), JSON.stringify(unitsAround(text, start, end, unit)), `${unit} [${start}, ${end}]`);
+        if (unit === 'paragraph' && (start < 150_000 || start > 450_000)) assert.ok(charsRead < text.length, `read ${charsRead} characters of ${text.length} around ${start}`);
       }
     }
   });
