@@ -3,15 +3,16 @@
 // - with live mode on, a one-paragraph edit updates the lenses in p95 < 100 ms (measured from the
 //   live request after the debounce to the stored results the lenses show, and from the document
 //   change including the debounce).
-// Prints the numbers and writes them to test-results/extension-bench.json.
+// Prints the numbers and writes them to test-results/extension-bench.json (numbers.ts).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { repoRoot } from '../../support/paths';
+import { liveDebounceMs } from '../../../src/views/classify';
 import type { DocumentResults } from '../../../src/views/results';
 import { extensionApi, nextEvent, setSetting } from '../helpers';
+import { numbers, writeNumbers } from './numbers';
 
 const openings = ['The service was', 'Honestly, the film felt', 'Our stay at the hotel was', 'The new update is', 'Dinner last night was'];
 const verdicts = ['wonderful and warm', 'slow, rude and disappointing', 'perfectly fine, nothing more', 'an absolute delight', 'a frustrating waste of money'];
@@ -30,6 +31,39 @@ function largeMarkdown(): string {
   return paragraphs.join('\n\n');
 }
 
+/** Waits until the event loop has turned without a 20 ms gap for `quietMs` (at most `timeoutMs`); returns the time waited. */
+async function quietEventLoop(quietMs: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let quietSince = started;
+  let last = started;
+  while (performance.now() - quietSince < quietMs && performance.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const now = performance.now();
+    if (now - last > 25) quietSince = now;
+    last = now;
+  }
+  return performance.now() - started;
+}
+
+/** TEXTCLF_CPU_PROFILE=<file.cpuprofile>: the extension host's CPU profile of the Classify Document step. */
+async function startProfile(): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.TEXTCLF_CPU_PROFILE;
+  if (!file) return { stop: async () => undefined };
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -37,13 +71,7 @@ function percentile(values: number[], p: number): number {
 
 describe('extension host on a 1 MB document', function () {
   this.timeout(600_000);
-  const numbers: Record<string, number> = {};
-
-  after(() => {
-    fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
-    fs.writeFileSync(path.join(repoRoot, 'test-results', 'extension-bench.json'), JSON.stringify(numbers, null, 2));
-    console.log(JSON.stringify(numbers, null, 2));
-  });
+  after(writeNumbers);
 
   it('Classify Document: event-loop delay of the extension host', async () => {
     const api = await extensionApi();
@@ -54,7 +82,11 @@ describe('extension host on a 1 MB document', function () {
     await vscode.commands.executeCommand('textClassifier.results.focus'); // the Results view asks for its rows too
     await vscode.window.showTextDocument(document);
     await api.models.ensureLoaded();
+    // VS Code's Markdown extension parses the new 1 MB document and sends it to its language server in
+    // this same extension host (up to several hundred ms at once): let that pass, this measures ours.
+    const settleMs = await quietEventLoop(1500, 30_000);
 
+    const profiler = await startProfile();
     const delay = monitorEventLoopDelay({ resolution: 5 });
     let maxGap = 0;
     let last = performance.now();
@@ -63,16 +95,17 @@ describe('extension host on a 1 MB document', function () {
     const started = performance.now();
     const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
     const classifyMs = performance.now() - started;
-    await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri, 30); // all lenses, the visible ones resolved, as the editor asks
+    await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri, 30); // the lenses (those around the visible lines), 30 resolved, as the editor asks
     await new Promise((resolve) => setTimeout(resolve, 500));
     delay.disable();
     clearInterval(ticker);
+    await profiler.stop();
 
     assert.ok(results, 'classification succeeded');
     Object.assign(numbers, {
       documentBytes: Buffer.byteLength(text), units: results.units.length, classifyDocumentMs: Math.round(classifyMs),
       eventLoopDelayMaxMs: +(delay.max / 1e6).toFixed(1), eventLoopDelayP99Ms: +(delay.percentile(99) / 1e6).toFixed(1),
-      timerGapMaxMs: +maxGap.toFixed(1),
+      timerGapMaxMs: +maxGap.toFixed(1), settleBeforeMs: Math.round(settleMs),
     });
   });
 
@@ -95,7 +128,7 @@ describe('extension host on a 1 MB document', function () {
     Object.assign(numbers, {
       liveEdits: fromRequest.length,
       liveUpdateP50Ms: +percentile(fromRequest, 50).toFixed(1), liveUpdateP95Ms: +percentile(fromRequest, 95).toFixed(1),
-      liveDebounceMs: 150,
+      liveDebounceMs,
       liveFromDocumentChangeIncludingDebounceP95Ms: +percentile(fromEdit, 95).toFixed(1),
     });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

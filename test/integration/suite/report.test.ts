@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { EvaluationRecord } from '../../../src/evaluation/store';
 import { bundledModel, datasetOrSkip, repoRoot } from '../../support/paths';
 import { extensionApi } from '../helpers';
-import { assertNoStall, copyDatasetFixtures } from './datasets.test';
+import { assertEventLoopTurned, copyDatasetFixtures } from './datasets.test';
 
 const run = promisify(execFile);
 
@@ -199,14 +199,16 @@ describe('evaluation and report', function () {
     try {
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
+      const started = performance.now();
       const record = await evaluateCommand(file);
+      const seconds = (performance.now() - started) / 1000;
       lag.disable();
       assert.ok(record);
       const maxStallMs = lag.max / 1e6;
       console.log(`      AG News: ${record.result.evaluated} rows at ${record.result.rowsPerSecond.toFixed(0)} rows/s, accuracy ${(record.result.accuracy * 100).toFixed(2)} %; extension host event loop max delay ${maxStallMs.toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`);
       assert.equal(record.result.evaluated, 7600);
       assert.equal(sum(record.result.confusionMatrix), 7600);
-      assertNoStall(maxStallMs, 'during the evaluation');
+      assertEventLoopTurned(lag, seconds, 'during the evaluation');
     } finally {
       await vscode.commands.executeCommand('textClassifier.selectModel', bundledModel('sentiment-sst2'));
     }
