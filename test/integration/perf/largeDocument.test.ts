@@ -6,13 +6,12 @@
 // Prints the numbers and writes them to test-results/extension-bench.json (numbers.ts).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { liveDebounceMs } from '../../../src/views/classify';
 import type { DocumentResults } from '../../../src/views/results';
 import { extensionApi, nextEvent, setSetting } from '../helpers';
-import { numbers, writeNumbers } from './numbers';
+import { numbers, startProfile, writeNumbers } from './numbers';
 
 const openings = ['The service was', 'Honestly, the film felt', 'Our stay at the hotel was', 'The new update is', 'Dinner last night was'];
 const verdicts = ['wonderful and warm', 'slow, rude and disappointing', 'perfectly fine, nothing more', 'an absolute delight', 'a frustrating waste of money'];
@@ -45,25 +44,6 @@ async function quietEventLoop(quietMs: number, timeoutMs: number): Promise<numbe
   return performance.now() - started;
 }
 
-/** TEXTCLF_CPU_PROFILE=<file.cpuprofile>: the extension host's CPU profile of the Classify Document step. */
-async function startProfile(): Promise<{ stop(): Promise<void> }> {
-  const file = process.env.TEXTCLF_CPU_PROFILE;
-  if (!file) return { stop: async () => undefined };
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
-  return {
-    stop: async () => {
-      const { profile } = await post('Profiler.stop');
-      fs.writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -86,7 +66,7 @@ describe('extension host on a 1 MB document', function () {
     // this same extension host (up to several hundred ms at once): let that pass, this measures ours.
     const settleMs = await quietEventLoop(1500, 30_000);
 
-    const profiler = await startProfile();
+    const profiler = await startProfile('classify-document');
     const delay = monitorEventLoopDelay({ resolution: 5 });
     let maxGap = 0;
     let last = performance.now();

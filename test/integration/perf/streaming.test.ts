@@ -9,16 +9,18 @@ import * as vscode from 'vscode';
 import type { EvaluationRecord } from '../../../src/evaluation/store';
 import { bundledModel, datasetOrSkip } from '../../support/paths';
 import { extensionApi } from '../helpers';
-import { numbers, writeNumbers } from './numbers';
+import { numbers, startProfile, writeNumbers } from './numbers';
 
 /** Runs `work` with the event-loop delay monitored; returns the delay max and p99 in ms. */
-async function eventLoopDelayDuring(work: () => Promise<unknown>): Promise<{ maxMs: number; p99Ms: number; seconds: number }> {
+async function eventLoopDelayDuring(step: string, work: () => Promise<unknown>): Promise<{ maxMs: number; p99Ms: number; seconds: number }> {
+  const profiler = await startProfile(step);
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   const started = performance.now();
   await work();
   const seconds = (performance.now() - started) / 1000;
   lag.disable();
+  await profiler.stop();
   return { maxMs: +(lag.max / 1e6).toFixed(1), p99Ms: +(lag.percentile(99) / 1e6).toFixed(1), seconds: +seconds.toFixed(1) };
 }
 
@@ -33,7 +35,7 @@ describe('extension host while datasets are counted and evaluated', function () 
     const line = (index: number) => `"Row ${index}: a long enough sentence, with a comma, to make the file big",${index % 3 === 0 ? 'negative' : 'positive'}\n`;
     fs.writeFileSync(file, `text,label\n${Array.from({ length: 400_000 }, (_, index) => line(index)).join('')}`);
     try {
-      const delay = await eventLoopDelayDuring(async () => {
+      const delay = await eventLoopDelayDuring('count-csv', async () => {
         datasets.summaries.get(file, {});
         await datasets.summaries.whenIdle();
       });
@@ -48,7 +50,7 @@ describe('extension host while datasets are counted and evaluated', function () 
     await vscode.commands.executeCommand('textClassifier.selectModel', bundledModel('news-topic'));
     try {
       let record: EvaluationRecord | undefined;
-      const delay = await eventLoopDelayDuring(async () => {
+      const delay = await eventLoopDelayDuring('evaluate-ag-news', async () => {
         record = await vscode.commands.executeCommand<EvaluationRecord | undefined>('textClassifier.evaluateDataset', file, { openReport: false });
       });
       if (!record) throw new Error('the evaluation returned nothing');
