@@ -67,11 +67,37 @@ function sentences(text: string): Segment[] {
   const ranges: [number, number][] = [];
   for (const [from, to] of between(text, BLANK_LINES)) {
     const paragraph = text.slice(from, to).replace(LINE_BREAK, (lineBreak) => ' '.repeat(lineBreak.length));
-    for (const piece of segmenter.segment(paragraph)) {
-      ranges.push([from + piece.index, from + piece.index + piece.segment.length]);
-    }
+    for (const [start, end] of sentenceRanges(segmenter, paragraph)) ranges.push([from + start, from + end]);
   }
   return collect(text, ranges);
+}
+
+/** Characters given to Intl.Segmenter at once (a window grows while it holds fewer than three sentences). */
+const SENTENCE_WINDOW = 2000;
+
+/**
+ * The sentences of a paragraph, segmented a window at a time: iterating Intl.Segmenter over one long
+ * string takes quadratic time in V8 (16,000 sentences: 3 s; a hover or live edit in such a paragraph
+ * would hold the extension host that long). Each window's last two sentences are segmented again at
+ * the start of the next window, so every break kept was decided with the text after it in view.
+ */
+export function sentenceRanges(segmenter: Intl.Segmenter, paragraph: string, window = SENTENCE_WINDOW): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = 0;
+  let size = window;
+  while (from < paragraph.length) {
+    const to = Math.min(paragraph.length, from + size);
+    const pieces = [...segmenter.segment(paragraph.slice(from, to))];
+    if (to < paragraph.length && pieces.length < 3) {
+      size *= 2;
+      continue;
+    }
+    const kept = to === paragraph.length ? pieces.length : pieces.length - 2;
+    for (const piece of pieces.slice(0, kept)) ranges.push([from + piece.index, from + piece.index + piece.segment.length]);
+    from = to === paragraph.length ? to : from + pieces[kept].index;
+    size = window;
+  }
+  return ranges;
 }
 
 /** Markdown sections: each ATX heading starts one (outside fenced code); text before the first is one too. */

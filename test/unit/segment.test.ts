@@ -1,6 +1,6 @@
 // Segmentation: every unit's range slices back to its text, exactly, over varied documents.
 import * as assert from 'node:assert/strict';
-import { segment, UNITS } from '../../src/classifier/segment';
+import { segment, sentenceRanges, UNITS } from '../../src/classifier/segment';
 
 const DOCUMENTS: Record<string, string> = {
   empty: '',
@@ -96,6 +96,19 @@ describe('segment', () => {
     ]);
     const unicode = segment(DOCUMENTS.unicode, 'sentence').map((s) => s.text);
     assert.deepEqual(unicode, ['Ünïcödé straße — 😀 emoji here.', '日本語の文です。', '次の文です。', 'Ça va?', 'Très bien… Merci!']);
+  });
+
+  it('sentences of a long paragraph, segmented window by window, are those of the whole paragraph', () => {
+    const pieces = ['Dr. Smith arrived.', 'It cost 3.14 dollars, e.g. a lot.', 'He said "Stop!" and left.', 'end. and then lower case', 'end. 123 lower after digits.',
+      'Wait... what?!', '日本語の文です。', 'Ça va? Très bien… Merci!', 'Emoji 😀 here.', '(Quoted.) Next', 'no period', 'U.S.A. is big.', 'A line.\u00a0Non-breaking.'];
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+    let seed = 3;
+    const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let trial = 0; trial < 40; trial++) {
+      const paragraph = Array.from({ length: 20 + random(200) }, () => pieces[random(pieces.length)]).join(random(4) === 0 ? '  ' : ' ');
+      const whole = [...segmenter.segment(paragraph)].map((piece) => [piece.index, piece.index + piece.segment.length]);
+      for (const window of [16, 50, 333]) assert.deepEqual(sentenceRanges(segmenter, paragraph, window), whole, `window ${window}: ${paragraph}`);
+    }
   });
 
   it('sections start at Markdown headings outside code fences', () => {
