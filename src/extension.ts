@@ -76,7 +76,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.models = this.own(new ModelManager(extension, this.client, this.config, this.log));
     this.statusBar = this.own(new StatusBar(this.models));
     this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
-    this.statusReport = this.own(new StatusReport(this.client, this.models));
+    this.statusReport = this.own(new StatusReport(this.client, this.models, () => this.service?.info));
     this.own(vscode.languages.registerCodeLensProvider(textDocuments, this.own(new ResultsCodeLensProvider(this.results, this.config))));
     this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { ModelManager } from './models';
+import type { ServiceInfo } from './service/localService';
 
 const scheme = 'text-classifier-status';
 const reportUri = vscode.Uri.from({ scheme, path: '/Text Classifier Status.md' });
@@ -14,7 +15,12 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
   readonly onDidChange = this.changed.event;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(scheme, this);
 
-  constructor(private readonly client: ClassifierClient, private readonly models: ModelManager) {}
+  constructor(
+    private readonly client: ClassifierClient,
+    private readonly models: ModelManager,
+    /** The local service (Start Local Service), when it runs. */
+    private readonly service: () => ServiceInfo | undefined = () => undefined,
+  ) {}
 
   provideTextDocumentContent(): string {
     return this.text;
@@ -67,6 +73,10 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
       `- Worker: pid ${status.pid}, memory ${mb(status.rssBytes)} (peak ${mb(status.peakRssBytes)}), ${status.queue} requests queued, ${status.restarts} restarts`,
       `- Cache: ${cache.size} of ${cache.capacity} entries, ${cache.hits} hits / ${cache.misses} misses${lookups ? ` (${((100 * cache.hits) / lookups).toFixed(0)} % hits)` : ''}`,
     );
+    const service = this.service();
+    lines.push(service
+      ? `- Local service: ${service.address}, serving \`${service.model}\` from this worker${service.tokenRequired ? ', bearer token required' : ''}`
+      : '- Local service: not running (Text Classifier: Start Local Service)');
     return lines.join('\n') + '\n';
   }
 

@@ -97,6 +97,9 @@ describe('local service', function () {
     const editorCacheAfter = (await api.client.status()).cache.misses;
     assert.equal(editorCacheAfter - editorCacheBefore, obvious.length, 'the editor\'s own worker classified the texts');
 
+    const report = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.ok(report.includes(`- Local service: ${info.url}, serving \`sentiment-sst2\` from this worker`), report);
+
     const again = await vscode.commands.executeCommand<ServiceInfo>('textClassifier.startService');
     assert.equal(again.url, info.url, 'starting again keeps the running service');
 
