@@ -88,7 +88,7 @@ export class RemoteSession implements InferenceBackend {
     // Nothing held: fetch's connection pool closes idle sockets itself.
   }
 
-  /** One HTTP exchange with retries on a refused connection, a timeout, or 429/502/503/504. */
+  /** One HTTP exchange with retries on a refused connection or 429/502/503/504; a timeout fails at once. */
   private async call(method: string, url: string, body: string | undefined, what: string): Promise<any> {
     this.state.requests++;
     let lastProblem = '';
@@ -123,6 +123,8 @@ export class RemoteSession implements InferenceBackend {
       } catch (error) {
         if (error instanceof RemoteBackendError) throw error;
         lastProblem = networkProblem(error, this.timeoutMs);
+        // A server that took the whole timeout is busy or stuck: retrying would multiply the wait.
+        if ((error as Error)?.name === 'TimeoutError') throw this.fail(`${what}: ${lastProblem}`);
       }
       if (attempt < this.retries) {
         this.state.retries++;
