@@ -8,8 +8,9 @@ import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
 import { unitsAroundIn, type Block } from './blocks';
 
-/** Pause after the last edit before live mode re-classifies what changed. */
-export const liveDebounceMs = 150;
+/** Pause after the last edit before live mode re-classifies what changed: short enough that lenses follow
+ *  typing within 100 ms, long enough to merge the keystrokes of one burst. */
+export const liveDebounceMs = 60;
 
 interface Span {
   start: number;

@@ -49,8 +49,12 @@ describe('live classification', function () {
     const updated = nextEvent(api.classifier.onDidLiveUpdate);
     const [first, last] = [units[0], units[3]];
     const replacements = ['Dreadful and dull from start to finish; I hated it.', 'Lovely food, warm staff and a wonderful evening.'];
-    await editor.edit((edit) => edit.replace(new vscode.Range(editor.document.positionAt(last.start), editor.document.positionAt(last.end)), replacements[1]));
-    await editor.edit((edit) => edit.replace(new vscode.Range(editor.document.positionAt(first.start), editor.document.positionAt(first.end)), replacements[0]));
+    // One edit transaction touching both paragraphs, so a busy machine cannot let the pause pass between them.
+    const range = (unit: { start: number; end: number }) => new vscode.Range(editor.document.positionAt(unit.start), editor.document.positionAt(unit.end));
+    await editor.edit((edit) => {
+      edit.replace(range(last), replacements[1]);
+      edit.replace(range(first), replacements[0]);
+    });
     await updated;
     const after = (await api.client.status()).cache;
     assert.equal(after.misses - before.misses, 2, 'the two edited paragraphs went to the model');
