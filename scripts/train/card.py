@@ -81,7 +81,7 @@ def write(out, task, cfg, seed, argv, model, train_rows, eval_rows, torch_accura
         f"Seeded (`--seed {seed}`: Python, NumPy and torch seeds, deterministic batch order). `train.sh` sets "
         "`OPENBLAS_NUM_THREADS=2 OPENBLAS_CORETYPE=SkylakeX` and the script uses one torch thread.", "",
         f"Training time: {training_seconds} s wall-clock for the whole run (vocabulary, "
-        f"{'%d teachers, ' % (len(teachers) - 1) if teachers else ''}model, evaluation) on {_cpu()}, 2 cores shared "
+        f"{'%d teacher(s), ' % (len(teachers) - 1) if teachers else ''}model, evaluation) on {_cpu()}, 2 cores shared "
         "with other work at the time, so a quiet machine is faster.", "",
         "## Architecture", "",
         f"BERT encoder trained from scratch (no pre-training): {cfg['num_hidden_layers']} layers, hidden size "
