@@ -11,36 +11,24 @@
 // side of the client (IPC, progress), a proxy for the extension host (the integration test
 // "AG News test with the news-topic model" measures the real one). Target: evaluate >= 90 % of engine raw.
 // Writes bench/evaluate-results.json and prints a table. Environment: TEXTCLF_DATASETS, BENCH_ROUNDS.
-import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { datasetsDir, log, median, now, procCpuSeconds, repoRoot, requireBundled, workerScript, writeResults } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const modelDir = path.join(repoRoot, 'models', 'news-topic');
-const workerScript = path.join(repoRoot, 'dist', 'worker.js');
-const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
 const dataset = path.join(datasetsDir, 'ag_news', 'test.csv');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_FRACTION = 0.9;
 
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const now = () => performance.now();
-const clockTicksPerSecond = 100; // USER_HZ on Linux
-
-/** CPU seconds a process has used (user + system, all its threads), from /proc/<pid>/stat. */
+/** CPU seconds a process has used (user + system, all its threads): this one's from Node, others' from /proc. */
 function cpuSeconds(pid) {
   if (pid === process.pid) {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1e6;
   }
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  return procCpuSeconds(pid);
 }
 
 /** The TypeScript sources, bundled (native modules external) into out/, where node_modules resolves. */
@@ -55,9 +43,7 @@ async function loadModules() {
     `export { inspectDataset } from ${src('datasets/schema.ts')};`,
     `export { readRows } from ${src('datasets/rows.ts')};`,
   ].join('\n'));
-  const outfile = path.join(dir, 'bundle.cjs');
-  await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['onnxruntime-node', 'tokenizers'], logLevel: 'error' });
-  return { modules: require(outfile), dir };
+  return { modules: await requireBundled(entry, path.join(dir, 'bundle.cjs'), 'error'), dir };
 }
 
 /** The texts the evaluation classifies: every usable row, read by the same readers. */
@@ -148,8 +134,7 @@ async function main() {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg()[0] },
     measuredAt: new Date().toISOString(),
   };
-  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'evaluate-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults('evaluate-results.json', results);
 
   const rows = [
     ['engine raw (in-process Engine.classify)', engineRaw.toFixed(0), '100 %'],

@@ -3,20 +3,15 @@
 // at its best batch size; plus one-sentence latency, cold start, worker peak RSS and the fraction of
 // this CPU's onnxruntime GEMM rate the engine reaches. Writes bench/results.json, prints a table.
 // The machine may be busy: every number is a median over rounds, and the table says so.
-import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { GEMM_SHAPE, openGemm } from './gemm.mjs';
+import { loadClientModule, log, median, now, percentile, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
 const require = createRequire(import.meta.url);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const modelDir = path.join(repoRoot, 'models', 'sentiment-sst2');
-const workerScript = path.join(repoRoot, 'dist', 'worker.js');
-const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
-const trainFile = path.join(datasetsDir, 'sst2', 'train.tsv');
 
 const SENTENCES = 2000;
 const SEED = 20260529;
@@ -28,41 +23,15 @@ const LATENCY_CALLS = 500;
 const LATENCY_PASSES = 5;
 const TARGETS = { speedup: 2.5, gemmFraction: 0.6, coldStartMs: 1000, peakRssMb: 300, p95Ms: 5 };
 
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** Seeded (mulberry32) sample of train.tsv sentences: the same 2,000 on every run and machine. */
+/** Seeded sample of train.tsv sentences: the same 2,000 on every run and machine. */
 function sampleSentences() {
-  const lines = fs.readFileSync(trainFile, 'utf8').split(/\r?\n/).slice(1).filter((line) => line.includes('\t'));
-  let state = SEED;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const sentences = sst2Sentences(trainFile);
+  const random = seededRandom(SEED);
   for (let i = 0; i < SENTENCES; i++) {
-    const j = i + Math.floor(random() * (lines.length - i));
-    [lines[i], lines[j]] = [lines[j], lines[i]];
+    const j = i + Math.floor(random() * (sentences.length - i));
+    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
   }
-  return lines.slice(0, SENTENCES).map((line) => line.split('\t')[0]);
-}
-
-/** The client is TypeScript: bundle it (native modules external) into a temporary CommonJS file. */
-async function loadClientModule() {
-  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bench-')), 'client.cjs');
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src', 'classifier', 'client.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile,
-    external: ['onnxruntime-node', 'tokenizers'],
-    logLevel: 'warning',
-  });
-  return require(outfile);
+  return sentences.slice(0, SENTENCES);
 }
 
 /** FLOPs of one sequence of `tokens` tokens through a BERT encoder (a multiply-add counts 2). */
@@ -103,7 +72,7 @@ const engineOptions = (batchSize) => ({ batchSize, cacheSize: 0, preferQuantized
 
 async function main() {
   if (!fs.existsSync(workerScript)) throw new Error(`${workerScript} is missing: run "npm run build" first`);
-  const { ClassifierClient } = await loadClientModule();
+  const { ClassifierClient } = await loadClientModule('textclf-bench-');
   const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
   const results = { date: new Date().toISOString(), machine: { cpu: os.cpus()[0]?.model, logicalCpus: os.cpus().length, loadAverage: os.loadavg() }, model: modelDir, rounds: ROUNDS };
 
@@ -235,8 +204,7 @@ async function main() {
   await client.dispose();
   results.targets = targets(results);
 
-  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults('results.json', results);
   printTable(results);
   process.exit(0);
 }

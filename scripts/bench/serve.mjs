@@ -13,17 +13,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { loadClientModule, log, median, now, percentile, procCpuSeconds, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // BENCH_SERVE_MODEL: another model directory (the per-request cost of HTTP weighs less on a bigger model).
 const modelDir = path.resolve(process.env.BENCH_SERVE_MODEL ?? path.join(repoRoot, 'models', 'sentiment-sst2'));
 const cli = path.join(repoRoot, 'bin', 'textclf.js');
-const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
-const trainFile = path.join(datasetsDir, 'sst2', 'train.tsv');
 
 const CLIENTS = 32;
 const REQUESTS = Number(process.env.BENCH_SERVE_REQUESTS ?? 3000);
@@ -35,14 +29,11 @@ const MODES = [
   { key: 'noBatching', label: 'serve, no batching', args: ['--no-batching'] },
 ];
 
-const log = (line) => process.stderr.write(`${line}\n`);
-
 /** CPU seconds a process and its live children (the worker) have used so far (Linux /proc; 0 elsewhere). */
 function cpuSeconds(pid) {
   const own = (id) => {
     try {
-      const fields = fs.readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+      return procCpuSeconds(id);
     } catch {
       return 0;
     }
@@ -55,52 +46,21 @@ function cpuSeconds(pid) {
   }
   return own(pid) + children.reduce((sum, child) => sum + own(child), 0);
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-/** Distinct train sentences in a seeded (mulberry32) order: a fresh slice for every measurement. */
+/** Distinct train sentences in a seeded order: a fresh slice for every measurement. */
 function shuffledSentences() {
-  const seen = new Set();
-  const lines = [];
-  for (const line of fs.readFileSync(trainFile, 'utf8').split(/\r?\n/).slice(1)) {
-    const sentence = line.split('\t')[0]?.trim();
-    if (line.includes('\t') && sentence && !seen.has(sentence)) {
-      seen.add(sentence);
-      lines.push(sentence);
-    }
-  }
-  let state = SEED;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = lines.length - 1; i > 0; i--) {
+  const sentences = [...new Set(sst2Sentences(trainFile).map((sentence) => sentence.trim()).filter(Boolean))];
+  const random = seededRandom(SEED);
+  for (let i = sentences.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [lines[i], lines[j]] = [lines[j], lines[i]];
+    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
   }
-  return lines;
-}
-
-async function loadClientModule() {
-  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bench-serve-')), 'client.cjs');
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src', 'classifier', 'client.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile,
-    external: ['onnxruntime-node', 'tokenizers'],
-    logLevel: 'warning',
-  });
-  return require(outfile);
+  return sentences;
 }
 
 /** The engine's batch throughput: all sentences in one classify call through the worker. */
 async function engineThroughput(ClassifierClient, sentences) {
-  const client = new ClassifierClient({ workerScript: path.join(repoRoot, 'dist', 'worker.js') });
+  const client = new ClassifierClient({ workerScript });
   try {
     await client.loadModel(modelDir, { cacheSize: 0 });
     await client.classify(sentences.slice(0, 64)); // warm up
@@ -197,7 +157,6 @@ async function serveLoad(mode, sentences) {
     );
     const seconds = (now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
-    latencies.sort((a, b) => a - b);
     return {
       throughput: sentences.length / seconds,
       p50Ms: percentile(latencies, 50),
@@ -216,7 +175,7 @@ async function serveLoad(mode, sentences) {
 async function main() {
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run "npm run build" first');
   if (!fs.existsSync(trainFile)) throw new Error(`${trainFile} not found; set TEXTCLF_DATASETS to the datasets folder`);
-  const { ClassifierClient } = await loadClientModule();
+  const { ClassifierClient } = await loadClientModule('textclf-bench-serve-');
   const pool = shuffledSentences();
   const needed = ROUNDS * (MODES.length + 1) * REQUESTS;
   if (pool.length < needed) throw new Error(`need ${needed} distinct sentences, ${trainFile} has ${pool.length}`);
@@ -252,8 +211,7 @@ async function main() {
     met: { throughput: batching.throughput / engine >= TARGETS.throughputFraction, p95: batching.p95Ms < TARGETS.p95Ms },
     runs,
   };
-  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'serve-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults('serve-results.json', results);
 
   const rows = [
     ['engine batch (one call, worker)', `${engine.toFixed(0)}`, '100 %', '', '', '', engineSummary.cpuMsPerSentence.toFixed(3), ''],

@@ -1,0 +1,62 @@
+// What the benchmark scripts share: repository paths, the datasets folder, SST-2 sentences, the
+// seeded random order, timing helpers, CPU time from /proc, bundling TypeScript sources for Node and
+// writing results under bench/.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const workerScript = path.join(repoRoot, 'dist', 'worker.js');
+export const datasetsDir = path.resolve(process.env.TEXTCLF_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'));
+export const sst2TrainFile = path.join(datasetsDir, 'sst2', 'train.tsv');
+
+export const log = (line) => process.stderr.write(`${line}\n`);
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds a process has used (user + system, all its threads), from /proc/<pid>/stat; throws where there is no /proc. */
+export function procCpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** mulberry32: a small seeded generator, so a seeded order is the same on every run and machine. */
+export function seededRandom(seed) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The sentence column of every row of an SST-2 TSV file (header skipped), in file order. */
+export function sst2Sentences(file) {
+  return fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter((line) => line.includes('\t')).map((line) => line.split('\t')[0]);
+}
+
+/** Bundles a TypeScript entry (native modules external) into a CommonJS file and requires it. */
+export async function requireBundled(entryPoint, outfile, logLevel = 'warning') {
+  await esbuild.build({ entryPoints: [entryPoint], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['onnxruntime-node', 'tokenizers'], logLevel });
+  return require(outfile);
+}
+
+/** The worker client (TypeScript), bundled into a temporary folder whose name starts with `prefix`. */
+export function loadClientModule(prefix) {
+  const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), prefix)), 'client.cjs');
+  return requireBundled(path.join(repoRoot, 'src', 'classifier', 'client.ts'), outfile);
+}
+
+/** Writes `results` as bench/<fileName> (pretty JSON). */
+export function writeResults(fileName, results) {
+  fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(repoRoot, 'bench', fileName), `${JSON.stringify(results, null, 2)}\n`);
+}
