@@ -5,14 +5,13 @@ import { defaultModelDir } from '../cli/paths';
 import { ProgressLine } from '../cli/progress';
 import type { DatasetFormat } from '../datasets/types';
 import { readTrainingDataset } from './datasetFiles';
-import type { FeaturePooling } from './onnxHead';
+import { POOLINGS } from './onnxHead';
 import { formatDuration, formatPercent } from './progress';
 import type { SplitFractions } from './split';
 import { trainClassifier, type TrainingMethod } from './train';
 
 const methods: readonly TrainingMethod[] = ['linear-head', 'pytorch'];
 const datasetFormats: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
-const poolings: readonly FeaturePooling[] = ['classifier-input+mean', 'classifier-input'];
 const classWeightModes = ['auto', 'balanced', 'none'] as const;
 
 export const trainCommand: Command = {
@@ -28,7 +27,8 @@ Without --validation and --test, a seeded stratified split is made (80/10/10 by 
 is fitted on train, settings and early stopping use validation, and test is reported.
 
 Method linear-head (default, no Python): the base model's encoder stays frozen; its sentence features
-(the classifier's input and the mean of the token states) train a new linear classification head.
+(the classifier's input, the mean and maximum of the token states, the mean of the word embeddings)
+train a new linear classification head.
 Method pytorch: every weight is trained with PyTorch (needs Python 3 with torch and onnx, e.g. Debian's
 python3-torch python3-onnx), through the project's training pipeline in scripts/.
 
@@ -46,7 +46,8 @@ Options:
       --header, --no-header  whether the first CSV/TSV row names the columns (default: detected)
       --l2 LIST            L2 strengths to choose from on validation (default 0.0001,0.001,0.01)
       --class-weights W    auto | balanced | none (default auto: both tried, better validation macro-F1 kept)
-      --pooling P          classifier-input+mean | classifier-input (default classifier-input+mean)
+      --pooling P          sentence features, parts joined by +: ${POOLINGS.join(' | ')}
+                           (default: the first of these whose tensors the base graph has)
       --max-epochs N       per head (default 300; early stopping usually ends sooner)
       --init I             pytorch: base (default: start from the base model's weights) | scratch
       --epochs N           pytorch: training epochs (default 4 from base, 6 from scratch)
@@ -117,7 +118,7 @@ Exit codes: 0 ok, 1 runtime error (bad data, bad base model, cancelled), 2 usage
         linearHead: {
           l2: values.l2 === undefined ? undefined : parseL2(values.l2),
           classWeights: oneOf('--class-weights', values['class-weights'], classWeightModes, 'auto'),
-          pooling: oneOf('--pooling', values.pooling, poolings, 'classifier-input+mean'),
+          pooling: values.pooling === undefined ? undefined : oneOf('--pooling', values.pooling, POOLINGS, POOLINGS[0]),
           maxEpochs: positiveInteger('--max-epochs', values['max-epochs']),
         },
         pytorch: {

@@ -11,7 +11,7 @@ import { TextTokenizer } from '../classifier/tokenize';
 import type { EngineOptions, ExecutionProviderName } from '../classifier/types';
 import type { FeatureMatrix } from './head';
 import { externalDataFiles } from './modelDirectory';
-import { DEFAULT_POOLING, exposeSentenceFeatures, SENTENCE_FEATURES, type FeaturePooling } from './onnxHead';
+import { bestPooling, exposeSentenceFeatures, inspectClassifier, SENTENCE_FEATURES, type FeaturePooling } from './onnxHead';
 
 export interface FeatureOptions {
   pooling?: FeaturePooling;
@@ -44,7 +44,7 @@ export function baseBundle(modelDir: string): Bundle {
 export async function extractFeatures(modelDir: string, texts: string[], options: FeatureOptions = {}): Promise<ExtractedFeatures> {
   const started = Date.now();
   const bundle = baseBundle(modelDir);
-  const pooling = options.pooling ?? DEFAULT_POOLING;
+  const pooling = options.pooling ?? bestPooling(inspectClassifier(bundle.onnxFile));
   const engine = await loadFeatureEngine(bundle, pooling, options.engine ?? {});
   try {
     const stride = options.engine?.windowStride ?? Math.floor(bundle.maxTokens / 4);

@@ -22,7 +22,7 @@ export interface LabeledFeatures {
 }
 
 export interface HeadOptions {
-  /** Adam step size (default 0.01). */
+  /** Adam step size (default 0.003). */
   learningRate?: number;
   /** L2 penalty on the weights, not the bias (default 0.001). */
   l2?: number;
@@ -72,7 +72,8 @@ export class TrainingCancelledError extends Error {
   }
 }
 
-const DEFAULTS = { learningRate: 0.01, l2: 0.001, batchSize: 32, maxEpochs: 300, patience: 20, classWeights: 'balanced', seed: 42 } as const;
+export const DEFAULT_LEARNING_RATE = 0.003;
+const DEFAULTS = { learningRate: DEFAULT_LEARNING_RATE, l2: 0.001, batchSize: 32, maxEpochs: 300, patience: 20, classWeights: 'balanced', seed: 42 } as const;
 
 export async function trainHead(train: LabeledFeatures, validation: LabeledFeatures, options: HeadOptions = {}): Promise<TrainedHead> {
   const settings = { ...DEFAULTS, ...definedOnly(options) };

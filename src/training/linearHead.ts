@@ -6,8 +6,8 @@ import type { Bundle } from '../classifier/bundle';
 import type { EngineOptions } from '../classifier/types';
 import { evaluateLogits, type SplitMetrics } from './evaluation';
 import { extractFeatures } from './features';
-import { headLogits, trainHead, type EpochProgress, type FeatureMatrix, type HeadOptions, type HeadTargets, type TrainedHead } from './head';
-import { DEFAULT_POOLING, inspectClassifier, writeHead, type FeaturePooling } from './onnxHead';
+import { DEFAULT_LEARNING_RATE, headLogits, trainHead, type EpochProgress, type FeatureMatrix, type HeadOptions, type HeadTargets, type TrainedHead } from './head';
+import { bestPooling, inspectClassifier, writeHead, type FeaturePooling } from './onnxHead';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
 import { labelsOf, type DatasetSplits, type TrainingExample } from './split';
 
@@ -47,7 +47,7 @@ export async function trainLinearHead(
   options: { settings?: LinearHeadSettings; engine?: EngineOptions; seed: number; signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<MethodResult> {
   const settings = options.settings ?? {};
-  const pooling = settings.pooling ?? defaultPooling(base.onnxFile);
+  const pooling = settings.pooling ?? bestPooling(inspectClassifier(base.onnxFile));
   const report = options.onProgress ?? (() => undefined);
   const texts = [...splits.train, ...splits.validation, ...splits.test].map((example) => example.text);
 
@@ -142,7 +142,7 @@ export async function trainLinearHead(
       feature_width: extracted.features.cols,
       l2: chosen.l2,
       class_weights: chosen.classWeights,
-      learning_rate: settings.learningRate ?? 0.01,
+      learning_rate: settings.learningRate ?? DEFAULT_LEARNING_RATE,
       best_epoch: chosen.head.bestEpoch,
       epochs_run: chosen.head.epochsRun,
       candidates: tried,
@@ -153,11 +153,6 @@ export async function trainLinearHead(
     featuresMs,
     trainingMs,
   };
-}
-
-/** Mean pooling needs the token states; a graph where they cannot be found uses the classifier's input alone. */
-function defaultPooling(onnxFile: string): FeaturePooling {
-  return inspectClassifier(onnxFile).sequenceOutput === null ? 'classifier-input' : DEFAULT_POOLING;
 }
 
 function targetsOf(examples: TrainingExample[], splits: DatasetSplits): HeadTargets {

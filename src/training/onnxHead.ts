@@ -46,13 +46,41 @@ export type WeightLayout = 'hidden_by_labels' | 'labels_by_hidden';
 
 /**
  * What the sentence features are: the classifier's own input (BERT: the tanh-pooled [CLS] vector;
- * DistilBERT: ReLU(pre_classifier([CLS]))), or that concatenated with the attention-masked mean of the
- * encoder's last hidden states. The pooled vector of a model fine-tuned for one task mostly encodes that
- * task; the mean of the token states keeps what the text is about, so a head for a new task learns far
- * more from both (SMS spam on the sentiment model: 88 % with the pooled vector alone, 99 % with both).
+ * DistilBERT: ReLU(pre_classifier([CLS]))), then optionally, concatenated in this order:
+ * - `mean`: the attention-masked mean of the encoder's last hidden states;
+ * - `max`: their attention-masked maximum over the tokens;
+ * - `embeddings`: the attention-masked mean of the word embeddings (the rows the embedding Gather takes
+ *   for `input_ids`): a bag of words, which keeps lexical cues ("free", "txt", digits) the encoder's
+ *   task may have ignored.
+ * The pooled vector of a model fine-tuned for one task mostly encodes that task; the token states and
+ * words keep what the text is about, so a head for a new task learns far more from them.
  */
-export type FeaturePooling = 'classifier-input' | 'classifier-input+mean';
-export const DEFAULT_POOLING: FeaturePooling = 'classifier-input+mean';
+export const POOLINGS = [
+  'classifier-input+mean+max+embeddings',
+  'classifier-input+mean+embeddings',
+  'classifier-input+mean+max',
+  'classifier-input+mean',
+  'classifier-input+embeddings',
+  'classifier-input',
+] as const;
+export type FeaturePooling = (typeof POOLINGS)[number];
+export const DEFAULT_POOLING: FeaturePooling = 'classifier-input+mean+max+embeddings';
+type PoolingPart = 'classifier-input' | 'mean' | 'max' | 'embeddings';
+
+function poolingParts(pooling: FeaturePooling): PoolingPart[] {
+  return pooling.split('+') as PoolingPart[];
+}
+
+/** The richest pooling whose tensors this graph has (token states for mean/max, the word-embedding Gather). */
+export function bestPooling(layer: ClassifierLayer): FeaturePooling {
+  return POOLINGS.find((pooling) => poolingParts(pooling).every((part) => partAvailable(layer, part)))!;
+}
+
+function partAvailable(layer: ClassifierLayer, part: PoolingPart): boolean {
+  if (part === 'mean' || part === 'max') return layer.sequenceOutput !== null;
+  if (part === 'embeddings') return layer.wordEmbeddings !== null;
+  return true;
+}
 
 /** The final linear layer of a classification graph, found structurally. */
 export interface ClassifierLayer {
@@ -69,6 +97,9 @@ export interface ClassifierLayer {
   sequenceOutput: string | null;
   /** Their hidden size, when the graph states it (the final LayerNorm's parameters). */
   sequenceWidth: number | null;
+  /** The word embeddings [batch, tokens, width] gathered for `input_ids`; null if not found. */
+  wordEmbeddings: string | null;
+  wordEmbeddingWidth: number | null;
 }
 
 interface Located extends ClassifierLayer {
@@ -103,10 +134,15 @@ export function inspectClassifier(modelPath: string): ClassifierLayer {
   return layer;
 }
 
-/** Width of the sentence features for a pooling, or null when the graph does not state the hidden size. */
+/** Width of the sentence features for a pooling, or null when the graph does not state a part's width. */
 export function featureWidth(layer: ClassifierLayer, pooling: FeaturePooling): number | null {
-  if (pooling === 'classifier-input') return layer.classifierInputSize;
-  return layer.sequenceWidth === null ? null : layer.classifierInputSize + layer.sequenceWidth;
+  let width = 0;
+  for (const part of poolingParts(pooling)) {
+    const partWidth = part === 'classifier-input' ? layer.classifierInputSize : part === 'embeddings' ? layer.wordEmbeddingWidth : layer.sequenceWidth;
+    if (partWidth === null) return null;
+    width += partWidth;
+  }
+  return width;
 }
 
 /**
@@ -185,23 +221,22 @@ export function writeHead(
 
 /**
  * Adds the nodes that compute the features of `pooling`; returns the name of the features tensor.
- * Mean pooling: Cast(attention_mask) → Unsqueeze → Mul with the hidden states → ReduceSum over tokens,
- * divided by the token count, then Concat with the classifier's input.
+ * With an attention mask m (1 for tokens, 0 for padding) over token vectors h:
+ * mean = Σ m·h / max(Σ m, ε); max = ReduceMax(h + (m − 1)·10⁴); the parts are then concatenated.
  */
 function addFeatureNodes(model: ModelProto, located: Located, pooling: FeaturePooling, file: string): string {
   if (pooling === 'classifier-input') return located.classifierInput;
   const graph = model.graph!;
-  if (located.sequenceOutput === null) {
-    throw new OnnxHeadError(file, 'cannot find the encoder\'s token states (the tensor the [CLS] vector is gathered from) for mean pooling; use pooling "classifier-input"');
-  }
   const opset = Number(model.opsetImport.find((entry) => entry.domain === '' || entry.domain === 'ai.onnx')?.version ?? 0n);
-  const name = (suffix: string) => `textclf_mean_pool_${suffix}`;
+  const name = (suffix: string) => `textclf_pool_${suffix}`;
   const nodes: NodeProto[] = [];
   const node = (opType: string, input: string[], output: string, attributes: AttributeProto[] = []) =>
     nodes.push(create(NodeProtoSchema, { name: output, opType, input, output: [output], attribute: attributes }));
-  // Since opset 13 ReduceSum and Unsqueeze take their axes as an input; before, as an attribute.
-  const withAxes = (opType: string, input: string, axis: number, output: string, attributes: AttributeProto[] = []) => {
-    if (opset >= 13) {
+  // Since opset 13 ReduceSum and Unsqueeze take their axes as an input, since 18 ReduceMean and
+  // ReduceMax too; before, as an attribute.
+  const reduceOverTokens = (opType: 'Unsqueeze' | 'ReduceSum' | 'ReduceMean' | 'ReduceMax', input: string, axis: number, output: string) => {
+    const attributes = opType === 'Unsqueeze' ? [] : [intAttributeProto('keepdims', 0)];
+    if (opset >= (opType === 'Unsqueeze' || opType === 'ReduceSum' ? 13 : 18)) {
       const axes = name(`${output}_axes`);
       graph.initializer.push(int64Tensor(axes, [axis]));
       node(opType, [input, axes], output, attributes);
@@ -209,27 +244,43 @@ function addFeatureNodes(model: ModelProto, located: Located, pooling: FeaturePo
       node(opType, [input], output, [...attributes, intsAttribute('axes', [axis])]);
     }
   };
-  const keepdimsOff = [intAttributeProto('keepdims', 0)];
-  const mask = graph.input.find((input) => input.name === 'attention_mask');
-  let mean: string;
-  if (mask) {
-    node('Cast', [mask.name], name('mask'), [intAttributeProto('to', TensorProto_DataType.FLOAT)]);
-    withAxes('Unsqueeze', name('mask'), 2, name('mask3d'));
-    node('Mul', [located.sequenceOutput, name('mask3d')], name('masked'));
-    withAxes('ReduceSum', name('masked'), 1, name('sum'), keepdimsOff);
-    withAxes('ReduceSum', name('mask3d'), 1, name('count'), keepdimsOff);
+  const maskInput = graph.input.find((input) => input.name === 'attention_mask');
+  if (maskInput) {
+    node('Cast', [maskInput.name], name('mask'), [intAttributeProto('to', TensorProto_DataType.FLOAT)]);
+    reduceOverTokens('Unsqueeze', name('mask'), 2, name('mask3d'));
+    reduceOverTokens('ReduceSum', name('mask3d'), 1, name('count'));
     graph.initializer.push(floatTensor(name('min_count'), [], Float32Array.of(1e-9)));
     node('Max', [name('count'), name('min_count')], name('safe_count'));
-    node('Div', [name('sum'), name('safe_count')], name('mean'));
-    mean = name('mean');
-  } else {
-    // No mask input: every position is a token.
-    // ReduceMean took its axes as an attribute until opset 18.
-    if (opset >= 18) withAxes('ReduceMean', located.sequenceOutput, 1, name('mean'), keepdimsOff);
-    else node('ReduceMean', [located.sequenceOutput], name('mean'), [...keepdimsOff, intsAttribute('axes', [1])]);
-    mean = name('mean');
   }
-  node('Concat', [located.classifierInput, mean], name('features'), [intAttributeProto('axis', 1)]);
+  const maskedMean = (tokens: string, prefix: string) => {
+    // No mask input: every position is a token.
+    if (!maskInput) return reduceOverTokens('ReduceMean', tokens, 1, name(`${prefix}_mean`)), name(`${prefix}_mean`);
+    node('Mul', [tokens, name('mask3d')], name(`${prefix}_masked`));
+    reduceOverTokens('ReduceSum', name(`${prefix}_masked`), 1, name(`${prefix}_sum`));
+    node('Div', [name(`${prefix}_sum`), name('safe_count')], name(`${prefix}_mean`));
+    return name(`${prefix}_mean`);
+  };
+  const maskedMax = (tokens: string, prefix: string) => {
+    if (!maskInput) return reduceOverTokens('ReduceMax', tokens, 1, name(`${prefix}_max`)), name(`${prefix}_max`);
+    graph.initializer.push(floatTensor(name('one'), [], Float32Array.of(1)), floatTensor(name('padding_penalty'), [], Float32Array.of(1e4)));
+    node('Sub', [name('mask3d'), name('one')], name('padding'));
+    node('Mul', [name('padding'), name('padding_penalty')], name('penalty'));
+    node('Add', [tokens, name('penalty')], name(`${prefix}_penalized`));
+    reduceOverTokens('ReduceMax', name(`${prefix}_penalized`), 1, name(`${prefix}_max`));
+    return name(`${prefix}_max`);
+  };
+
+  const parts = poolingParts(pooling).map((part) => {
+    if (!partAvailable(located, part)) {
+      const missing = part === 'embeddings' ? 'the word-embedding lookup of input_ids' : "the encoder's token states (the tensor the [CLS] vector is gathered from)";
+      throw new OnnxHeadError(file, `cannot find ${missing} for "${part}" pooling; this graph supports pooling "${bestPooling(located)}"`);
+    }
+    if (part === 'classifier-input') return located.classifierInput;
+    if (part === 'mean') return maskedMean(located.sequenceOutput!, 'tokens');
+    if (part === 'max') return maskedMax(located.sequenceOutput!, 'tokens');
+    return maskedMean(located.wordEmbeddings!, 'embeddings');
+  });
+  node('Concat', parts, name('features'), [intAttributeProto('axis', 1)]);
   // Insert right before the classifier so the node list stays topologically sorted.
   graph.node.splice(graph.node.indexOf(located.linear), 0, ...nodes);
   return name('features');
@@ -288,6 +339,7 @@ function locate(model: ModelProto, file: string): Located {
       classifierInput: node.input[0],
       classifierInputSize: transB ? cols : rows,
       ...findSequenceOutput(graph, node.input[0], producer, constants),
+      ...findWordEmbeddings(graph, constants),
       numLabels: transB ? rows : cols,
       weightLayout: transB ? 'labels_by_hidden' : 'hidden_by_labels',
       opType: 'Gemm',
@@ -306,6 +358,7 @@ function locate(model: ModelProto, file: string): Located {
       classifierInput: node.input[0],
       classifierInputSize: rows,
       ...findSequenceOutput(graph, node.input[0], producer, constants),
+      ...findWordEmbeddings(graph, constants),
       numLabels: cols,
       weightLayout: 'hidden_by_labels',
       opType: 'MatMul',
@@ -351,6 +404,20 @@ function findSequenceOutput(
     for (const input of node.input) if (input && !constants.has(input)) queue.push(input);
   }
   return { sequenceOutput: null, sequenceWidth: null };
+}
+
+/**
+ * The lookup of the word embeddings: a Gather of rows of a constant 2-D table by `input_ids`. Position
+ * and token-type embeddings are added after it, so its output is the plain bag of words.
+ */
+function findWordEmbeddings(graph: GraphProto, constants: Map<string, TensorProto>): { wordEmbeddings: string | null; wordEmbeddingWidth: number | null } {
+  for (const node of graph.node) {
+    const table = node.opType === 'Gather' && node.input[1] === 'input_ids' ? constants.get(node.input[0]) : undefined;
+    if (table && table.dims.length === 2 && table.dataType === TensorProto_DataType.FLOAT && (intAttribute(node, 'axis') ?? 0) === 0) {
+      return { wordEmbeddings: node.output[0], wordEmbeddingWidth: Number(table.dims[1]) };
+    }
+  }
+  return { wordEmbeddings: null, wordEmbeddingWidth: null };
 }
 
 function sameValues(a: bigint[], b: number[]): boolean {

@@ -26,7 +26,7 @@ import {
   type TensorProto,
 } from 'onnx-buf';
 import { TextTokenizer } from '../../src/classifier/tokenize';
-import { exposeSentenceFeatures, inspectClassifier, OnnxHeadError, writeHead, SENTENCE_FEATURES } from '../../src/training/onnxHead';
+import { bestPooling, exposeSentenceFeatures, featureWidth, inspectClassifier, OnnxHeadError, writeHead, SENTENCE_FEATURES } from '../../src/training/onnxHead';
 import { bundledModel } from '../support/paths';
 
 const VOCAB = 10;
@@ -155,11 +155,14 @@ async function run(graph: Buffer | string, outputs: string[]): Promise<Record<st
   }
 }
 
-/** The masked mean of the tiny encoder's token states, computed here. */
-function expectedMean(embedding: Float32Array, tokenBias: Float32Array): number[][] {
+/** A masked reduction over the tokens of each row of BATCH, of the vectors `vector(id)`, computed here. */
+function overTokens(vector: (id: number, j: number) => number, reduce: 'mean' | 'max'): number[][] {
   return BATCH.ids.map((ids, row) => {
     const tokens = ids.filter((_, i) => BATCH.mask[row][i] === 1);
-    return Array.from({ length: HIDDEN }, (_, j) => tokens.reduce((sum, id) => sum + embedding[id * HIDDEN + j] + tokenBias[j], 0) / tokens.length);
+    return Array.from({ length: HIDDEN }, (_, j) => {
+      const columns = tokens.map((id) => vector(id, j));
+      return reduce === 'max' ? Math.max(...columns) : columns.reduce((sum, value) => sum + value, 0) / columns.length;
+    });
   });
 }
 
@@ -191,11 +194,12 @@ describe('training: classifier-head surgery', function () {
     { kind: 'gemm-no-transB', layout: 'hidden_by_labels', op: 'Gemm', clsBySlice: true },
     { kind: 'matmul-no-bias', layout: 'hidden_by_labels', op: 'MatMul', opset: 12 },
     { kind: 'distilbert-matmul', layout: 'hidden_by_labels', op: 'MatMul', opset: 12, clsBySlice: true },
+    { kind: 'gemm-no-transB', layout: 'hidden_by_labels', op: 'Gemm', opset: 18 },
   ];
   for (const testCase of cases) {
     const title = `${testCase.kind}${testCase.opset ? `, opset ${testCase.opset}` : ''}${testCase.clsBySlice ? ', [CLS] by Slice' : ''}`;
 
-    it(`${title}: finds the head, exposes [classifier input, masked mean], writes a 3-label head`, async function () {
+    it(`${title}: finds the head, exposes [classifier input, masked mean and max of the token states, masked mean of the word embeddings], writes a 3-label head`, async function () {
       const { file, embedding, tokenBias } = tinyModel(testCase.kind, testCase);
       try {
         const layer = inspectClassifier(file);
@@ -206,6 +210,10 @@ describe('training: classifier-head surgery', function () {
         assert.equal(layer.numLabels, 2);
         assert.equal(layer.sequenceOutput, 'last_hidden_state');
         assert.equal(layer.sequenceWidth, HIDDEN);
+        assert.equal(layer.wordEmbeddings, 'embedded');
+        assert.equal(layer.wordEmbeddingWidth, HIDDEN);
+        assert.equal(bestPooling(layer), 'classifier-input+mean+max+embeddings');
+        assert.equal(featureWidth(layer, 'classifier-input+mean+max+embeddings'), 4 * HIDDEN);
 
         const original = await run(file, ['logits']);
         const onlyPooled = await run(exposeSentenceFeatures(file, 'classifier-input'), ['logits', SENTENCE_FEATURES]);
@@ -214,18 +222,27 @@ describe('training: classifier-head surgery', function () {
         // The classifier input really is what the head multiplies: the original logits follow from it.
         const exposed = await run(exposeSentenceFeatures(file), ['logits', SENTENCE_FEATURES]);
         assertClose(exposed.logits.data as Float32Array, original.logits.data as Float32Array, 0, 'logits unchanged');
-        const mean = expectedMean(embedding, tokenBias);
-        const expectedFeatures = BATCH.ids.flatMap((_, row) => [...pooled.subarray(row * HIDDEN, (row + 1) * HIDDEN), ...mean[row]]);
-        assert.deepEqual(exposed[SENTENCE_FEATURES].dims, [2, 2 * HIDDEN]);
+        // Token states are embedding + bias; the second row's last position is padding (id 0), which
+        // must count neither in the means nor in the max.
+        const tokenState = (id: number, j: number) => embedding[id * HIDDEN + j] + tokenBias[j];
+        const mean = overTokens(tokenState, 'mean');
+        const max = overTokens(tokenState, 'max');
+        const words = overTokens((id, j) => embedding[id * HIDDEN + j], 'mean');
+        const expectedFeatures = BATCH.ids.flatMap((_, row) => [...pooled.subarray(row * HIDDEN, (row + 1) * HIDDEN), ...mean[row], ...max[row], ...words[row]]);
+        assert.deepEqual(exposed[SENTENCE_FEATURES].dims, [2, 4 * HIDDEN]);
         assertClose(exposed[SENTENCE_FEATURES].data as Float32Array, expectedFeatures, 1e-5, 'features');
 
         assertClose((exposed[SENTENCE_FEATURES].data as Float32Array).subarray(0, HIDDEN), pooled.subarray(0, HIDDEN), 0, 'pooled part');
 
-        const weights = values(3 * 2 * HIDDEN, 11);
+        const weights = values(3 * 4 * HIDDEN, 11);
         const bias = Float32Array.of(0.5, -0.25, 0.125);
         const written = await run(writeHead(file, weights, bias, 3), ['logits']);
         assert.deepEqual(written.logits.dims, [2, 3]);
-        assertClose(written.logits.data as Float32Array, linear(Float32Array.from(expectedFeatures), 2 * HIDDEN, weights, bias), 1e-5, 'new logits');
+        assertClose(written.logits.data as Float32Array, linear(Float32Array.from(expectedFeatures), 4 * HIDDEN, weights, bias), 1e-5, 'new logits');
+
+        const withMean = await run(writeHead(file, values(2 * 2 * HIDDEN, 15), Float32Array.of(1, 2), 2, 'classifier-input+mean'), ['logits']);
+        const meanFeatures = BATCH.ids.flatMap((_, row) => [...pooled.subarray(row * HIDDEN, (row + 1) * HIDDEN), ...mean[row]]);
+        assertClose(withMean.logits.data as Float32Array, linear(Float32Array.from(meanFeatures), 2 * HIDDEN, values(2 * 2 * HIDDEN, 15), Float32Array.of(1, 2)), 1e-5, 'classifier-input+mean head');
 
         const narrow = await run(writeHead(file, values(4 * HIDDEN, 12), Float32Array.of(1, 2, 3, 4), 4, 'classifier-input'), ['logits']);
         assertClose(narrow.logits.data as Float32Array, linear(pooled, HIDDEN, values(4 * HIDDEN, 12), Float32Array.of(1, 2, 3, 4)), 1e-5, 'classifier-input head');
@@ -241,7 +258,7 @@ describe('training: classifier-head surgery', function () {
       assert.throws(() => writeHead(file, new Float32Array(3 * HIDDEN), new Float32Array(3), 3), (error: Error) => {
         assert.ok(error instanceof OnnxHeadError);
         assert.match(error.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
-        assert.match(error.message, /features of this graph are 8 wide/);
+        assert.match(error.message, /features of this graph are 16 wide/);
         return true;
       });
       assert.throws(() => writeHead(file, new Float32Array(3 * 2 * HIDDEN), new Float32Array(2), 3), /head bias has 2 values; 3 labels need 3/);
@@ -250,13 +267,15 @@ describe('training: classifier-head surgery', function () {
     }
   });
 
-  it('a head on mean-pooled token states: no [CLS] gather, so only classifier-input features, with a clear message otherwise', async function () {
+  it('a head on mean-pooled token states: no [CLS] gather, so the classifier input and the word embeddings, with a clear message otherwise', async function () {
     const { file } = tinyModel('distilbert-matmul', { meanPooled: true });
     try {
-      assert.equal(inspectClassifier(file).sequenceOutput, null);
-      assert.throws(() => exposeSentenceFeatures(file), /cannot find the encoder's token states .* use pooling "classifier-input"/);
-      const exposed = await run(exposeSentenceFeatures(file, 'classifier-input'), [SENTENCE_FEATURES]);
-      assert.deepEqual(exposed[SENTENCE_FEATURES].dims, [2, HIDDEN]);
+      const layer = inspectClassifier(file);
+      assert.equal(layer.sequenceOutput, null);
+      assert.equal(bestPooling(layer), 'classifier-input+embeddings');
+      assert.throws(() => exposeSentenceFeatures(file), /cannot find the encoder's token states .* for "mean" pooling; this graph supports pooling "classifier-input\+embeddings"/);
+      const exposed = await run(exposeSentenceFeatures(file, 'classifier-input+embeddings'), [SENTENCE_FEATURES]);
+      assert.deepEqual(exposed[SENTENCE_FEATURES].dims, [2, 2 * HIDDEN]);
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
@@ -296,6 +315,8 @@ describe('training: classifier-head surgery', function () {
       assert.equal(layer.numLabels, 2);
       assert.ok(layer.sequenceOutput, 'sequence output found');
       assert.equal(layer.sequenceWidth, layer.classifierInputSize);
+      assert.ok(layer.wordEmbeddings, 'word-embedding lookup found');
+      assert.equal(bestPooling(layer), 'classifier-input+mean+max+embeddings');
     });
 
     it('a written head computes exactly W·features + b on real sentences', async function () {

@@ -290,9 +290,10 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
       engine: { executionProviders: ['cpu'] },
       onProgress: (p) => progress.push(p),
     });
+    const spam = report.test.perLabel.find((m) => m.label === 'spam')!;
     console.log(
-      `      SMS Spam: test accuracy ${(report.test.accuracy * 100).toFixed(2)} %, macro-F1 ${(report.test.macroF1 * 100).toFixed(2)} %; ` +
-        `features ${(report.featuresMs / 1000).toFixed(1)} s, training ${(report.trainingMs / 1000).toFixed(1)} s`,
+      `      SMS Spam: test accuracy ${(report.test.accuracy * 100).toFixed(2)} %, spam recall ${spam.recall.toFixed(3)}, macro-F1 ${(report.test.macroF1 * 100).toFixed(2)} %; ` +
+        `features ${(report.featuresMs / 1000).toFixed(1)} s (${report.metadata.settings.pooling}), training ${(report.trainingMs / 1000).toFixed(1)} s`,
     );
   });
 
@@ -307,6 +308,12 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
     assert.ok(report.trainingMs < 60_000, `training took ${report.trainingMs} ms`);
     const spam = report.test.perLabel.find((m) => m.label === 'spam')!;
     assert.ok(spam.recall > 0.85, `spam recall ${spam.recall}`);
+  });
+
+  it('used the richest features the graph offers: [CLS] input, mean and max of the token states, mean of the word embeddings', function () {
+    assert.equal(report.metadata.settings.pooling, 'classifier-input+mean+max+embeddings');
+    assert.equal(report.metadata.settings.feature_width, 4 * 128);
+    assert.ok(progress.some((p) => /sentence features of 5574 texts \(512 values each, classifier-input\+mean\+max\+embeddings\)/.test(p.message)));
   });
 
   it('reported its progress: split, features with counts, every epoch, writing, done', function () {
