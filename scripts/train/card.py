@@ -51,7 +51,7 @@ def _cpu():
     return platform.processor()
 
 
-def write(out, task, cfg, seed, argv, model, train_rows, eval_rows, torch_accuracy, node, history, selected_epoch,
+def write(out, task, cfg, seed, overrides, model, train_rows, eval_rows, torch_accuracy, node, history, selected_epoch,
           teachers, training_seconds):
     out = Path(out)
     d = DESCRIPTIONS[task]
@@ -59,9 +59,8 @@ def write(out, task, cfg, seed, argv, model, train_rows, eval_rows, torch_accura
     metrics = {"eval_set": d["eval_name"], "rows": node["rows"], "accuracy": round(node["accuracy"], 6),
                "macro_f1": round(node["macroF1"], 6), "pytorch_accuracy": round(torch_accuracy, 6),
                "max_length": cfg["max_position_embeddings"]}
-    overrides = " ".join(f"--set {a}" if not a.startswith("--") and "=" in a else a for a in argv[argv.index("--seed"):]) \
-        if "--seed" in argv else ""
-    command = f"scripts/train/train.sh {task} --data {d['data_arg']} --out {out.as_posix()} {overrides}".strip()
+    command = " ".join([f"scripts/train/train.sh {task} --data {d['data_arg']} --out {out.as_posix()} --seed {seed}"]
+                       + [f"--set {item}" for item in overrides])
     experiments = Path(__file__).with_name("experiments") / f"{task}.md"
     lines = [
         f"# {d['title']}", "",
@@ -99,13 +98,13 @@ def write(out, task, cfg, seed, argv, model, train_rows, eval_rows, torch_accura
     ]
     if teachers:
         lines += ["Distilled from the averaged probabilities of these teachers (BERT teachers have this model's shape "
-                  "and their own seed; the TF-IDF teacher is a scikit-learn logistic regression on word and word-pair "
+                  "and their own seed; the TF-IDF teacher is a scikit-learn logistic regression on word n-gram "
                   "TF-IDF of the training texts):", "",
                   "| teacher | eval accuracy | epoch |", "| --- | --- | --- |",
                   *[f"| {t['name']} | {t['eval_accuracy'] * 100:.2f} % | {t['selected_epoch']} |" for t in teachers], ""]
     lines += [f"Evaluation during training (PyTorch); the checkpoint of epoch {selected_epoch} was exported:", "",
-              "| epoch | eval accuracy | seconds |", "| --- | --- | --- |",
-              *[f"| {h['epoch']} | {h['eval_accuracy'] * 100:.2f} % | {h['seconds']} |" for h in history], ""]
+              "| step | epoch | eval accuracy | seconds |", "| --- | --- | --- | --- |",
+              *[f"| {h['step']} | {h['epoch']} | {h['eval_accuracy'] * 100:.2f} % | {h['seconds']} |" for h in history], ""]
     if experiments.exists():
         lines += ["## Experiments", "", experiments.read_text().strip(), ""]
     lines += ["## Intended use and limits", "", d["use"], ""]

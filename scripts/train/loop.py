@@ -95,12 +95,12 @@ def train(cfg, train_seqs, train_labels, eval_seqs, eval_labels, seed, soft_targ
             if step % max(1, steps_per_epoch // evals_per_epoch) == 0 or step == total:
                 candidate = ema if ema is not None else model
                 acc = accuracy(candidate, eval_seqs, eval_labels)
-                history.append({"epoch": round(step / steps_per_epoch, 2), "eval_accuracy": float(acc),
+                history.append({"step": step, "epoch": round(step / steps_per_epoch, 2), "eval_accuracy": float(acc),
                                 "seconds": round(time.time() - started)})
                 log(f"  step {step}/{total} epoch {step / steps_per_epoch:.2f} loss {loss.item():.4f} "
                     f"eval {acc * 100:.2f} % ({time.time() - started:.0f} s)")
                 if cfg["select"] == "last" or acc > best[0]:
-                    best = (acc, copy.deepcopy(candidate.state_dict()), history[-1]["epoch"])
+                    best = (acc, copy.deepcopy(candidate.state_dict()), f"{history[-1]['epoch']} (step {step})")
     model.load_state_dict(best[1])
     model.eval()
     return model, {"history": history, "selected_epoch": best[2], "seconds": round(time.time() - started)}

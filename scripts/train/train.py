@@ -1,17 +1,17 @@
 """Trains a bundled model and writes its complete model directory.
 
-  scripts/train/train.sh sentiment --data ../shared/datasets/sst2 --out models/sentiment-sst2 --seed 0
-  scripts/train/train.sh news      --data ../shared/datasets/ag_news --out models/news-topic --seed 0
+  scripts/train/train.sh sentiment --data ../shared/datasets/sst2 --out models/sentiment-sst2 --seed 0 [--set ...]
+  scripts/train/train.sh news      --data ../shared/datasets/ag_news --out models/news-topic --seed 0 [--set ...]
 
 (train.sh sets the thread and OpenBLAS environment and calls this file with /usr/bin/python3.)
-`--set key=value` overrides a hyper-parameter of the task's defaults below, for experiments.
+`--set key=value` overrides a hyper-parameter of the task's defaults below; README.md lists the overrides
+that produced the bundled models.
 """
 import argparse
 import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -175,7 +175,7 @@ def main():
         raise SystemExit(f"tokenizer.json gives other ids in Node than the Python tokenizer: {node['firstIdMismatches']}")
     print(f"PyTorch {torch_accuracy * 100:.2f} %, ONNX in Node {node['accuracy'] * 100:.2f} % "
           f"(macro-F1 {node['macroF1'] * 100:.2f}), max logit difference {node['maxLogitDiff']:.2g}")
-    card.write(out, task=args.task, cfg=cfg, seed=args.seed, argv=sys.argv[1:], model=model,
+    card.write(out, task=args.task, cfg=cfg, seed=args.seed, overrides=args.set, model=model,
                train_rows=len(student_seqs), eval_rows=len(eval_seqs), torch_accuracy=torch_accuracy, node=node,
                history=info["history"], selected_epoch=info["selected_epoch"], teachers=teachers,
                training_seconds=training_seconds)
