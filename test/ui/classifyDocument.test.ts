@@ -3,50 +3,21 @@
 // view and the code lenses in the editor. Saves a screenshot in test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { codeServer, openFile, repoRoot, runCommand, scoreLenses, type CodeServer } from './workbench';
+import type { Page } from 'playwright-core';
+import { openFile, repoRoot, runCommand, scoreLenses, useWorkbench } from './workbench';
 
 const screenshot = path.join(repoRoot, 'test-results', 'ui-classify-document.png');
 
 describe('workbench UI', function () {
   this.timeout(180_000);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  const workbench = useWorkbench({ failureScreenshot: screenshot.replace('.png', '-failed.png') });
   let page: Page;
-  let workspace: string;
-  let failed = false;
-
-  before(function () {
-    if (!codeServer.isProvisioned()) {
-      console.log('    (skipped: the offline VS Code is not provisioned; run scripts/vscode/provision.sh)');
-      this.skip();
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server && failed) console.log(`    (code-server logs kept in ${server.tmp})`);
-    else if (server) fs.rmSync(server.tmp, { recursive: true, force: true });
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    failed = true;
-    if (page) await page.screenshot({ path: screenshot.replace('.png', '-failed.png') });
-  });
 
   it('Classify Document from the palette fills the Results view and shows code lenses', async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-ui-'));
+    const workspace = workbench.scratch('textclf-ui-');
     fs.cpSync(path.join(repoRoot, 'test', 'integration', 'fixtures', 'workspace'), workspace, { recursive: true });
-    server = await codeServer.startCodeServer();
-    browser = await codeServer.launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(codeServer.workbenchUrl(server, { folder: workspace, extensionDevelopmentPaths: [repoRoot] }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    page = await workbench.open({ folder: workspace, viewport: { width: 1400, height: 900 } });
 
     await openFile(page, 'reviews.md', 'This movie was wonderful');
 

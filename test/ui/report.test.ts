@@ -4,18 +4,12 @@
 // a window reload. Screenshots in the dark, light and high-contrast themes go to test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { codeServer, repoRoot, runCommand, type CodeServer } from './workbench';
+import { extensionViewsShown, reportFrame, repoRoot, runCommand, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
-
-/** The page inside the report's webview (VS Code nests it in two iframes). */
-function reportFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 /** Switches the colour theme through the workspace settings file, as editing settings.json does. */
 async function useTheme(page: Page, workspace: string, theme: string): Promise<void> {
@@ -35,30 +29,10 @@ async function screenshots(page: Page, report: FrameLocator, name: string): Prom
 
 describe('evaluation report UI', function () {
   this.timeout(240_000);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let workspace: string;
-
-  before(function () {
-    if (!codeServer.isProvisioned()) {
-      console.log('    (skipped: the offline VS Code is not provisioned; run scripts/vscode/provision.sh)');
-      this.skip();
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(results, 'ui-report-failed.png') });
-  });
+  const workbench = useWorkbench({ failureScreenshot: path.join(results, 'ui-report-failed.png') });
 
   it('evaluates a dataset from the palette and shows the report in the dark and the light theme', async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-ui-report-'));
+    const workspace = workbench.scratch('textclf-ui-report-');
     // SST-2 dev when the shared datasets are there (a scratch copy, outside the project), else the fixture split.
     const sst2Dev = path.join(datasetsDir, 'sst2', 'dev.tsv');
     const dataset = fs.existsSync(sst2Dev) ? 'dev.tsv' : 'train.tsv';
@@ -69,14 +43,8 @@ describe('evaluation report UI', function () {
     fs.mkdirSync(path.join(workspace, '.vscode'));
     fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': 'Default Dark Modern' }));
 
-    server = await codeServer.startCodeServer();
-    browser = await codeServer.launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
-    await page.goto(codeServer.workbenchUrl(server, { folder: workspace, extensionDevelopmentPaths: [repoRoot] }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-
-    // The extension's view container appears in the activity bar once its contributions are in.
-    await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
+    const page = await workbench.open({ folder: workspace, viewport: { width: 1600, height: 1000 } });
+    await extensionViewsShown(page);
     await runCommand(page, 'Text Classifier: Focus on Datasets View');
     const datasetsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
     const datasetRow = datasetsPane.locator('.monaco-list-row', { hasText: dataset });

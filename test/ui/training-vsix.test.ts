@@ -3,63 +3,39 @@
 // must be in the package: .vscodeignore), with the linear head on SMS Spam.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { finalNotification, pytorchChoice, reportFrame, trainLinearHeadFromPalette } from './trainingSteps';
-import { codeServer, repoRoot, type CodeServer } from './workbench';
+import { finalNotification, pytorchChoice, trainLinearHeadFromPalette } from './trainingSteps';
+import { codeServer, extensionViewsShown, installedExtensionDir, reportFrame, repoRoot, useWorkbench, vsix } from './workbench';
 
-const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-const vsix = process.env.TEXTCLF_VSIX ?? path.join(repoRoot, `${name}-${version}-linux-x64.vsix`);
 const sms = path.join(datasetsDir, 'sms_spam', 'SMSSpamCollection');
 
 describe('packaged VSIX: Train Classifier', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let scratch: string | undefined;
-  let page: Page | undefined;
-
-  before(function () {
-    if (!codeServer.isProvisioned() || !fs.existsSync(vsix) || !fs.existsSync(sms)) {
-      console.log(`    (skipped: needs scripts/vscode/provision.sh, ${path.relative(repoRoot, vsix)} from npm run package, and ${sms})`);
-      this.skip();
-    }
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(repoRoot, 'test-results', 'ui-training-vsix-failed.png') });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  const workbench = useWorkbench({
+    failureScreenshot: path.join(repoRoot, 'test-results', 'ui-training-vsix-failed.png'),
+    skipReason: () =>
+      codeServer.isProvisioned() && fs.existsSync(vsix) && fs.existsSync(sms) ? undefined : `needs scripts/vscode/provision.sh, ${path.relative(repoRoot, vsix)} from npm run package, and ${sms}`,
   });
 
   it('installs into code-server and trains a linear head on SMS Spam from it; PyTorch is offered; the report\'s Use This Model switches to it', async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-training-vsix-'));
+    const scratch = workbench.scratch('textclf-training-vsix-');
     const extensionsDir = path.join(scratch, 'extensions');
     const workspace = path.join(scratch, 'workspace');
     fs.mkdirSync(path.join(workspace, 'data'), { recursive: true });
     fs.copyFileSync(sms, path.join(workspace, 'data', 'sms_spam.tsv'));
     assert.match(codeServer.installExtension(vsix, extensionsDir), /was successfully installed/);
-    const [extensionDir] = fs.readdirSync(extensionsDir).filter((entry) => entry.startsWith(`${name}.${name}-`));
+    const extensionDir = installedExtensionDir(extensionsDir)!;
     for (const file of ['dist/training.js', 'scripts/finetune.py', 'scripts/train/loop.py', 'scripts/train/export.py']) {
       assert.ok(fs.existsSync(path.join(extensionsDir, extensionDir, file)), `${file} is installed`);
     }
 
-    server = await codeServer.startCodeServer({ extensionsDir });
-    browser = await codeServer.launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(codeServer.workbenchUrl(server, { folder: workspace }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
+    const page = await workbench.open({ folder: workspace, viewport: { width: 1400, height: 900 }, extensionsDir });
+    await extensionViewsShown(page);
 
     let pytorch = '';
     const suggested = await trainLinearHeadFromPalette(page, 'sms_spam.tsv', async () => {
-      pytorch = await pytorchChoice(page!);
+      pytorch = await pytorchChoice(page);
     });
     // The installed pipeline is found: PyTorch is offered, or unavailable only for want of Python/torch.
     assert.doesNotMatch(pytorch, /not part of this installation/);

@@ -4,56 +4,29 @@
 // listed in Select Model… with its dataset, date and test accuracy. Screenshots go to test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { finalNotification, pytorchChoice, reportFrame, trainLinearHeadFromPalette } from './trainingSteps';
-import { codeServer, repoRoot, runCommand, type CodeServer } from './workbench';
+import { finalNotification, pytorchChoice, trainLinearHeadFromPalette } from './trainingSteps';
+import { extensionViewsShown, notProvisioned, reportFrame, repoRoot, runCommand, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 
 describe('Train Classifier UI', function () {
   this.timeout(300_000);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let workspace: string;
   const sms = path.join(datasetsDir, 'sms_spam', 'SMSSpamCollection');
-
-  before(function () {
-    if (!codeServer.isProvisioned()) {
-      console.log('    (skipped: the offline VS Code is not provisioned; run scripts/vscode/provision.sh)');
-      this.skip();
-    }
-    if (!fs.existsSync(sms)) {
-      console.log(`    (skipped: dataset ${sms} not found; set TEXTCLF_DATASETS to the datasets folder)`);
-      this.skip();
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(results, 'ui-training-failed.png') });
+  const workbench = useWorkbench({
+    failureScreenshot: path.join(results, 'ui-training-failed.png'),
+    skipReason: () => notProvisioned() ?? (fs.existsSync(sms) ? undefined : `dataset ${sms} not found; set TEXTCLF_DATASETS to the datasets folder`),
   });
 
   it('trains a linear head on SMS Spam from the palette, shows its report, and Use This Model switches the editor to it', async () => {
     // A scratch workspace (outside the project) with the dataset under a name the Datasets view finds.
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-ui-training-'));
+    const workspace = workbench.scratch('textclf-ui-training-');
     fs.mkdirSync(path.join(workspace, 'data'));
     fs.copyFileSync(sms, path.join(workspace, 'data', 'sms_spam.tsv'));
 
-    server = await codeServer.startCodeServer();
-    browser = await codeServer.launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
-    await page.goto(codeServer.workbenchUrl(server, { folder: workspace, extensionDevelopmentPaths: [repoRoot] }));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
+    const page = await workbench.open({ folder: workspace, viewport: { width: 1600, height: 1000 } });
+    await extensionViewsShown(page);
 
     let pytorch = '';
     const suggested = await trainLinearHeadFromPalette(page, 'sms_spam.tsv', async () => {

@@ -1,7 +1,7 @@
 // Steps shared by the training UI tests: answering Train Classifier…'s questions like a user, and
 // waiting for its report and final notification.
 import * as assert from 'node:assert/strict';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { runCommand } from './workbench';
 
 /** Picks the quick-pick row that shows `text` (typing `filter` first, to narrow the list). */
@@ -35,11 +35,6 @@ export async function trainLinearHeadFromPalette(page: Page, datasetFile: string
   const suggested = await page.locator('.quick-input-widget input').inputValue();
   await page.keyboard.press('Enter');
   return suggested;
-}
-
-/** The page inside the report webview (VS Code nests it in two iframes). */
-export function reportFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** The final notification (from the notification centre: a toast may already be gone) and the test accuracy it states. */

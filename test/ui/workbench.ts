@@ -1,7 +1,9 @@
-// Shared by the UI tests: the project's code-server launcher (scripts/vscode/code-server.js) and
-// driving the workbench like a user.
+// Shared by the UI tests: the project's code-server launcher (scripts/vscode/code-server.js), a
+// suite's workbench from start to clean-up, and driving the workbench like a user.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 
 export interface CodeServer { origin: string; tmp: string; stop(): Promise<void> }
 
@@ -16,6 +18,92 @@ interface CodeServerModule {
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const codeServer = require(path.join(repoRoot, 'scripts', 'vscode', 'code-server.js')) as CodeServerModule;
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+/** The linux-x64 VSIX that `npm run package` writes (TEXTCLF_VSIX: another one). */
+export const vsix = process.env.TEXTCLF_VSIX ?? path.join(repoRoot, `${manifest.name}-${manifest.version}-linux-x64.vsix`);
+
+/** The folder (its name) that installing the VSIX made in `extensionsDir`, if any. */
+export function installedExtensionDir(extensionsDir: string): string | undefined {
+  return fs.readdirSync(extensionsDir).find((entry) => entry.startsWith(`${manifest.name}.${manifest.name}-`));
+}
+
+/** Why the UI tests cannot run here, or undefined when they can. */
+export function notProvisioned(): string | undefined {
+  return codeServer.isProvisioned() ? undefined : 'the offline VS Code is not provisioned; run scripts/vscode/provision.sh';
+}
+
+export interface Workbench {
+  /** A new folder in the OS temp folder, removed after the suite. */
+  scratch(prefix: string): string;
+  /**
+   * Starts code-server and Chromium and opens `folder` in the workbench, with this repository as the
+   * extension under development, or with the extensions installed in `extensionsDir`.
+   */
+  open(options: { folder: string; viewport: { width: number; height: number }; extensionsDir?: string }): Promise<Page>;
+}
+
+/**
+ * The workbench of one UI suite; call it in `describe`. Skips the suite when `skipReason` gives one
+ * (by default when VS Code is not provisioned); when a test fails, saves a screenshot to
+ * `failureScreenshot` and keeps code-server's logs; afterwards closes Chromium, stops code-server and
+ * removes the scratch folders.
+ */
+export function useWorkbench(options: { failureScreenshot: string; skipReason?: () => string | undefined }): Workbench {
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let failed = false;
+  const scratchDirs: string[] = [];
+
+  before(function () {
+    const reason = (options.skipReason ?? notProvisioned)();
+    if (reason) {
+      console.log(`    (skipped: ${reason})`);
+      this.skip();
+    }
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    failed = true;
+    if (page) await page.screenshot({ path: options.failureScreenshot });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (server && failed) console.log(`    (code-server logs kept in ${server.tmp})`);
+    else if (server) fs.rmSync(server.tmp, { recursive: true, force: true });
+    for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  return {
+    scratch(prefix) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      scratchDirs.push(dir);
+      return dir;
+    },
+    async open({ folder, viewport, extensionsDir }) {
+      server = await codeServer.startCodeServer(extensionsDir ? { extensionsDir } : undefined);
+      browser = await codeServer.launchBrowser();
+      page = await (await browser.newContext({ viewport })).newPage();
+      await page.goto(codeServer.workbenchUrl(server, extensionsDir ? { folder } : { folder, extensionDevelopmentPaths: [repoRoot] }));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      return page;
+    },
+  };
+}
+
+/** Waits for the extension's view container in the activity bar: its contributions are in. */
+export async function extensionViewsShown(page: Page): Promise<void> {
+  await page.locator('.activitybar .action-item a[aria-label^="Text Classifier"]').waitFor({ timeout: 60_000 });
+}
+
+/** The page inside a webview such as the evaluation report (VS Code nests it in two iframes). */
+export function reportFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
 
 /** Runs a command from the command palette (F1) by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
