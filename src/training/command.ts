@@ -46,8 +46,8 @@ Options:
       --header, --no-header  whether the first CSV/TSV row names the columns (default: detected)
       --l2 LIST            L2 strengths to choose from on validation (default 0.0001,0.001,0.01)
       --class-weights W    auto | balanced | none (default auto: both tried, better validation macro-F1 kept)
-      --pooling P          sentence features, parts joined by +: ${POOLINGS.join(' | ')}
-                           (default: the first of these whose tensors the base graph has)
+      --pooling P          linear-head sentence features (default: the first the base graph has):
+                           ${POOLINGS.join('\n                           ')}
       --max-epochs N       per head (default 300; early stopping usually ends sooner)
       --init I             pytorch: base (default: start from the base model's weights) | scratch
       --epochs N           pytorch: training epochs (default 4 from base, 6 from scratch)

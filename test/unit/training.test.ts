@@ -440,3 +440,24 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('training: linear head on SMS Spam from the bundled news-topic encoder (nothing sentiment-specific)', function () {
+  this.timeout(240_000);
+
+  it('≥ 97 % test accuracy and spam recall > 0.85 from another encoder, with the same features', async function () {
+    const file = datasetOrSkip(this, 'sms_spam/SMSSpamCollection');
+    const dataset = await readTrainingDataset({ train: file });
+    const dir = scratchDir();
+    try {
+      const report = await trainClassifier({ method: 'linear-head', baseModel: bundledModel('news-topic'), output: path.join(dir, 'sms-spam'), dataset, seed: 42, engine: { executionProviders: ['cpu'] } });
+      const spam = report.test.perLabel.find((m) => m.label === 'spam')!;
+      console.log(`      SMS Spam on news-topic: test accuracy ${(report.test.accuracy * 100).toFixed(2)} %, spam recall ${spam.recall.toFixed(3)}, training ${(report.trainingMs / 1000).toFixed(1)} s`);
+      assert.equal(report.metadata.settings.pooling, 'classifier-input+mean+max+embeddings');
+      assert.ok(report.test.accuracy >= 0.97, `test accuracy ${report.test.accuracy}`);
+      assert.ok(spam.recall > 0.85, `spam recall ${spam.recall}`);
+      assert.ok(report.trainingMs < 60_000, `training took ${report.trainingMs} ms`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
