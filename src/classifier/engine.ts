@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { BundleError, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
+import { paddedFeeds } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
 import { segment } from './segment';
 import { connectRemote } from './remote';
@@ -193,29 +194,7 @@ export class Engine {
 
   /** One padded batch through the graph; returns the logits, row-major [batch, logitsWidth]. */
   private async runBatch(batch: number[][]): Promise<Float32Array> {
-    const rows = batch.length;
-    const columns = batch.reduce((max, ids) => Math.max(max, ids.length), 0);
-    // int64 tensors written through an Int32 view (low words; ids and masks are small and
-    // non-negative, and every platform onnxruntime-node ships for is little-endian).
-    const ids = new BigInt64Array(rows * columns);
-    const mask = new BigInt64Array(rows * columns);
-    const ids32 = new Int32Array(ids.buffer);
-    const mask32 = new Int32Array(mask.buffer);
-    for (let r = 0; r < rows; r++) {
-      const sequence = batch[r];
-      for (let c = 0, k = 2 * r * columns; c < sequence.length; c++, k += 2) {
-        ids32[k] = sequence[c];
-        mask32[k] = 1;
-      }
-    }
-    const dims = [rows, columns];
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const name of this.loaded.session.inputNames) {
-      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, dims);
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, dims);
-      else feeds[name] = new ort.Tensor('int64', new BigInt64Array(rows * columns), dims); // token_type_ids: one segment
-    }
-    const output = await this.loaded.session.run(feeds, [this.outputName]);
+    const output = await this.loaded.session.run(batchTensors(batch, this.loaded.session.inputNames), [this.outputName]);
     return output[this.outputName].data as Float32Array;
   }
 
@@ -292,16 +271,17 @@ function checkGraph(bundle: Bundle, loaded: LoadedSession): string {
   throw new BundleError(bundle.onnxFile, `no "logits" output among ${session.outputNames.join(', ')}`);
 }
 
+/** A padded batch of token ids as onnxruntime tensors for the graph's inputs. */
+function batchTensors(batch: number[][], inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const tensors: Record<string, ort.Tensor> = {};
+  for (const [name, { data, dims }] of Object.entries(paddedFeeds(batch, inputNames))) tensors[name] = new ort.Tensor('int64', data, dims);
+  return tensors;
+}
+
 /** One tiny run: learns the logits width (often symbolic in the graph) and warms the session up. */
 async function probeLogitsWidth(bundle: Bundle, tokenizer: TextTokenizer, loaded: LoadedSession, outputName: string): Promise<number> {
   const { ids } = (await tokenizer.encode('warm up')).windows[0];
-  const dims = [1, ids.length];
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const name of loaded.session.inputNames) {
-    const data = name === 'input_ids' ? BigInt64Array.from(ids, BigInt) : name === 'attention_mask' ? new BigInt64Array(ids.length).fill(1n) : new BigInt64Array(ids.length);
-    feeds[name] = new ort.Tensor('int64', data, dims);
-  }
-  const output = (await loaded.session.run(feeds, [outputName]))[outputName];
+  const output = (await loaded.session.run(batchTensors([ids], loaded.session.inputNames), [outputName]))[outputName];
   if (output.dims.length !== 2 || output.dims[0] !== 1) {
     throw new BundleError(bundle.onnxFile, `output "${outputName}" has shape [${output.dims.join(', ')}]; expected [batch, labels]`);
   }

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readBundle, type Bundle } from '../classifier/bundle';
 import { Engine } from '../classifier/engine';
+import { paddedFeeds } from '../classifier/feeds';
 import { TextTokenizer } from '../classifier/tokenize';
 import type { EngineOptions, ExecutionProviderName } from '../classifier/types';
 import type { FeatureMatrix } from './head';
@@ -81,7 +82,7 @@ export async function extractFeatures(modelDir: string, texts: string[], options
         const longest = sequences[Math.min(start + batchSize, sequences.length) - 1].ids.length;
         const size = Math.max(1, Math.min(batchSize, Math.floor((batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
         const batch = sequences.slice(start, start + size);
-        const output = await engine.run(feedsFor(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
+        const output = await engine.run(paddedFeeds(batch.map((sequence) => sequence.ids), inputNames), [SENTENCE_FEATURES]);
         const { data: values, dims } = output[SENTENCE_FEATURES];
         if (width === 0) {
           width = dims[1];
@@ -150,29 +151,4 @@ function linkExternalData(onnxFile: string, scratch: string): void {
       fs.copyFileSync(path.join(dir, file), path.join(scratch, file));
     }
   }
-}
-
-function feedsFor(batch: number[][], inputNames: string[]): Record<string, { data: BigInt64Array; dims: number[] }> {
-  const rows = batch.length;
-  const columns = batch.reduce((max, ids) => Math.max(max, ids.length), 0);
-  const ids = new BigInt64Array(rows * columns);
-  const mask = new BigInt64Array(rows * columns);
-  // int64 written through Int32 views (low words), as the engine does: ids and masks are small and
-  // non-negative, and every platform onnxruntime-node ships for is little-endian.
-  const ids32 = new Int32Array(ids.buffer);
-  const mask32 = new Int32Array(mask.buffer);
-  batch.forEach((sequence, r) => {
-    for (let c = 0, k = 2 * r * columns; c < sequence.length; c++, k += 2) {
-      ids32[k] = sequence[c];
-      mask32[k] = 1;
-    }
-  });
-  const dims = [rows, columns];
-  const feeds: Record<string, { data: BigInt64Array; dims: number[] }> = {};
-  for (const name of inputNames) {
-    if (name === 'input_ids') feeds[name] = { data: ids, dims };
-    else if (name === 'attention_mask') feeds[name] = { data: mask, dims };
-    else feeds[name] = { data: new BigInt64Array(rows * columns), dims }; // token_type_ids: one segment
-  }
-  return feeds;
 }
