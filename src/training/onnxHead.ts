@@ -1,6 +1,6 @@
 // Graph surgery on a BERT-family sequence-classification ONNX file: find the final linear layer that
-// produces `logits`, expose its input (the sentence features) as an extra graph output, or replace its
-// weights with a newly trained head. Works on the bundled models and on optimum exports of BERT,
+// produces `logits`, expose sentence features (its input, plus poolings of the token states and word
+// embeddings) as an extra graph output, or make it a newly trained head on those features. Works on the bundled models and on optimum exports of BERT,
 // DistilBERT (pre_classifier + ReLU + classifier: the features are the input of the last linear),
 // RoBERTa/XLM-R (dense + tanh + out_proj) and ELECTRA, whether the linear was exported as Gemm or as
 // MatMul (+ Add for the bias).
@@ -253,20 +253,24 @@ function addFeatureNodes(model: ModelProto, located: Located, pooling: FeaturePo
     node('Max', [name('count'), name('min_count')], name('safe_count'));
   }
   const maskedMean = (tokens: string, prefix: string) => {
-    // No mask input: every position is a token.
-    if (!maskInput) return reduceOverTokens('ReduceMean', tokens, 1, name(`${prefix}_mean`)), name(`${prefix}_mean`);
+    if (!maskInput) {
+      // No mask input: every position is a token.
+      reduceOverTokens('ReduceMean', tokens, 1, name(`${prefix}_mean`));
+      return name(`${prefix}_mean`);
+    }
     node('Mul', [tokens, name('mask3d')], name(`${prefix}_masked`));
     reduceOverTokens('ReduceSum', name(`${prefix}_masked`), 1, name(`${prefix}_sum`));
     node('Div', [name(`${prefix}_sum`), name('safe_count')], name(`${prefix}_mean`));
     return name(`${prefix}_mean`);
   };
   const maskedMax = (tokens: string, prefix: string) => {
-    if (!maskInput) return reduceOverTokens('ReduceMax', tokens, 1, name(`${prefix}_max`)), name(`${prefix}_max`);
-    graph.initializer.push(floatTensor(name('one'), [], Float32Array.of(1)), floatTensor(name('padding_penalty'), [], Float32Array.of(1e4)));
-    node('Sub', [name('mask3d'), name('one')], name('padding'));
-    node('Mul', [name('padding'), name('padding_penalty')], name('penalty'));
-    node('Add', [tokens, name('penalty')], name(`${prefix}_penalized`));
-    reduceOverTokens('ReduceMax', name(`${prefix}_penalized`), 1, name(`${prefix}_max`));
+    if (maskInput) {
+      graph.initializer.push(floatTensor(name('one'), [], Float32Array.of(1)), floatTensor(name('padding_penalty'), [], Float32Array.of(1e4)));
+      node('Sub', [name('mask3d'), name('one')], name('padding'));
+      node('Mul', [name('padding'), name('padding_penalty')], name('penalty'));
+      node('Add', [tokens, name('penalty')], name(`${prefix}_penalized`));
+    }
+    reduceOverTokens('ReduceMax', maskInput ? name(`${prefix}_penalized`) : tokens, 1, name(`${prefix}_max`));
     return name(`${prefix}_max`);
   };
 
