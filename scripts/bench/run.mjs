@@ -184,8 +184,9 @@ async function main() {
       realTokens: tokens.reduce((a, b) => a + b, 0),
       ours: { batchSize: ourBatch, perSecondMedian: oursMedian, rounds: ours, calibration: ourCalibration },
       transformersJs: { ...theirs, calibration: theirCalibration },
-      speedup: oursMedian / theirs.defaults.perSecondMedian,
-      speedupOverTunedTransformersJs: oursMedian / theirs['engine session options'].perSecondMedian,
+      // Against Transformers.js at its best: the faster of its defaults and the engine's session options.
+      speedup: oursMedian / Math.max(theirs.defaults.perSecondMedian, theirs['engine session options'].perSecondMedian),
+      speedupOverDefaultTransformersJs: oursMedian / theirs.defaults.perSecondMedian,
     };
     results.agreement = agreement;
     results.compute = { flopsPerSentence: flops, achievedGflops: (flops * oursMedian) / 1e9 };
@@ -198,7 +199,9 @@ async function main() {
   results.gemm = { shape: GEMM_SHAPE, threads, ...gemmOf(threads), oneThread: gemmOf(1) };
   for (const g of gemms) await g.release();
   log(`GEMM ${GEMM_SHAPE}: ${results.gemm.medianGflops.toFixed(1)} GFLOP/s median on ${threads} threads (best ${results.gemm.bestGflops.toFixed(1)}); 1 thread ${results.gemm.oneThread.medianGflops.toFixed(1)}`);
-  if (results.compute) results.compute.fractionOfGemm = results.compute.achievedGflops / results.gemm.medianGflops;
+  // The ceiling is the best rate the MatMul reached: a median can be dragged down by other load
+  // more than the engine's, which would flatter the fraction.
+  if (results.compute) results.compute.fractionOfGemm = results.compute.achievedGflops / results.gemm.bestGflops;
 
   results.peakRssMb = (await client.status()).peakRssBytes / 2 ** 20;
   await client.dispose();
@@ -245,14 +248,14 @@ function printTable(r) {
   if (r.throughput) {
     const { ours, transformersJs } = r.throughput;
     add('throughput, this engine via worker', `${ours.perSecondMedian.toFixed(0)} sentences/s (batch ${ours.batchSize})`, '', true);
-    add('throughput, Transformers.js', `${transformersJs.defaults.perSecondMedian.toFixed(0)} sentences/s (batch ${transformersJs.defaults.batchSize})`, '', true);
+    add('throughput, Transformers.js defaults', `${transformersJs.defaults.perSecondMedian.toFixed(0)} sentences/s (batch ${transformersJs.defaults.batchSize}): ${r.throughput.speedupOverDefaultTransformersJs.toFixed(2)}x`, '', true);
     const tuned = transformersJs['engine session options'];
-    add('  with the engine\'s session options', `${tuned.perSecondMedian.toFixed(0)} sentences/s (batch ${tuned.batchSize}): ${r.throughput.speedupOverTunedTransformersJs.toFixed(2)}x`, '', true);
+    add('  with the engine\'s session options', `${tuned.perSecondMedian.toFixed(0)} sentences/s (batch ${tuned.batchSize})`, '', true);
   }
-  add('speedup over Transformers.js', t.speedup.value === null ? '-' : `${t.speedup.value.toFixed(2)}x`, `>= ${TARGETS.speedup}x`, t.speedup.met);
+  add('speedup over Transformers.js at its best', t.speedup.value === null ? '-' : `${t.speedup.value.toFixed(2)}x`, `>= ${TARGETS.speedup}x`, t.speedup.met);
   add('agreement (labels, max score diff)', r.agreement ? `${r.agreement.labelMismatches} label mismatches, ${r.agreement.largestScoreDifference.toExponential(1)}` : '-', '0, <= 1e-4', t.agreement.met);
   if (r.compute) add('compute', `${(r.compute.flopsPerSentence / 1e6).toFixed(2)} MFLOP/sentence -> ${r.compute.achievedGflops.toFixed(1)} GFLOP/s`, '', true);
-  add(`GEMM rate ${r.gemm.shape}`, `${r.gemm.medianGflops.toFixed(1)} GFLOP/s (${r.gemm.threads} threads; 1 thread ${r.gemm.oneThread.medianGflops.toFixed(1)})`, '', true);
+  add(`GEMM rate ${r.gemm.shape}`, `best ${r.gemm.bestGflops.toFixed(1)} GFLOP/s, median ${r.gemm.medianGflops.toFixed(1)} (${r.gemm.threads} threads; 1 thread ${r.gemm.oneThread.medianGflops.toFixed(1)})`, '', true);
   add('fraction of GEMM rate', t.gemmFraction.value === null ? '-' : `${(t.gemmFraction.value * 100).toFixed(0)} %`, `>= ${TARGETS.gemmFraction * 100} %`, t.gemmFraction.met);
   add('cold start (fork to first result)', `${r.coldStartMs.median.toFixed(0)} ms`, `< ${TARGETS.coldStartMs} ms`, t.coldStartMs.met);
   add('worker peak RSS', `${r.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, t.peakRssMb.met);
@@ -263,9 +266,7 @@ function printTable(r) {
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const row of rows) console.log(line(row));
   console.log(`\n${r.rounds} interleaved rounds, medians; load average at start ${r.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')} on ${r.machine.logicalCpus} CPUs (a busy machine lowers every number). Results: bench/results.json`);
-  if (r.compute?.fractionOfGemm > 1) {
-    console.log('Note: above 100 % of the GEMM rate means other processes slowed the large MatMul (which needs both cores at once) more than the engine; rerun on a quiet machine for this fraction.');
-  }
+
   if (r.skipped) console.log(`Skipped: ${r.skipped}`);
 }
 
