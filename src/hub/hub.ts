@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBundle } from '../classifier/bundle';
+import { replaceDirectory } from '../classifier/replaceDirectory';
 
 export interface HubFile {
   path: string;
@@ -74,7 +75,9 @@ export async function downloadModel(options: DownloadOptions): Promise<string> {
     }
     readBundle(staging, { preferQuantized: options.preferQuantized }); // the same checks a model load makes, before it is kept
     fs.writeFileSync(path.join(staging, 'source.json'), JSON.stringify({ endpoint, repoId, revision, files, downloadedAt: new Date().toISOString() }, null, 2));
-    return moveIntoPlace(staging, path.join(modelsRoot, modelFolderName(repoId)));
+    const target = path.join(modelsRoot, modelFolderName(repoId));
+    replaceDirectory(staging, target); // replaces an earlier download of the same repository
+    return target;
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (options.signal?.aborted) throw new HubError(`Download of ${repoId} cancelled`);
@@ -144,20 +147,3 @@ async function fetchOrExplain(url: string, init: RequestInit): Promise<Response>
   }
 }
 
-/** Renames the verified folder to `target`, replacing an earlier download of the same repository. */
-function moveIntoPlace(staging: string, target: string): string {
-  if (!fs.existsSync(target)) {
-    fs.renameSync(staging, target);
-    return target;
-  }
-  const previous = `${staging}-previous`;
-  fs.renameSync(target, previous);
-  try {
-    fs.renameSync(staging, target);
-  } catch (error) {
-    fs.renameSync(previous, target);
-    throw error;
-  }
-  fs.rmSync(previous, { recursive: true, force: true });
-  return target;
-}

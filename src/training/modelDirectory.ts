@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProblemType } from '../classifier/types';
+import { replaceDirectory } from '../classifier/replaceDirectory';
 
 /** What `config.json` records about how the model was made (key `textclf_training`). */
 export interface TrainingMetadata {
@@ -122,7 +123,7 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
     fs.writeFileSync(path.join(staging, 'MODEL_CARD.md'), contents.card);
     if (contents.splitLines) fs.writeFileSync(path.join(staging, 'split.json'), `${JSON.stringify(contents.splitLines)}\n`);
     options.signal?.throwIfAborted();
-    moveIntoPlace(staging, dir);
+    replaceDirectory(staging, dir);
     return dir;
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -132,23 +133,6 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
 
 export function externalDataFiles(dir: string): string[] {
   return fs.readdirSync(dir).filter((entry) => entry.endsWith('.onnx_data') || entry.endsWith('.onnx.data'));
-}
-
-/** rename() is atomic within one file system; an existing model is swapped out, then removed. */
-function moveIntoPlace(staging: string, dir: string): void {
-  if (!fs.existsSync(dir)) {
-    fs.renameSync(staging, dir);
-    return;
-  }
-  const replaced = `${dir}.replaced-${process.pid}-${Date.now()}`;
-  fs.renameSync(dir, replaced);
-  try {
-    fs.renameSync(staging, dir);
-  } catch (error) {
-    fs.renameSync(replaced, dir);
-    throw error;
-  }
-  fs.rmSync(replaced, { recursive: true, force: true });
 }
 
 /**
