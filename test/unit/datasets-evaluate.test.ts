@@ -53,7 +53,7 @@ describe('datasets: evaluate with the real engine and the bundled sentiment mode
     const inverted = await evaluate(fixture('sst2-layout.tsv'), { labels: engine.model.labels, labelMap: { '0': 'positive', '1': 'negative' } }, classify);
     const errors = likelyLabelErrors(inverted.predictions);
     const rightBefore = truthful.predictions.filter((row) => row.predicted === row.goldLabel);
-    assert.ok(rightBefore.length >= 4, 'the model gets most of these six SST-2 sentences right');
+    assert.ok(rightBefore.length >= 4, 'the model gets most of these six SST-2-style sentences right');
     assert.deepEqual(errors.map((row) => row.line).sort(), rightBefore.map((row) => row.line).sort());
     for (let index = 1; index < errors.length; index++) assert.ok(errors[index - 1].confidence >= errors[index].confidence);
   });
