@@ -70,6 +70,9 @@ describe('remote backend (Open Inference Protocol) against textclf serve', funct
     const patient = await Engine.load(modelDir, { cacheSize: 0, remote: { url: server.url, model: name, token, retries: 15 } });
     try {
       process.kill(server.models[0].pid!, 'SIGKILL');
+      // Wait until the server has seen the worker die: a request that reached it earlier would just be
+      // queued for the restarted worker and succeed without a 503, and this test is about the 503.
+      while (server.models[0].isReady()) await new Promise((resolve) => setTimeout(resolve, 2));
       // The server answers 503 (Retry-After: 1) until the worker has reloaded the model.
       assert.deepEqual(await patient.classify(texts), expected);
       assert.ok(patient.status().remote!.retries > 0, 'the engine retried');
