@@ -64,6 +64,8 @@ export interface ClientOptions {
   /** First restart delay; doubles while the worker keeps dying without finishing a request. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /** Extra environment variables for the worker (on top of this process's). */
+  env?: Record<string, string>;
 }
 
 export interface RequestOptions {
@@ -105,6 +107,7 @@ export class ClassifierClient {
   private readonly log: (line: string) => void;
   private readonly restartDelayMs: number;
   private readonly maxRestartDelayMs: number;
+  private readonly workerEnv: Record<string, string>;
 
   private worker: ChildProcess | undefined;
   private ready = false;
@@ -127,6 +130,7 @@ export class ClassifierClient {
     this.log = options.log ?? (() => undefined);
     this.restartDelayMs = options.restartDelayMs ?? 200;
     this.maxRestartDelayMs = options.maxRestartDelayMs ?? 30_000;
+    this.workerEnv = options.env ?? {};
   }
 
   /** Worker pid, for tests that kill it. */
@@ -292,7 +296,7 @@ export class ClassifierClient {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
       // Inside VS Code process.execPath is Electron; this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...this.workerEnv, ELECTRON_RUN_AS_NODE: '1' },
     });
     this.worker = worker;
     this.ready = false;

@@ -25,7 +25,6 @@ interface Pending<In, Out> {
   signal?: AbortSignal;
   resolve(value: Out): void;
   reject(error: unknown): void;
-  detach(): void;
 }
 
 interface Queue<In, Out> {
@@ -49,7 +48,11 @@ export class DynamicBatcher<In, Out> {
     }
   }
 
-  /** Queues an item; an abort before its batch leaves removes it (after, its result is dropped). */
+  /**
+   * Queues an item. An item aborted before its batch leaves is dropped then (rejected with the
+   * abort's reason); after, its result is dropped. No listener per item: EventTarget listeners
+   * cost more than the rest of the batcher's work per request.
+   */
   submit(item: In, signal?: AbortSignal): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -59,25 +62,9 @@ export class DynamicBatcher<In, Out> {
         queue = { items: [], rows: 0, due: false };
         this.queues.set(key, queue);
       }
-      const onAbort = () => {
-        const index = queue!.items.indexOf(pending);
-        if (index >= 0) {
-          queue!.items.splice(index, 1);
-          queue!.rows -= pending.size;
-        }
-        reject(signal!.reason);
-      };
-      const pending: Pending<In, Out> = {
-        item,
-        size: this.options.size(item),
-        signal,
-        resolve,
-        reject,
-        detach: () => signal?.removeEventListener('abort', onAbort),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      queue.items.push(pending);
-      queue.rows += pending.size;
+      const size = this.options.size(item);
+      queue.items.push({ item, size, signal, resolve, reject });
+      queue.rows += size;
       if (queue.rows >= this.options.maxBatch) this.markDue(key, queue);
       else if (!queue.timer && !queue.due) {
         queue.timer = setTimeout(() => this.markDue(key, queue!), this.options.delayMs);
@@ -108,12 +95,18 @@ export class DynamicBatcher<In, Out> {
     }
   }
 
-  /** Takes items up to maxBatch rows; an item larger than maxBatch goes alone. */
+  /** Takes items up to maxBatch rows; an item larger than maxBatch goes alone; aborted items are dropped. */
   private take(queue: Queue<In, Out>): Pending<In, Out>[] {
     const batch: Pending<In, Out>[] = [];
     let rows = 0;
     while (queue.items.length > 0) {
       const next = queue.items[0];
+      if (next.signal?.aborted) {
+        queue.items.shift();
+        queue.rows -= next.size;
+        next.reject(next.signal.reason);
+        continue;
+      }
       if (batch.length > 0 && rows + next.size > this.options.maxBatch) break;
       batch.push(queue.items.shift()!);
       rows += next.size;
@@ -127,7 +120,6 @@ export class DynamicBatcher<In, Out> {
     this.stats.calls++;
     this.stats.requests += batch.length;
     this.stats.rows += batch.reduce((rows, pending) => rows + pending.size, 0);
-    for (const pending of batch) pending.detach();
     let run: Promise<Out[]>;
     try {
       run = this.options.run(

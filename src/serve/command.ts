@@ -28,7 +28,8 @@ Options:
       --max-in-flight N     merged engine calls per model running at once (default: ${serveDefaults.maxInFlight})
       --max-inputs N        texts in one /v1/classify request (default: ${serveDefaults.maxInputs})
       --max-body-bytes N    largest request body (default: ${serveDefaults.maxBodyBytes})
-      --threads N           inference threads per model (default: physical cores)
+      --threads N           inference threads per model (default: physical cores less one, at least 1: the HTTP
+                            server needs a core of its own)
       --engine-batch-size N texts per onnxruntime run inside one engine call (default: ${serveDefaults.engineBatchSize}; requests
                             come in all lengths, and small length-sorted runs pad less)
   -h, --help                show this help

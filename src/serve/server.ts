@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { packageVersion } from '../cli/paths';
 import type { ClassifierClient } from '../classifier/client';
+import { physicalCores } from '../classifier/session';
 import type { EngineOptions } from '../classifier/types';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
@@ -77,7 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const models: ServedModel[] = [];
   try {
     for (const source of options.models) {
-      const engine = { batchSize: settings.engineBatchSize, ...options.engine };
+      const engine = { ...options.engine, batchSize: options.engine?.batchSize ?? settings.engineBatchSize, threads: options.engine?.threads ?? servedThreads() };
       const model =
         typeof source === 'string'
           ? await loadWorkerModel(source, { engine, workerScript: options.workerScript, log })
@@ -168,6 +169,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     })());
 
   return { url, port, models, close };
+}
+
+/**
+ * Inference threads of a served model: one core fewer than the machine has, since the HTTP server
+ * needs one for its own thread. On two cores one inference thread answers more requests than two:
+ * the second only takes turns with the server, and waking it for every small batch costs CPU.
+ */
+function servedThreads(): number {
+  return Math.max(1, physicalCores() - 1);
 }
 
 /** Refuses to expose the service beyond this machine without a token. */

@@ -39,6 +39,9 @@ export async function loadWorkerModel(modelDir: string, options: WorkerModelOpti
     // The batchers bound what reaches the client; this only guards against a runaway without batching.
     maxQueue: 4096,
     requestTimeoutMs: 120_000,
+    // An engine call holds a few dozen short texts: tokenizing them on one thread is quick, and the
+    // tokenizer's parallel pool would only spin between calls on the cores the HTTP server needs.
+    env: { TOKENIZERS_PARALLELISM: 'false' },
   });
   try {
     const info = await client.loadModel(modelDir, options.engine);
