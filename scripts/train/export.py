@@ -10,7 +10,7 @@ import torch
 POOLED_OUTPUT = "pooler_output"
 
 
-def export_onnx(model, path, opset=14):
+def export_onnx(model, path, opset=12):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.eval()

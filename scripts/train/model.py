@@ -10,6 +10,18 @@ import torch
 from torch import nn
 
 
+class Linear(nn.Linear):
+    """nn.Linear that exports as MatMul followed by Add(product, bias).
+
+    PyTorch exports a linear layer on a 3-D input as Add(bias, MatMul); onnxruntime's attention
+    fusion only recognises the bias as the Add's second input, so the layers it fuses are written
+    this way round. Same parameters, same result.
+    """
+
+    def forward(self, x):
+        return torch.matmul(x, self.weight.t()) + self.bias
+
+
 class Embeddings(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -29,9 +41,9 @@ class SelfAttention(nn.Module):
         super().__init__()
         self.heads = cfg["num_attention_heads"]
         self.head_size = cfg["hidden_size"] // self.heads
-        self.query = nn.Linear(cfg["hidden_size"], cfg["hidden_size"])
-        self.key = nn.Linear(cfg["hidden_size"], cfg["hidden_size"])
-        self.value = nn.Linear(cfg["hidden_size"], cfg["hidden_size"])
+        self.query = Linear(cfg["hidden_size"], cfg["hidden_size"])
+        self.key = Linear(cfg["hidden_size"], cfg["hidden_size"])
+        self.value = Linear(cfg["hidden_size"], cfg["hidden_size"])
         self.dropout = nn.Dropout(cfg["attention_probs_dropout_prob"])
 
     def _split(self, x):
@@ -41,9 +53,10 @@ class SelfAttention(nn.Module):
     def forward(self, x, additive_mask):
         q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
         scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_size) + additive_mask
-        context = self.dropout(scores.softmax(-1)) @ v
-        b, _, t, _ = context.shape
-        return context.transpose(1, 2).reshape(b, t, self.heads * self.head_size)
+        context = (self.dropout(scores.softmax(-1)) @ v).transpose(1, 2)
+        # The new shape read from the tensor being reshaped: onnxruntime folds it to (0, 0, hidden), which
+        # its attention fusion requires.
+        return context.reshape(context.shape[:2] + (self.heads * self.head_size,))
 
 
 class DenseResidual(nn.Module):
@@ -51,7 +64,7 @@ class DenseResidual(nn.Module):
 
     def __init__(self, cfg, in_size):
         super().__init__()
-        self.dense = nn.Linear(in_size, cfg["hidden_size"])
+        self.dense = Linear(in_size, cfg["hidden_size"])
         self.LayerNorm = nn.LayerNorm(cfg["hidden_size"], eps=cfg["layer_norm_eps"])
         self.dropout = nn.Dropout(cfg["hidden_dropout_prob"])
 
@@ -72,7 +85,7 @@ class Attention(nn.Module):
 class Intermediate(nn.Module):
     def __init__(self, cfg):
         super().__init__()
-        self.dense = nn.Linear(cfg["hidden_size"], cfg["intermediate_size"])
+        self.dense = Linear(cfg["hidden_size"], cfg["intermediate_size"])
 
     def forward(self, x):
         return nn.functional.gelu(self.dense(x))  # erf GELU, as BERT's "gelu"
