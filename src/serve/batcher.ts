@@ -1,7 +1,10 @@
 // Dynamic batching: requests that arrive within a short delay of each other are merged into one
-// engine call, as Triton's dynamic batcher does. A batch goes out when it is full (maxBatch rows) or
-// when its first request has waited delayMs, and only while fewer than maxInFlight batches are
-// running; requests keep gathering meanwhile, so a busy engine gets bigger batches.
+// engine call, as Triton's dynamic batcher does. A batch goes out when it is full (maxBatch rows),
+// when its first request has waited delayMs, or at once when the engine has no call running (waiting
+// then only adds latency: the requests that arrived together still go as one batch); and only while
+// fewer than maxInFlight batches are running, so requests keep gathering meanwhile and a busy engine
+// gets bigger batches. Without the idle rule, clients that all wait on one call come back together,
+// wait the delay together and leave the engine idle for it every round.
 // Requests that cannot share a call (different models, tensor shapes or outputs) get different keys.
 
 export interface BatcherOptions<In, Out> {
@@ -37,6 +40,7 @@ interface Queue<In, Out> {
 export class DynamicBatcher<In, Out> {
   private readonly queues = new Map<string, Queue<In, Out>>();
   private inFlight = 0;
+  private idleFlush: NodeJS.Immediate | undefined;
   /** Keys whose batch is due but waits for a free slot, oldest first. */
   private readonly waiting: string[] = [];
   /** Engine calls made, requests and rows they carried. */
@@ -66,9 +70,19 @@ export class DynamicBatcher<In, Out> {
       queue.items.push({ item, size, signal, resolve, reject });
       queue.rows += size;
       if (queue.rows >= this.options.maxBatch) this.markDue(key, queue);
-      else if (!queue.timer && !queue.due) {
-        queue.timer = setTimeout(() => this.markDue(key, queue!), this.options.delayMs);
+      else {
+        if (!queue.timer && !queue.due) queue.timer = setTimeout(() => this.markDue(key, queue!), this.options.delayMs);
+        if (this.inFlight === 0) this.flushWhenIdle();
       }
+    });
+  }
+
+  /** With no call running, what waits goes now: after this turn's I/O, so requests that arrived together leave together. */
+  private flushWhenIdle(): void {
+    this.idleFlush ??= setImmediate(() => {
+      this.idleFlush = undefined;
+      if (this.inFlight > 0) return;
+      for (const [key, queue] of this.queues) if (queue.items.length > 0) this.markDue(key, queue);
     });
   }
 
@@ -143,6 +157,7 @@ export class DynamicBatcher<In, Out> {
       .finally(() => {
         this.inFlight--;
         this.dispatch();
+        if (this.inFlight === 0) this.flushWhenIdle();
       });
   }
 }
