@@ -80,7 +80,7 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
       return requireEngine().signature;
     case 'evaluate': {
       const evaluating = requireEngine();
-      return runEvaluationJob(request, evaluating.model.labels, (texts, jobSignal) => evaluating.classify(texts, { signal: jobSignal }), {
+      return runEvaluationJob(request, evaluating.model.labels, (texts, jobSignal, onTexts) => evaluating.classify(texts, { signal: jobSignal, onProgress: onTexts }), {
         signal,
         onProgress: evaluationProgressReporter(request),
       });

@@ -7,10 +7,12 @@ import { readRows } from './rows';
 import { inspectDataset } from './schema';
 import { DatasetSchema, SchemaOptions, SkippedRow, SkipReason } from './types';
 
-export type ClassifyFunction = (texts: string[], signal?: AbortSignal) => Promise<Classification[]>;
+/** `onProgress` (optional to call): texts of this call classified so far, as the engine's ClassifyOptions.onProgress. */
+export type ClassifyFunction = (texts: string[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void) => Promise<Classification[]>;
 
+/** Progress counts rows up to the last one classified (reading runs a batch ahead of the model). */
 export interface EvaluationProgress {
-  /** Rows read so far, evaluated or skipped. */
+  /** Rows done so far, evaluated or skipped. */
   rows: number;
   evaluated: number;
   skipped: number;
@@ -28,7 +30,7 @@ export interface EvaluateOptions extends SchemaOptions {
   /** Texts per classify call (default 256; the engine batches and sorts by length within it). */
   batchSize?: number;
   signal?: AbortSignal;
-  /** Called after every batch. */
+  /** Called after every batch, and within a batch when the classify function reports its progress. */
   onProgress?: (progress: EvaluationProgress) => void;
   /** Keep every row's prediction in the report (default true). */
   keepPredictions?: boolean;
@@ -64,6 +66,21 @@ export interface EvaluationReport extends Metrics {
   predictions: Prediction[];
 }
 
+/** How far into the file: rows (evaluated or skipped), skipped rows, rows evaluated, bytes read. */
+interface Position {
+  rows: number;
+  skipped: number;
+  evaluated: number;
+  bytesRead: number;
+}
+
+/** The position `done` of `texts` texts into the batch that spans from..to (rows and bytes pro rata). */
+function between(from: Position, to: Position, done: number, texts: number): Position {
+  const share = done / texts;
+  const at = (key: keyof Position) => from[key] + Math.floor((to[key] - from[key]) * share);
+  return { rows: at('rows'), skipped: at('skipped'), evaluated: from.evaluated + done, bytesRead: at('bytesRead') };
+}
+
 interface PendingRow {
   line: number;
   text: string;
@@ -83,12 +100,12 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
   const skippedRows: SkippedRow[] = [];
   const predictions: Prediction[] = [];
   let total = 0;
-  let evaluated = 0;
-  let bytes = { bytesRead: 0, totalBytes: 0 };
+  let bytesRead = 0;
+  let totalBytes = 0;
   const elapsedSeconds = () => (performance.now() - started) / 1000;
-  const reportProgress = () => {
+  const reportProgress = (at: Position) => {
     const seconds = elapsedSeconds();
-    options.onProgress?.({ rows: total, evaluated, skipped: skippedRows.length, rowsPerSecond: seconds > 0 ? evaluated / seconds : 0, ...bytes, elapsedSeconds: seconds });
+    options.onProgress?.({ ...at, rowsPerSecond: seconds > 0 ? at.evaluated / seconds : 0, totalBytes, elapsedSeconds: seconds });
   };
 
   const score = (batch: PendingRow[], results: Classification[]) => {
@@ -99,28 +116,33 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
       const predicted = labels.indexOf(top.label);
       if (predicted < 0) throw new Error(`the classifier returned label "${top.label}", which is not one of ${labels.join(', ')}`);
       metrics.add(row.goldIndex, predicted, top.score);
-      evaluated++;
       return { line: row.line, text: row.text, gold: row.gold, goldLabel: labels[row.goldIndex], predicted: top.label, confidence: top.score, scores };
     });
     if (keepPredictions) predictions.push(...scored);
     options.onPredictions?.(scored);
   };
 
-  // One batch is classified while the next one is read.
+  // One batch is classified while the next one is read. `classified`: where the last submitted batch ends.
   let inFlight: Promise<void> | undefined;
+  let classified: Position = { rows: 0, skipped: 0, evaluated: 0, bytesRead: 0 };
   const submit = async (batch: PendingRow[]) => {
     await inFlight;
     signal?.throwIfAborted();
-    inFlight = classify(batch.map((row) => row.text), signal).then((results) => {
+    const from = classified;
+    const to: Position = { rows: total, skipped: skippedRows.length, evaluated: from.evaluated + batch.length, bytesRead };
+    classified = to;
+    const onClassifyProgress = options.onProgress && ((done: number, texts: number) => done < texts && reportProgress(between(from, to, done, texts)));
+    inFlight = classify(batch.map((row) => row.text), signal, onClassifyProgress).then((results) => {
       score(batch, results);
-      reportProgress();
+      reportProgress(to);
     });
     // Avoid an unhandled rejection while the next batch is read; the error surfaces at the next await.
     inFlight.catch(() => undefined);
   };
 
   let batch: PendingRow[] = [];
-  for await (const row of readRows(schema, { signal, onProgress: (progress) => (bytes = progress) })) {
+  const onReadProgress = (progress: { bytesRead: number; totalBytes: number }) => ({ bytesRead, totalBytes } = progress);
+  for await (const row of readRows(schema, { signal, onProgress: onReadProgress })) {
     total++;
     if (row.kind === 'skipped') {
       skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
@@ -140,6 +162,7 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
   if (batch.length > 0) await submit(batch);
   await inFlight;
   signal?.throwIfAborted();
+  if (total > classified.rows) reportProgress({ rows: total, skipped: skippedRows.length, evaluated: classified.evaluated, bytesRead });
 
   const result = metrics.result();
   const seconds = elapsedSeconds();

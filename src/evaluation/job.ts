@@ -2,8 +2,7 @@
 // of src/datasets over the worker's engine, every prediction streamed to a JSONL file, and the
 // rows the report shows (per confusion-matrix cell, likely label errors) kept in bounded memory.
 import * as fs from 'node:fs';
-import type { Classification } from '../classifier/types';
-import { evaluate, EvaluationProgress, EvaluationReport, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
+import { ClassifyFunction, evaluate, EvaluationProgress, EvaluationReport, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
 import type { SchemaOptions } from '../datasets/types';
 
 export interface EvaluationJobParams extends SchemaOptions {
@@ -41,12 +40,10 @@ function mostConfident(rows: Prediction[], limit: number): Prediction[] {
   return rows.sort((a, b) => b.confidence - a.confidence || a.line - b.line).slice(0, limit);
 }
 
-export type ClassifyTexts = (texts: string[], signal?: AbortSignal) => Promise<Classification[]>;
-
 export async function runEvaluationJob(
   params: EvaluationJobParams,
   labels: string[],
-  classify: ClassifyTexts,
+  classify: ClassifyFunction,
   options: { signal?: AbortSignal; onProgress?: (progress: EvaluationProgress) => void } = {},
 ): Promise<EvaluationJobResult> {
   const rowsPerCell = params.rowsPerCell ?? defaultRowsPerCell(labels.length);
@@ -65,8 +62,11 @@ export async function runEvaluationJob(
         textColumn: params.textColumn,
         labelColumn: params.labelColumn,
         hasHeader: params.hasHeader,
-        // Larger than the runner's default: the engine sorts each call's texts by length, so bigger calls pad less.
-        batchSize: params.batchSize ?? 1024,
+        // Much larger than the runner's default: each engine call starts with a small chunk (sorted by
+        // length on its own, so padded more) whose tokenizing nothing overlaps; at 1024 rows per call
+        // that cost about 2.5 % of AG News' CPU time, at 4096 under 1 %. Progress still moves within a
+        // call (the engine reports it).
+        batchSize: params.batchSize ?? 4096,
         signal: options.signal,
         onProgress: options.onProgress,
         keepPredictions: false,

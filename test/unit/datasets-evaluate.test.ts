@@ -108,6 +108,31 @@ describe('datasets: evaluate with the real engine and the bundled sentiment mode
     assert.ok(classified <= 4, `classified ${classified} of 6 rows after cancelling`);
   });
 
+  it('progress within a large batch follows the engine, never the reader running ahead', async function () {
+    const dev = datasetOrSkip(this, 'sst2/dev.tsv');
+    const seen: EvaluationProgress[] = [];
+    let classified = 0;
+    const report = await evaluate(dev, { labels: engine.model.labels, batchSize: 4096, keepPredictions: false, onProgress: (progress) => seen.push(progress) }, (texts, signal, onProgress) =>
+      engine.classify(texts, {
+        signal,
+        onProgress: (done, total) => {
+          classified = done;
+          onProgress?.(done, total);
+          if (done < total) assert.equal(seen.at(-1)?.evaluated, done, 'reported as the engine finishes texts');
+        },
+      }),
+    );
+    assert.equal(report.evaluated, 872);
+    assert.equal(classified, 872);
+    assert.ok(seen.length > 10, `${seen.length} progress reports in one 872-text call`);
+    for (let index = 1; index < seen.length; index++) {
+      assert.ok(seen[index].evaluated >= seen[index - 1].evaluated && seen[index].bytesRead >= seen[index - 1].bytesRead);
+    }
+    for (const progress of seen) assert.equal(progress.rows, progress.evaluated, 'no skipped rows: rows done == rows evaluated');
+    assert.ok(seen[0].bytesRead < seen[0].totalBytes, 'bytes pro rata, not the whole file read ahead');
+    assert.deepEqual([seen.at(-1)!.rows, seen.at(-1)!.evaluated, seen.at(-1)!.bytesRead], [872, 872, seen.at(-1)!.totalBytes]);
+  });
+
   it('SST-2 dev: 872 rows, accuracy exactly as the model card states', async function () {
     const dev = datasetOrSkip(this, 'sst2/dev.tsv');
     const report = await evaluate(dev, { labels: engine.model.labels, keepPredictions: false }, classify);
