@@ -1,8 +1,9 @@
 // Benchmark of `textclf serve`: /v1/classify with 32 concurrent clients sending one sentence each,
 // with and without dynamic batching, against the engine's own batch throughput (the worker client,
 // one classify call) on the same sentences. Each measurement gets a fresh server process and fresh
-// SST-2 train sentences (seeded), so no result cache helps. Reports requests/s and the latency
-// percentiles; writes bench/serve-results.json and prints a table.
+// SST-2 train sentences (seeded), so no result cache helps; each process first warms up on other
+// sentences, as many for the engine as for a server. Reports requests/s, the latency percentiles and
+// CPU per sentence; writes bench/serve-results.json and prints a table.
 // Targets: throughput with batching >= 70 % of the engine's batch throughput; p95 < 50 ms.
 // The clients are a lean load generator (like wrk): one keep-alive socket each, each request's bytes
 // written at once and the answer read by its Content-Length, so on a 2-core machine they take as
@@ -20,7 +21,10 @@ const modelDir = path.resolve(process.env.BENCH_SERVE_MODEL ?? path.join(repoRoo
 const cli = path.join(repoRoot, 'bin', 'textclf.js');
 
 const CLIENTS = 32;
-const REQUESTS = Number(process.env.BENCH_SERVE_REQUESTS ?? 3000);
+const REQUESTS = Number(process.env.BENCH_SERVE_REQUESTS ?? 5000);
+// Sentences each process sees before the timed part (other ones than the timed): a server answers in
+// steady state, with its code compiled and the runtime's buffers sized, and so does the engine.
+const WARM_UP = Number(process.env.BENCH_SERVE_WARM_UP ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED = 20261129;
 const TARGETS = { throughputFraction: 0.7, p95Ms: 50 };
@@ -59,11 +63,11 @@ function shuffledSentences() {
 }
 
 /** The engine's batch throughput: all sentences in one classify call through the worker. */
-async function engineThroughput(ClassifierClient, sentences) {
+async function engineThroughput(ClassifierClient, sentences, warmUp) {
   const client = new ClassifierClient({ workerScript });
   try {
     await client.loadModel(modelDir, { cacheSize: 0 });
-    await client.classify(sentences.slice(0, 64)); // warm up
+    await client.classify(warmUp);
     const cpuBefore = cpuSeconds(client.pid);
     const started = now();
     await client.classify(sentences);
@@ -134,27 +138,33 @@ async function connect(url) {
   };
 }
 
+/** The clients send the sentences, one per request, each waiting for its answer; the latencies. */
+async function drive(clients, sentences) {
+  const latencies = [];
+  let next = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < sentences.length) {
+        const sentence = sentences[next++];
+        const sent = now();
+        await client.classify(sentence);
+        latencies.push(now() - sent);
+      }
+    }),
+  );
+  return latencies;
+}
+
 /** CLIENTS connections, each sending one sentence per request and waiting for the answer. */
-async function serveLoad(mode, sentences) {
+async function serveLoad(mode, sentences, warmUp) {
   const server = await startServe(mode.args);
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(server.url)));
   try {
-    await Promise.all(clients.map((client, i) => client.classify(`warm up ${i}`)));
-    const latencies = [];
-    let next = 0;
+    await drive(clients, warmUp);
     const serverCpuBefore = cpuSeconds(server.pid);
     const clientCpuBefore = process.cpuUsage();
     const started = now();
-    await Promise.all(
-      clients.map(async (client) => {
-        while (next < sentences.length) {
-          const sentence = sentences[next++];
-          const sent = now();
-          await client.classify(sentence);
-          latencies.push(now() - sent);
-        }
-      }),
-    );
+    const latencies = await drive(clients, sentences);
     const seconds = (now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
     return {
@@ -177,18 +187,18 @@ async function main() {
   if (!fs.existsSync(trainFile)) throw new Error(`${trainFile} not found; set TEXTCLF_DATASETS to the datasets folder`);
   const { ClassifierClient } = await loadClientModule('textclf-bench-serve-');
   const pool = shuffledSentences();
-  const needed = ROUNDS * (MODES.length + 1) * REQUESTS;
+  const needed = ROUNDS * (MODES.length + 1) * (REQUESTS + WARM_UP);
   if (pool.length < needed) throw new Error(`need ${needed} distinct sentences, ${trainFile} has ${pool.length}`);
   let offset = 0;
-  const take = () => pool.slice(offset, (offset += REQUESTS));
+  const take = (count = REQUESTS) => pool.slice(offset, (offset += count));
   const loadAverage = os.loadavg();
   const runs = { engine: [], batching: [], noBatching: [] };
   for (let round = 1; round <= ROUNDS; round++) {
     // Each mode on its own fresh sentences; the engine baseline on the same ones as the batching run.
     const sentences = take();
-    runs.engine.push(await engineThroughput(ClassifierClient, sentences));
-    runs.batching.push(await serveLoad(MODES[0], sentences));
-    runs.noBatching.push(await serveLoad(MODES[1], take()));
+    runs.engine.push(await engineThroughput(ClassifierClient, sentences, take(WARM_UP)));
+    runs.batching.push(await serveLoad(MODES[0], sentences, take(WARM_UP)));
+    runs.noBatching.push(await serveLoad(MODES[1], take(), take(WARM_UP)));
     log(`round ${round}/${ROUNDS}: engine ${runs.engine.at(-1).throughput.toFixed(0)}/s, batching ${runs.batching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.batching.at(-1).p95Ms.toFixed(1)} ms), no batching ${runs.noBatching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.noBatching.at(-1).p95Ms.toFixed(1)} ms)`);
   }
   const summarize = (list) => Object.fromEntries(Object.keys(list[0]).map((key) => [key, median(list.map((entry) => entry[key]))]));
@@ -202,6 +212,7 @@ async function main() {
     model: path.relative(repoRoot, modelDir) || modelDir,
     clients: CLIENTS,
     requestsPerRun: REQUESTS,
+    warmUpSentences: WARM_UP,
     rounds: ROUNDS,
     engineBatchThroughput: engine,
     engineCpuMsPerSentence: engineSummary.cpuMsPerSentence,

@@ -22,7 +22,8 @@ Options:
   -p, --port N              port (default: ${serveDefaults.port}; 0 picks a free one)
       --token T             bearer token every request but /v2/health/* must send as "Authorization: Bearer T"
                             (or set TEXTCLF_SERVE_TOKEN, which keeps it out of the process list)
-      --batch-delay-ms MS   how long a request waits for others to share its engine call (default: ${serveDefaults.batchDelayMs})
+      --batch-delay-ms MS   while the engine is busy, how long a request waits for others to share its engine call
+                            (default: ${serveDefaults.batchDelayMs}); with the engine idle a request goes at once
       --max-batch N         rows in one engine call and the largest batch of a v2 request (default: ${serveDefaults.maxBatch})
       --no-batching         every request is its own engine call
       --max-in-flight N     merged engine calls per model running at once (default: ${serveDefaults.maxInFlight})

@@ -25,7 +25,7 @@ export interface ServeOptions {
   port?: number;
   /** Bearer token every request but the health probes must carry; required off loopback. */
   token?: string;
-  /** Merge requests arriving within this many ms into one engine call. */
+  /** While the engine is busy, merge requests arriving within this many ms into one engine call. */
   batchDelayMs?: number;
   /** Rows in one engine call, and the largest batch a v2 infer request may send. */
   maxBatch?: number;
@@ -55,7 +55,8 @@ export interface RunningServer {
 export const serveDefaults = {
   host: '127.0.0.1',
   port: 8000,
-  batchDelayMs: 2,
+  /** Short: the next batch should reach the worker while the one before still runs. */
+  batchDelayMs: 1,
   maxBatch: 64,
   maxInFlight: 2,
   maxBodyBytes: 10 * 1024 * 1024,

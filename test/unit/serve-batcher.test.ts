@@ -80,6 +80,27 @@ describe('serve: dynamic batcher', () => {
     assert.deepEqual(calls, [[1], [2, 3, 4]]);
   });
 
+  it('with the engine idle, sends what arrived together at once instead of waiting the delay', async () => {
+    const { batcher, calls } = recordingBatcher({ maxBatch: 64, delayMs: 60_000, maxInFlight: 2 });
+    const results = await Promise.all([1, 2, 3].map((id) => batcher.submit({ id, rows: 1 })));
+    assert.deepEqual(results, [2, 4, 6]);
+    assert.deepEqual(calls, [[1, 2, 3]], 'one call for the requests of one turn, sent without the minute of delay');
+  });
+
+  it('while a call runs, holds later requests for the delay, and sends them together once the engine is idle', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { batcher, calls } = recordingBatcher({ maxBatch: 64, delayMs: 60_000, maxInFlight: 2 }, gate);
+    const first = batcher.submit({ id: 1, rows: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const later = [2, 3].map((id) => batcher.submit({ id, rows: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(calls, [[1]], 'a free slot alone does not send them while the engine is busy and the delay runs');
+    open();
+    assert.deepEqual(await Promise.all([first, ...later]), [2, 4, 6]);
+    assert.deepEqual(calls, [[1], [2, 3]]);
+  });
+
   it('rejects every request of a failed call with its error, and keeps working afterwards', async () => {
     let fail = true;
     const batcher = new DynamicBatcher<Item, number>({
