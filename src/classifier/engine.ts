@@ -19,6 +19,12 @@ export interface ClassifyOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** One model input sequence (a text or a window of one) and the pending text it belongs to. */
+interface Sequence {
+  ids: number[];
+  text: number;
+}
+
 export interface RawTensor<T> {
   data: T;
   dims: number[];
@@ -27,9 +33,9 @@ export interface RawTensor<T> {
 const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_CACHE_SIZE = 5000;
-/** Texts tokenized per native call; the next chunk is tokenized while this one runs. */
+/** Texts tokenized per native call, doubling from the first to the largest; the next chunk is tokenized while earlier ones run. */
 const FIRST_TOKENIZE_CHUNK = 64;
-const TOKENIZE_CHUNK = 512;
+const MAX_TOKENIZE_CHUNK = 1024;
 /** Padded tokens per batch, so batches of long windows stay small in memory (attention is quadratic). */
 const TOKENS_PER_BATCH_ITEM = 64;
 
@@ -115,64 +121,74 @@ export class Engine {
     let done = texts.length - pending.length;
     opts.onProgress?.(done, texts.length);
 
-    // Chunks: a small first one so inference starts soon, then larger ones, each tokenized on the
-    // native thread pool while the previous chunk runs through the model.
+    // Tokenization runs ahead on the native thread pool, chunk after chunk (a small first one so that
+    // inference starts soon, then doubling), while inference runs the chunks tokenized so far: every
+    // chunk ready when the model needs more work is taken at once, its windows sorted by length and cut
+    // into batches (the more sorted together, the less padding). As many runs are kept in flight as the
+    // session makes progress on at once (its lanes), plus one queued per lane so no lane waits for this thread.
     const bounds = [0];
-    for (let end = Math.min(FIRST_TOKENIZE_CHUNK, pending.length); bounds.at(-1)! < pending.length; end = Math.min(end + TOKENIZE_CHUNK, pending.length)) {
-      bounds.push(end);
+    for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {
+      bounds.push(Math.min(bounds.at(-1)! + size, pending.length));
     }
-    const encodeChunk = (chunk: number): Promise<EncodedText[]> => {
-      const encoding = this.tokenizer.encodeBatch(pending.slice(bounds[chunk], bounds[chunk + 1]).map((i) => texts[i]));
-      encoding.catch(() => undefined); // awaited below; this keeps an abort before then from leaving it unhandled
-      return encoding;
-    };
-    let nextChunk = bounds.length > 1 ? encodeChunk(0) : undefined;
+    const chunks: { encoded: Promise<EncodedText[]>; ready: boolean }[] = [];
+    let previous: Promise<unknown> = Promise.resolve();
     for (let chunk = 0; chunk + 1 < bounds.length; chunk++) {
-      opts.signal?.throwIfAborted();
-      const encoded = await nextChunk!;
-      nextChunk = chunk + 2 < bounds.length ? encodeChunk(chunk + 1) : undefined;
-      const from = bounds[chunk];
-      const finished = await this.scoreChunk(encoded, opts.signal, (chunkIndex, scores) => {
-        const i = pending[from + chunkIndex];
-        result.scores.set(scores, i * width);
-        result.windows[i] = encoded[chunkIndex].windows.length;
-        result.tokens[i] = encoded[chunkIndex].tokens;
-        if (useCache) this.cache.set(keys[i], { scores, windows: result.windows[i], tokens: result.tokens[i] });
-      }, (count) => opts.onProgress?.((done += count), texts.length));
-      if (finished !== encoded.length) throw new Error(`internal: ${encoded.length - finished} texts left unscored`);
+      const entry = {
+        encoded: previous.then(() => {
+          opts.signal?.throwIfAborted();
+          return this.tokenizer.encodeBatch(pending.slice(bounds[chunk], bounds[chunk + 1]).map((i) => texts[i]));
+        }),
+        ready: false,
+      };
+      entry.encoded.then(() => (entry.ready = true), () => undefined); // awaited below; this keeps an abort from leaving it unhandled
+      chunks.push(entry);
+      previous = entry.encoded;
     }
-    return result;
-  }
-
-  /** Runs the windows of a chunk of texts in length-sorted batches; `emit` gets each text's aggregated scores. */
-  private async scoreChunk(
-    encoded: EncodedText[],
-    signal: AbortSignal | undefined,
-    emit: (chunkIndex: number, scores: Float32Array) => void,
-    progress: (finishedTexts: number) => void,
-  ): Promise<number> {
-    const width = this.model.labels.length;
+    const parallelism = this.loaded.session.parallelism ?? 1;
+    const depth = parallelism > 1 ? 2 * parallelism : 1;
     const multiLabel = this.scoreFunction === 'sigmoid';
-    const sequences: { ids: number[]; text: number }[] = [];
-    encoded.forEach((text, index) => text.windows.forEach((window) => sequences.push({ ids: window.ids, text: index })));
-    sequences.sort((a, b) => a.ids.length - b.ids.length);
-    // Long texts: scores summed over windows (weighted by window tokens) or maxed (multi-label).
-    const sums = new Float64Array(encoded.length * width);
-    const weights = new Float64Array(encoded.length);
-    const windowsLeft = encoded.map((text) => text.windows.length);
+    // Per pending text: scores summed over its windows (weighted by window tokens) or maxed (multi-label).
+    const sums = new Float64Array(pending.length * width);
+    const weights = new Float64Array(pending.length);
+    const windowsLeft = new Int32Array(pending.length);
     const row = new Float32Array(width);
-    let finished = 0;
-    for (let start = 0; start < sequences.length; ) {
-      signal?.throwIfAborted();
-      const longest = sequences[Math.min(start + this.batchSize, sequences.length) - 1].ids.length;
-      const size = Math.max(1, Math.min(this.batchSize, Math.floor((this.batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
-      const batch = sequences.slice(start, start + size);
-      start += size;
-      const logits = await this.runBatch(batch.map((s) => s.ids));
-      const logitsWidth = logits.length / batch.length;
+    const queued: Sequence[][] = [];
+    const running: { batch: Sequence[]; logits: Promise<Float32Array> }[] = [];
+    for (let chunk = 0; ; ) {
+      if (queued.length < depth && chunk < chunks.length) {
+        opts.signal?.throwIfAborted();
+        const sequences: Sequence[] = [];
+        do {
+          const encoded = await chunks[chunk].encoded;
+          const from = bounds[chunk];
+          encoded.forEach((text, index) => {
+            const i = pending[from + index];
+            result.windows[i] = text.windows.length;
+            result.tokens[i] = text.tokens;
+            windowsLeft[from + index] = text.windows.length;
+            for (const window of text.windows) sequences.push({ ids: window.ids, text: from + index });
+          });
+          chunk++;
+        } while (chunk < chunks.length && chunks[chunk].ready);
+        queued.push(...this.batchesOf(sequences));
+      }
+      while (running.length < depth && queued.length > 0) {
+        opts.signal?.throwIfAborted();
+        const batch = queued.shift()!;
+        const logits = this.runBatch(batch.map((sequence) => sequence.ids));
+        logits.catch(() => undefined); // awaited in order below; an abort or an earlier failure may leave it behind
+        running.push({ batch, logits });
+      }
+      if (running.length === 0) {
+        if (chunk < chunks.length) continue;
+        break;
+      }
+      const { batch, logits } = running.shift()!;
+      const values = await logits;
+      const logitsWidth = values.length / batch.length;
       let finishedHere = 0;
       batch.forEach((sequence, b) => {
-        probabilities(this.scoreFunction, logits, b * logitsWidth, logitsWidth, row);
+        probabilities(this.scoreFunction, values, b * logitsWidth, logitsWidth, row);
         const t = sequence.text;
         const weight = sequence.ids.length;
         for (let j = 0; j < width; j++) {
@@ -181,15 +197,33 @@ export class Engine {
         }
         weights[t] += weight;
         if (--windowsLeft[t] > 0) return;
+        const i = pending[t];
         const scores = new Float32Array(width);
         for (let j = 0; j < width; j++) scores[j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
-        emit(t, scores);
+        result.scores.set(scores, i * width);
+        if (useCache) this.cache.set(keys[i], { scores, windows: result.windows[i], tokens: result.tokens[i] });
         finishedHere++;
       });
-      finished += finishedHere;
-      if (finishedHere > 0) progress(finishedHere);
+      if (finishedHere > 0) {
+        done += finishedHere;
+        opts.onProgress?.(done, texts.length);
+      }
     }
-    return finished;
+    if (done !== texts.length) throw new Error(`internal: ${texts.length - done} texts left unscored`);
+    return result;
+  }
+
+  /** Windows sorted by length, cut into batches; a batch of long windows holds fewer (attention is quadratic). */
+  private batchesOf(sequences: Sequence[]): Sequence[][] {
+    sequences.sort((a, b) => a.ids.length - b.ids.length);
+    const batches: Sequence[][] = [];
+    for (let start = 0; start < sequences.length; ) {
+      const longest = sequences[Math.min(start + this.batchSize, sequences.length) - 1].ids.length;
+      const size = Math.max(1, Math.min(this.batchSize, Math.floor((this.batchSize * TOKENS_PER_BATCH_ITEM) / longest), sequences.length - start));
+      batches.push(sequences.slice(start, start + size));
+      start += size;
+    }
+    return batches;
   }
 
   /** One padded batch through the graph; returns the logits, row-major [batch, logitsWidth]. */
