@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadClientModule, log, median, now, percentile, procCpuSeconds, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
+import { loadClientModule, log, median, now, percentile, procCpuSeconds, repoRoot, requireBundled, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
 // BENCH_SERVE_MODEL: another model directory (the per-request cost of HTTP weighs less on a bigger model).
 const modelDir = path.resolve(process.env.BENCH_SERVE_MODEL ?? path.join(repoRoot, 'models', 'sentiment-sst2'));
@@ -93,6 +93,7 @@ async function startServe(args) {
   return {
     url,
     pid: child.pid,
+    stderr: () => stderr,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -159,6 +160,7 @@ async function drive(clients, sentences) {
 async function serveLoad(mode, sentences, warmUp) {
   const server = await startServe(mode.args);
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(server.url)));
+  let measured;
   try {
     await drive(clients, warmUp);
     const serverCpuBefore = cpuSeconds(server.pid);
@@ -167,7 +169,7 @@ async function serveLoad(mode, sentences, warmUp) {
     const latencies = await drive(clients, sentences);
     const seconds = (now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
-    return {
+    measured = {
       throughput: sentences.length / seconds,
       p50Ms: percentile(latencies, 50),
       p95Ms: percentile(latencies, 95),
@@ -180,24 +182,120 @@ async function serveLoad(mode, sentences, warmUp) {
     for (const client of clients) client.close();
     await server.stop();
   }
+  return { ...measured, rowsPerCall: rowsPerCall(server) };
+}
+
+/** Rows per engine call of a stopped server, from its shutdown summary (warm-up included). */
+function rowsPerCall(server) {
+  return Number(/classify requests in \d+ engine calls \(mean ([\d.]+) rows per call\)/.exec(server.stderr())?.[1] ?? NaN);
+}
+
+// The floor: what no server can save. HTTP alone is a bare node:http server that parses each body
+// and answers a fixed classification (same clients, same sentences); the engine alone runs the
+// sentences through a served model's worker (serve's engine options) in calls as large as the
+// dynamic batcher made them. Their CPU per sentence plus the load generator's, with every core busy,
+// bounds the throughput of /v1/classify on this machine.
+const BARE_HTTP_SERVER = `
+const http = require('node:http');
+const answer = JSON.stringify([[{ label: 'negative', score: 0.6364480257034302 }, { label: 'positive', score: 0.3635519742965698 }]]);
+const server = http.createServer((request, response) => {
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(answer) });
+    response.end(answer);
+  });
+});
+server.keepAliveTimeout = 65000;
+server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function bareHttpCpu(sentences, warmUp) {
+  const child = spawn(process.execPath, ['-e', BARE_HTTP_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (line) => resolve(line.trim()));
+    child.once('exit', (code) => reject(new Error(`the bare HTTP server exited with ${code}`)));
+  });
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(url)));
+  try {
+    await drive(clients, warmUp);
+    const cpuBefore = cpuSeconds(child.pid);
+    const started = now();
+    await drive(clients, sentences);
+    return { throughput: sentences.length / ((now() - started) / 1000), cpuMsPerSentence: (1000 * (cpuSeconds(child.pid) - cpuBefore)) / sentences.length };
+  } finally {
+    for (const client of clients) client.close();
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  }
+}
+
+async function engineInServedCallsCpu(serveModule, sentences, warmUp, callSize) {
+  const model = await serveModule.loadWorkerModel(modelDir, { engine: serveModule.servedEngineOptions(), workerScript, log: () => {} });
+  const classifyInCalls = async (texts) => {
+    for (let from = 0; from < texts.length; from += callSize) await model.classify(texts.slice(from, from + callSize));
+  };
+  try {
+    await classifyInCalls(warmUp);
+    const cpuBefore = cpuSeconds(model.pid);
+    await classifyInCalls(sentences);
+    return { cpuMsPerSentence: (1000 * (cpuSeconds(model.pid) - cpuBefore)) / sentences.length };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** serve's worker model and engine options (TypeScript), bundled under out/ (where node_modules resolves). */
+async function loadServeModule() {
+  const dir = fs.mkdtempSync(path.join(repoRoot, 'out', 'bench-serve-'));
+  try {
+    const entry = path.join(dir, 'entry.ts');
+    const source = (file) => JSON.stringify(path.join(repoRoot, 'src', 'serve', file));
+    fs.writeFileSync(entry, `export { loadWorkerModel } from ${source('worker-model')};\nexport { servedEngineOptions } from ${source('server')};\n`);
+    return await requireBundled(entry, path.join(dir, 'serve.cjs'), 'error');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run "npm run build" first');
   if (!fs.existsSync(trainFile)) throw new Error(`${trainFile} not found; set TEXTCLF_DATASETS to the datasets folder`);
   const { ClassifierClient } = await loadClientModule('textclf-bench-serve-');
+  const serveModule = await loadServeModule();
   const pool = shuffledSentences();
   const needed = ROUNDS * (MODES.length + 1) * (REQUESTS + WARM_UP);
   if (pool.length < needed) throw new Error(`need ${needed} distinct sentences, ${trainFile} has ${pool.length}`);
   let offset = 0;
   const take = (count = REQUESTS) => pool.slice(offset, (offset += count));
   const loadAverage = os.loadavg();
-  const runs = { engine: [], batching: [], noBatching: [] };
+  const runs = { engine: [], batching: [], noBatching: [], floor: [] };
+  const cores = os.cpus().length;
   for (let round = 1; round <= ROUNDS; round++) {
     // Each mode on its own fresh sentences; the engine baseline on the same ones as the batching run.
     const sentences = take();
     runs.engine.push(await engineThroughput(ClassifierClient, sentences, take(WARM_UP)));
-    runs.batching.push(await serveLoad(MODES[0], sentences, take(WARM_UP)));
+    const warmUp = take(WARM_UP);
+    const batchingRun = await serveLoad(MODES[0], sentences, warmUp);
+    runs.batching.push(batchingRun);
+    // The floor on the same sentences (each in a fresh process, so no cache helps).
+    const callSize = Math.max(1, Math.round(batchingRun.rowsPerCall));
+    const http = await bareHttpCpu(sentences, warmUp);
+    const engineInCalls = await engineInServedCallsCpu(serveModule, sentences, warmUp, callSize);
+    const floorCpuMs = engineInCalls.cpuMsPerSentence + http.cpuMsPerSentence + batchingRun.clientCpuMsPerSentence;
+    runs.floor.push({
+      callSize,
+      engineInCallsCpuMsPerSentence: engineInCalls.cpuMsPerSentence,
+      bareHttpCpuMsPerRequest: http.cpuMsPerSentence,
+      bareHttpThroughput: http.throughput,
+      clientCpuMsPerRequest: batchingRun.clientCpuMsPerSentence,
+      cpuMsPerSentence: floorCpuMs,
+      ceilingThroughput: (cores * 1000) / floorCpuMs,
+    });
     runs.noBatching.push(await serveLoad(MODES[1], take(), take(WARM_UP)));
     log(`round ${round}/${ROUNDS}: engine ${runs.engine.at(-1).throughput.toFixed(0)}/s, batching ${runs.batching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.batching.at(-1).p95Ms.toFixed(1)} ms), no batching ${runs.noBatching.at(-1).throughput.toFixed(0)}/s (p95 ${runs.noBatching.at(-1).p95Ms.toFixed(1)} ms)`);
   }
@@ -206,6 +304,7 @@ async function main() {
   const engine = engineSummary.throughput;
   const batching = summarize(runs.batching);
   const noBatching = summarize(runs.noBatching);
+  const floor = summarize(runs.floor);
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, logicalCpus: os.cpus().length, loadAverage },
@@ -218,6 +317,7 @@ async function main() {
     engineCpuMsPerSentence: engineSummary.cpuMsPerSentence,
     batching: { ...batching, fractionOfEngine: batching.throughput / engine },
     noBatching: { ...noBatching, fractionOfEngine: noBatching.throughput / engine },
+    floor: { ...floor, ceilingFractionOfEngine: floor.ceilingThroughput / engine },
     targets: TARGETS,
     met: { throughput: batching.throughput / engine >= TARGETS.throughputFraction, p95: batching.p95Ms < TARGETS.p95Ms },
     runs,
@@ -246,6 +346,11 @@ async function main() {
   console.log(
     `\ntargets: throughput >= ${TARGETS.throughputFraction * 100} % of the engine: ${results.met.throughput ? 'met' : 'NOT met'}; ` +
       `p95 < ${TARGETS.p95Ms} ms: ${results.met.p95 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `floor: the engine alone in calls of ${floor.callSize} texts (as the batcher made them, serve's engine options) ${floor.engineInCallsCpuMsPerSentence.toFixed(3)} ms CPU per sentence, ` +
+      `a bare node:http server ${floor.bareHttpCpuMsPerRequest.toFixed(3)} ms per request (${floor.bareHttpThroughput.toFixed(0)}/s), the load generator ${floor.clientCpuMsPerRequest.toFixed(3)} ms: ` +
+      `with all ${cores} CPUs busy at most ${floor.ceilingThroughput.toFixed(0)}/s = ${((100 * floor.ceilingThroughput) / engine).toFixed(0)} % of the engine`,
   );
   console.log(`${ROUNDS} rounds, medians; load average at start ${loadAverage.map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs. Results: bench/serve-results.json`);
 }

@@ -79,7 +79,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const models: ServedModel[] = [];
   try {
     for (const source of options.models) {
-      const engine = { ...options.engine, batchSize: options.engine?.batchSize ?? settings.engineBatchSize, threads: options.engine?.threads ?? servedThreads() };
+      const engine = servedEngineOptions(options.engine);
       const model =
         typeof source === 'string'
           ? await loadWorkerModel(source, { engine, workerScript: options.workerScript, log })
@@ -173,12 +173,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 }
 
 /**
- * Inference threads of a served model: one core fewer than the machine has, since the HTTP server
- * needs one for its own thread. On two cores one inference thread answers more requests than two:
- * the second only takes turns with the server, and waking it for every small batch costs CPU.
+ * The engine options of a model served from its directory: runs of engineBatchSize texts, and one
+ * inference thread fewer than the machine has cores, since the HTTP server needs one for its own
+ * thread. On two cores one inference thread answers more requests than two: the second only takes
+ * turns with the server, and waking it for every small batch costs CPU.
  */
-function servedThreads(): number {
-  return Math.max(1, physicalCores() - 1);
+export function servedEngineOptions(engine: EngineOptions = {}): EngineOptions {
+  return { ...engine, batchSize: engine.batchSize ?? serveDefaults.engineBatchSize, threads: engine.threads ?? Math.max(1, physicalCores() - 1) };
 }
 
 /** Refuses to expose the service beyond this machine without a token. */
