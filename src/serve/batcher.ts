@@ -7,6 +7,8 @@
 // wait the delay together and leave the engine idle for it every round.
 // Requests that cannot share a call (different models, tensor shapes or outputs) get different keys.
 
+import type { Cancellation } from './cancellation';
+
 export interface BatcherOptions<In, Out> {
   maxBatch: number;
   delayMs: number;
@@ -17,7 +19,7 @@ export interface BatcherOptions<In, Out> {
   key(item: In): string;
   /**
    * Runs one merged call; answers one result per item, in order. A call of a single item gets that
-   * item's signal, so a client that goes away cancels its own work.
+   * item's cancellation signal, so a client that goes away cancels its own work.
    */
   run(items: In[], signal?: AbortSignal): Promise<Out[]>;
 }
@@ -25,7 +27,7 @@ export interface BatcherOptions<In, Out> {
 interface Pending<In, Out> {
   item: In;
   size: number;
-  signal?: AbortSignal;
+  cancellation?: Cancellation;
   resolve(value: Out): void;
   reject(error: unknown): void;
 }
@@ -53,13 +55,13 @@ export class DynamicBatcher<In, Out> {
   }
 
   /**
-   * Queues an item. An item aborted before its batch leaves is dropped then (rejected with the
-   * abort's reason); after, its result is dropped. No listener per item: EventTarget listeners
-   * cost more than the rest of the batcher's work per request.
+   * Queues an item. An item cancelled before its batch leaves is dropped then (rejected with the
+   * reason); after, its result is dropped. No listener per item: EventTarget listeners cost more
+   * than the rest of the batcher's work per request.
    */
-  submit(item: In, signal?: AbortSignal): Promise<Out> {
+  submit(item: In, cancellation?: Cancellation): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      if (cancellation?.aborted) return reject(cancellation.reason);
       const key = this.options.key(item);
       let queue = this.queues.get(key);
       if (!queue) {
@@ -67,7 +69,7 @@ export class DynamicBatcher<In, Out> {
         this.queues.set(key, queue);
       }
       const size = this.options.size(item);
-      queue.items.push({ item, size, signal, resolve, reject });
+      queue.items.push({ item, size, cancellation, resolve, reject });
       queue.rows += size;
       if (queue.rows >= this.options.maxBatch) this.markDue(key, queue);
       else {
@@ -109,16 +111,16 @@ export class DynamicBatcher<In, Out> {
     }
   }
 
-  /** Takes items up to maxBatch rows; an item larger than maxBatch goes alone; aborted items are dropped. */
+  /** Takes items up to maxBatch rows; an item larger than maxBatch goes alone; cancelled items are dropped. */
   private take(queue: Queue<In, Out>): Pending<In, Out>[] {
     const batch: Pending<In, Out>[] = [];
     let rows = 0;
     while (queue.items.length > 0) {
       const next = queue.items[0];
-      if (next.signal?.aborted) {
+      if (next.cancellation?.aborted) {
         queue.items.shift();
         queue.rows -= next.size;
-        next.reject(next.signal.reason);
+        next.reject(next.cancellation.reason);
         continue;
       }
       if (batch.length > 0 && rows + next.size > this.options.maxBatch) break;
@@ -138,7 +140,7 @@ export class DynamicBatcher<In, Out> {
     try {
       run = this.options.run(
         batch.map((pending) => pending.item),
-        batch.length === 1 ? batch[0].signal : undefined,
+        batch.length === 1 ? batch[0].cancellation?.signal : undefined,
       );
     } catch (error) {
       run = Promise.reject(error);

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Classification, LabelScore } from '../classifier/types';
 import { DynamicBatcher } from './batcher';
+import type { Cancellation } from './cancellation';
 import { badRequest, HttpError, notFound, unavailable } from './errors';
 import { readInferBody, readJsonBody } from './http';
 import type { ServedModel } from './served-model';
@@ -84,18 +85,18 @@ export class Routes {
     });
   }
 
-  async handle(method: string, path: string, request: IncomingMessage, signal: AbortSignal): Promise<Reply> {
+  async handle(method: string, path: string, request: IncomingMessage, cancellation: Cancellation): Promise<Reply> {
     if (path === '/v2/health/live') return this.get(method, () => ({ status: 200, body: { live: true } }));
     if (path === '/v2/health/ready') return this.get(method, () => this.serverReady());
     if (path === '/v2') return this.get(method, () => ({ status: 200, body: this.serverMetadata() }));
     if (path === '/v1/models') return this.get(method, () => ({ status: 200, body: this.modelList() }));
-    if (path === '/v1/classify') return this.post(method, () => this.classify(request, signal));
+    if (path === '/v1/classify') return this.post(method, () => this.classify(request, cancellation));
 
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
     if (match) {
       const endpoint = this.endpoint(decodePathPart(match[1]), match[2] && decodePathPart(match[2]));
       if (match[3] === '/ready') return this.get(method, () => modelReady(endpoint.model));
-      if (match[3] === '/infer') return this.post(method, () => this.infer(endpoint, request, signal));
+      if (match[3] === '/infer') return this.post(method, () => this.infer(endpoint, request, cancellation));
       return this.get(method, () => ({ status: 200, body: modelMetadata(endpoint.model) }));
     }
     throw notFound(`no endpoint ${path}`);
@@ -147,15 +148,13 @@ export class Routes {
     };
   }
 
-  private async classify(request: IncomingMessage, signal: AbortSignal): Promise<Reply> {
+  private async classify(request: IncomingMessage, cancellation: Cancellation): Promise<Reply> {
     const body = await readJsonBody(request, this.limits.maxBodyBytes);
     const { modelName, texts, topK } = this.decodeClassifyRequest(body);
     const endpoint = this.endpoint(modelName);
     if (!endpoint.model.isReady()) throw unavailable(`model '${modelName}' is not ready: ${endpoint.model.notReadyReason()}`);
-    const results = await endpoint.classifyBatcher.submit({ texts }, signal);
-    const answer = results.map((result): LabelScore[] =>
-      result.labels.slice(0, topK).map(({ label, score }) => ({ label, score })),
-    );
+    const results = await endpoint.classifyBatcher.submit({ texts }, cancellation);
+    const answer = results.map((result): LabelScore[] => (topK === undefined ? result.labels : result.labels.slice(0, topK)));
     return { status: 200, body: answer };
   }
 
@@ -182,12 +181,12 @@ export class Routes {
     return { modelName, texts, topK: topK ?? undefined };
   }
 
-  private async infer(endpoint: ModelEndpoint, request: IncomingMessage, signal: AbortSignal): Promise<Reply> {
+  private async infer(endpoint: ModelEndpoint, request: IncomingMessage, cancellation: Cancellation): Promise<Reply> {
     const { json, binary } = await readInferBody(request, this.limits.maxBodyBytes);
     const { model } = endpoint;
     const decoded = decodeInferRequest(json, binary, model.name, model.signature, this.limits.maxBatch);
     if (!model.isReady()) throw unavailable(`model '${model.name}' is not ready: ${model.notReadyReason()}`);
-    const outcome = await endpoint.inferBatcher.submit(decoded, signal);
+    const outcome = await endpoint.inferBatcher.submit(decoded, cancellation);
     if ('failure' in outcome) throw outcome.failure;
     const logits = model.signature.outputs.find((output) => output.name === 'logits') ?? model.signature.outputs[0];
     const encoded = encodeOutputs(outcome.outputs, decoded, model.signature, { output: logits.name, labels: model.info.labels });

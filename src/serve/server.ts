@@ -8,6 +8,7 @@ import { packageVersion } from '../cli/paths';
 import type { ClassifierClient } from '../classifier/client';
 import { physicalCores } from '../classifier/session';
 import type { EngineOptions } from '../classifier/types';
+import { Cancellation } from './cancellation';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
 import { Routes } from './routes';
@@ -111,21 +112,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server = http.createServer(async (request, response) => {
     inFlight++;
     // The response closing before it was sent means the client went away: cancel its work.
-    const abort = new AbortController();
+    const cancellation = new Cancellation();
     response.on('close', () => {
-      if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+      if (!response.writableFinished) cancellation.abort(new Error('client disconnected'));
     });
     try {
       const pathname = (request.url ?? '/').split('?', 1)[0];
       if (draining) throw unavailable('the server is shutting down');
       if (expectedAuthorization && !pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
       if (checkHostHeader) checkLoopbackHostHeader(request);
-      const reply = await routes.handle(request.method ?? 'GET', pathname, request, abort.signal);
+      const reply = await routes.handle(request.method ?? 'GET', pathname, request, cancellation);
       const headers: Record<string, string> = draining ? { Connection: 'close' } : {};
       if (reply.binary) sendJsonWithBinary(response, reply.status, reply.body, reply.binary, headers);
       else sendJson(response, reply.status, reply.body, headers);
     } catch (error) {
-      if (!abort.signal.aborted) sendError(response, toHttpError(error, log));
+      if (!cancellation.aborted) sendError(response, toHttpError(error, log));
     } finally {
       inFlight--;
       if (inFlight === 0) drained?.();

@@ -1,6 +1,7 @@
 // The dynamic batcher on its own: what it merges, when it sends, what it keeps apart.
 import * as assert from 'node:assert/strict';
 import { DynamicBatcher } from '../../src/serve/batcher';
+import { Cancellation } from '../../src/serve/cancellation';
 
 interface Item {
   id: number;
@@ -121,12 +122,12 @@ describe('serve: dynamic batcher', () => {
     assert.equal(await batcher.submit({ id: 7, rows: 1 }), 7);
   });
 
-  it('drops a request aborted before its batch leaves', async () => {
+  it('drops a request cancelled before its batch leaves', async () => {
     const { batcher, calls } = recordingBatcher({ maxBatch: 64, delayMs: 30, maxInFlight: 1 });
-    const controller = new AbortController();
-    const aborted = batcher.submit({ id: 1, rows: 1 }, controller.signal);
+    const cancellation = new Cancellation();
+    const aborted = batcher.submit({ id: 1, rows: 1 }, cancellation);
     const kept = batcher.submit({ id: 2, rows: 1 });
-    controller.abort(new Error('client disconnected'));
+    cancellation.abort(new Error('client disconnected'));
     await assert.rejects(aborted, /client disconnected/);
     assert.equal(await kept, 4);
     assert.deepEqual(calls, [[2]]);
