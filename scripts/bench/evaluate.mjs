@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { datasetsDir, log, median, now, procCpuSeconds, repoRoot, requireBundled, workerScript, writeResults } from './common.mjs';
+import { datasetsDir, log, median, now, percentile, procCpuSeconds, repoRoot, requireBundled, workerScript, writeResults } from './common.mjs';
 
 const modelDir = path.join(repoRoot, 'models', 'news-topic');
 const dataset = path.join(datasetsDir, 'ag_news', 'test.csv');
@@ -134,8 +134,12 @@ async function main() {
   const engineRaw = median(runs.engineRaw);
   const evaluate = median(runs.evaluate);
   // Each round's evaluate rate over the same round's engine rate: drift in load between rounds cancels out.
-  const pairedFraction = median(runs.evaluate.map((rate, index) => rate / runs.engineRaw[index]));
+  const pairedWall = runs.evaluate.map((rate, index) => rate / runs.engineRaw[index]);
+  const pairedFraction = median(pairedWall);
   const cpuEfficiency = measureCpu ? median(cpuMsPerRow.engineRaw) / median(cpuMsPerRow.evaluate) : null;
+  const pairedCpu = measureCpu ? cpuMsPerRow.evaluate.map((ms, index) => cpuMsPerRow.engineRaw[index] / ms) : [];
+  /** The middle half of the rounds' values: how much one more run could move the median. */
+  const quartiles = (values) => [percentile(values, 25), percentile(values, 75)];
   const results = {
     dataset,
     model: modelDir,
@@ -152,6 +156,10 @@ async function main() {
     cpuMsPerRow: measureCpu ? { engineRaw: median(cpuMsPerRow.engineRaw), evaluate: median(cpuMsPerRow.evaluate) } : null,
     /** Engine raw CPU per row / evaluate CPU per row (worker + client): the throughput fraction on an otherwise idle machine. */
     evaluateCpuEfficiency: cpuEfficiency,
+    /** Median over rounds of (raw CPU per row / evaluate CPU per row of the same round). */
+    evaluatePairedCpuEfficiency: measureCpu ? median(pairedCpu) : null,
+    /** 25th and 75th percentiles of the paired fractions over rounds. */
+    pairedQuartiles: { wallClock: quartiles(pairedWall), cpuTime: measureCpu ? quartiles(pairedCpu) : null },
     target: {
       fractionOfEngineRaw: TARGET_FRACTION,
       metByWallClock: evaluate / engineRaw >= TARGET_FRACTION && pairedFraction >= TARGET_FRACTION,
@@ -169,14 +177,14 @@ async function main() {
     ['engine raw (in-process Engine.classify)', engineRaw.toFixed(0), '100 %'],
     ['worker classify (client.classify)', results.rowsPerSecond.workerClassify.toFixed(0), `${((results.rowsPerSecond.workerClassify / engineRaw) * 100).toFixed(1)} %`],
     ['evaluate through the worker (wall)', evaluate.toFixed(0), `${(results.evaluateFractionOfEngineRaw * 100).toFixed(1)} %`],
-    ['  the same, paired by round', '', `${(pairedFraction * 100).toFixed(1)} %`],
+    ['  the same, paired by round', '', `${(pairedFraction * 100).toFixed(1)} %`, `middle half of the rounds ${quartiles(pairedWall).map((q) => (q * 100).toFixed(1)).join('-')} %`],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`AG News test, ${evaluated} rows, news-topic on ${status.executionProvider} with ${status.threads} threads; accuracy ${(accuracy * 100).toFixed(2)} %; median of ${ROUNDS} rounds`);
   console.log(`${'path'.padEnd(width)}  ${'rows/s'.padStart(7)}  ${'of raw'.padStart(7)}`);
-  for (const [name, rate, share] of rows) console.log(`${name.padEnd(width)}  ${rate.padStart(7)}  ${share.padStart(7)}`);
+  for (const [name, rate, share, note = ''] of rows) console.log(`${name.padEnd(width)}  ${rate.padStart(7)}  ${share.padStart(7)}  ${note}`.trimEnd());
   if (results.cpuMsPerRow) {
-    console.log(`CPU per row: engine raw ${results.cpuMsPerRow.engineRaw.toFixed(3)} ms, evaluate (worker + client) ${results.cpuMsPerRow.evaluate.toFixed(3)} ms: evaluate does ${(results.evaluateCpuEfficiency * 100).toFixed(1)} % of raw's rows per CPU second`);
+    console.log(`CPU per row: engine raw ${results.cpuMsPerRow.engineRaw.toFixed(3)} ms, evaluate (worker + client) ${results.cpuMsPerRow.evaluate.toFixed(3)} ms: evaluate does ${(results.evaluateCpuEfficiency * 100).toFixed(1)} % of raw's rows per CPU second (paired by round ${(results.evaluatePairedCpuEfficiency * 100).toFixed(1)} %, middle half ${quartiles(pairedCpu).map((q) => (q * 100).toFixed(1)).join('-')} %)`);
   }
   console.log(`target: evaluate >= ${TARGET_FRACTION * 100} % of engine raw: wall clock ${results.target.metByWallClock ? 'met' : 'NOT met'}${results.cpuMsPerRow ? `, CPU time ${results.target.metByCpuTime ? 'met' : 'NOT met'}` : ''}`);
   console.log(`client-side event loop during evaluate: max ${results.clientEventLoopDelayMs.max.toFixed(1)} ms (load average ${loadBefore.toFixed(1)} before, ${results.machine.loadAverage.after.toFixed(1)} after, on ${results.machine.cpus} CPUs)`);
