@@ -107,7 +107,7 @@ export class LaneSessions implements InferenceBackend {
       onnxFile,
       sessionOptions: { ...sessionOptions, intraOpNumThreads: 1, interOpNumThreads: 1 },
     };
-    const threads = Array.from({ length: count }, () => new Worker(LANE_SOURCE, { eval: true, workerData }));
+    const threads = Array.from({ length: count }, () => new Worker(LANE_SOURCE, { eval: true, workerData, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } }));
     const started = await Promise.allSettled(threads.map((thread) => firstReply(thread)));
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
