@@ -89,6 +89,25 @@ describe('engine (bundled sentiment model)', function () {
     }
   });
 
+  it('batches run side by side on lanes (one session per thread) give the scores of a single in-thread session', async () => {
+    const single = await Engine.load(model, { executionProviders: ['cpu'], threads: 1, cacheSize: 0 });
+    const lanes = await Engine.load(model, { executionProviders: ['cpu'], threads: 3, batchSize: 2, cacheSize: 0 });
+    try {
+      assert.equal(lanes.status().threads, 3);
+      // 200 texts of every length, so that many small batches are in flight on every lane at once.
+      const texts = Array.from({ length: 200 }, (_, i) => SENTENCES.slice(0, 1 + (i % SENTENCES.length)).join(' '));
+      const [one, many] = await Promise.all([single.classify(texts), lanes.classify(texts)]);
+      texts.forEach((text, i) => {
+        for (const { label, score } of one[i].labels) {
+          assert.ok(Math.abs(score - many[i].labels.find((l) => l.label === label)!.score) < 1e-6, `text ${i} ${label}`);
+        }
+      });
+    } finally {
+      await single.dispose();
+      await lanes.dispose();
+    }
+  });
+
   it('splits a text longer than the window into overlapping windows and says how many tokens it used', async () => {
     const text = longText();
     const tokenizer = Tokenizer.fromFile(path.join(model, 'tokenizer.json'));
