@@ -11,7 +11,8 @@ import { GEMM_SHAPE, openGemm } from './gemm.mjs';
 import { loadClientModule, log, median, now, percentile, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
 const require = createRequire(import.meta.url);
-const modelDir = path.join(repoRoot, 'models', 'sentiment-sst2');
+// BENCH_MODEL_DIR: another directory of the same model (e.g. a re-export from scripts/train/reexport.py).
+const modelDir = path.resolve(process.env.BENCH_MODEL_DIR ?? path.join(repoRoot, 'models', 'sentiment-sst2'));
 
 const SENTENCES = 2000;
 const SEED = 20260529;
