@@ -175,7 +175,8 @@ export class Engine {
           });
           chunk++;
         } while (chunk < chunks.length && chunks[chunk].ready);
-        queued.push(...this.batchesOf(sequences));
+        // Longest batches first: the runs left at the end, when lanes may wait, are the short ones.
+        queued.push(...this.batchesOf(sequences).reverse());
       }
       while (running.length < depth && queued.length > 0) {
         opts.signal?.throwIfAborted();
