@@ -43,6 +43,8 @@ const TOKENS_PER_BATCH_ITEM = 64;
  * tokens' 4.7 µs each (onnxruntime, one thread), so a batch is split when that saves 6 padded tokens.
  */
 const RUN_COST_IN_TOKENS = 6;
+/** Runs handed to each lane ahead, so that none waits while this thread tokenizes or scores (4: ~5 % faster than 2 on the bench). */
+const RUNS_QUEUED_PER_LANE = 4;
 
 export class Engine {
   readonly model: ModelInfo;
@@ -130,7 +132,7 @@ export class Engine {
     // inference starts soon, then doubling), while inference runs the chunks tokenized so far: every
     // chunk ready when the model needs more work is taken at once, its windows sorted by length and cut
     // into batches (the more sorted together, the less padding). As many runs are kept in flight as the
-    // session makes progress on at once (its lanes), plus one queued per lane so no lane waits for this thread.
+    // session makes progress on at once (its lanes), and more queued on each so that no lane waits for this thread.
     const bounds = [0];
     for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {
       bounds.push(Math.min(bounds.at(-1)! + size, pending.length));
@@ -150,7 +152,7 @@ export class Engine {
       previous = entry.encoded;
     }
     const parallelism = this.loaded.session.parallelism ?? 1;
-    const depth = parallelism > 1 ? 2 * parallelism : 1;
+    const depth = parallelism > 1 ? RUNS_QUEUED_PER_LANE * parallelism : 1;
     const multiLabel = this.scoreFunction === 'sigmoid';
     // Per pending text: scores summed over its windows (weighted by window tokens) or maxed (multi-label).
     const sums = new Float64Array(pending.length * width);
