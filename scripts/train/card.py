@@ -98,8 +98,10 @@ def write(out, task, cfg, seed, overrides, model, train_rows, eval_rows, torch_a
     ]
     if teachers:
         lines += ["Distilled from the averaged probabilities of these teachers (BERT teachers have this model's shape "
-                  "and their own seed; the TF-IDF teacher is a scikit-learn logistic regression on word n-gram "
-                  "TF-IDF of the training texts):", "",
+                  "and their own seed; word-CNN teachers are convolutional networks over whole words with randomly "
+                  "initialised embeddings, `word_cnn.py`; TF-IDF teachers are scikit-learn logistic regressions on "
+                  "n-gram TF-IDF of the training texts). Teachers are not shipped; the BERT and word-CNN teachers "
+                  "keep their best checkpoint on the evaluation set, like the student:", "",
                   "| teacher | eval accuracy | epoch |", "| --- | --- | --- |",
                   *[f"| {t['name']} | {t['eval_accuracy'] * 100:.2f} % | {t['selected_epoch']} |" for t in teachers], ""]
     lines += [f"Evaluation during training (PyTorch); the checkpoint of epoch {selected_epoch} was exported:", "",

@@ -1,19 +1,25 @@
 """Soft targets for distillation: what the student learns to imitate besides the labels.
 
-A bag-of-words teacher (TF-IDF of words and word pairs, logistic regression) and the averaged probabilities of
-several BERT models trained with other seeds. Augmented copies of the training texts (random words dropped) carry
-the teachers' view of texts the labels do not cover, which is where distillation helps most."""
+Bag-of-n-grams teachers (TF-IDF of word n-grams, optionally with character n-grams, logistic regression); the
+BERT and word-CNN teachers are trained by loop.py and word_cnn.py. Augmented copies of the training texts
+(random words dropped) carry the teachers' view of texts the labels do not cover, which is where distillation
+helps most."""
 import numpy as np
 import torch
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 
-def tfidf_probabilities(train_texts, train_labels, texts, ngrams, c, token_pattern):
-    vectorizer = TfidfVectorizer(ngram_range=(1, ngrams), sublinear_tf=True, lowercase=True, token_pattern=token_pattern)
-    features = vectorizer.fit_transform(train_texts)
+def tfidf_probabilities(train_texts, train_labels, texts, ngrams, c, token_pattern, chars=False):
+    """Logistic regression on TF-IDF of word 1-to-ngrams, plus character 2-5-grams within words when chars."""
+    vectorizers = [TfidfVectorizer(ngram_range=(1, ngrams), sublinear_tf=True, lowercase=True, token_pattern=token_pattern)]
+    if chars:
+        vectorizers.append(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True))
+    features = hstack([v.fit_transform(train_texts) for v in vectorizers]).tocsr()
     classifier = LogisticRegression(C=c, max_iter=2000).fit(features, train_labels)
-    return torch.tensor(classifier.predict_proba(vectorizer.transform(texts)), dtype=torch.float32)
+    inputs = hstack([v.transform(texts) for v in vectorizers]).tocsr()
+    return torch.tensor(classifier.predict_proba(inputs), dtype=torch.float32)
 
 
 def drop_words(texts, copies, drop_prob, seed):

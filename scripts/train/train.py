@@ -24,6 +24,7 @@ import data
 import export
 import loop
 import teachers as teaching
+import word_cnn
 from wordpiece import WordPiece, learn_vocab
 
 BASE = {
@@ -34,6 +35,8 @@ BASE = {
     "ema": 0.0, "evals_per_epoch": 4, "select": "best",
     "teachers": 0, "teacher_epochs": 1, "tfidf_teacher": 0.0, "distill_alpha": 0.5, "sentence_weight": 1.0,
     "augment": 0, "augment_drop": 0.2, "tfidf_ngrams": 2, "tfidf_c": 10.0, "tfidf_tokens": "[^\\s]+",
+    "tfidf_char_teacher": 0.0, "cnn_teachers": 0, "cnn_epochs": 4, "cnn_dim": 200, "cnn_filters": 128,
+    "cnn_widths": [1, 2, 3, 4, 5], "cnn_lr": 1e-3,
 }
 TASKS = {
     "sentiment": dict(BASE),
@@ -135,15 +138,25 @@ def main():
         teacher_weight += 1
         teachers.append({"name": f"BERT, seed {seed}", "eval_accuracy": float(loop.accuracy(teacher, eval_seqs, eval_labels)),
                          "selected_epoch": info["selected_epoch"]})
-    if cfg["tfidf_teacher"]:
+    for k in range(cfg["cnn_teachers"]):
+        seed = args.seed * 1000 + 100 + k + 1
+        print(f"word-CNN teacher {k + 1}/{cfg['cnn_teachers']} (seed {seed})")
+        probabilities, accuracy, epoch = word_cnn.train_and_predict(
+            cfg, train_texts, train_labels, eval_texts, eval_labels, student_texts + eval_texts, seed=seed)
+        teacher_sum = teacher_sum + probabilities
+        teacher_weight += 1
+        teachers.append({"name": f"word CNN, seed {seed}", "eval_accuracy": accuracy, "selected_epoch": epoch})
+    for weight, chars in ((cfg["tfidf_teacher"], False), (cfg["tfidf_char_teacher"], True)):
+        if not weight:
+            continue
         probabilities = teaching.tfidf_probabilities(train_texts, train_labels, student_texts + eval_texts,
-                                                     cfg["tfidf_ngrams"], cfg["tfidf_c"], cfg["tfidf_tokens"])
+                                                     cfg["tfidf_ngrams"], cfg["tfidf_c"], cfg["tfidf_tokens"], chars)
         accuracy = float((probabilities[len(student_texts):].argmax(-1).numpy() == np.asarray(eval_labels)).mean())
-        teachers.append({"name": f"TF-IDF logistic regression, 1-{cfg['tfidf_ngrams']}-grams, C={cfg['tfidf_c']} "
-                                 f"(weight {cfg['tfidf_teacher']})",
+        teachers.append({"name": f"TF-IDF logistic regression, word 1-{cfg['tfidf_ngrams']}-grams"
+                                 f"{' and character 2-5-grams' if chars else ''}, C={cfg['tfidf_c']} (weight {weight})",
                          "eval_accuracy": accuracy, "selected_epoch": "-"})
-        teacher_sum = teacher_sum + cfg["tfidf_teacher"] * probabilities
-        teacher_weight += cfg["tfidf_teacher"]
+        teacher_sum = teacher_sum + weight * probabilities
+        teacher_weight += weight
     soft_targets = None
     if teachers:
         average = teacher_sum / teacher_weight
