@@ -52,7 +52,8 @@ interface Pending {
 
 class Lane {
   readonly pending = new Map<number, Pending>();
-  private failure: Error | undefined;
+  /** Why the thread stopped (it then takes no more runs). */
+  failure: Error | undefined;
 
   constructor(readonly thread: Worker) {
     thread.on('message', (reply: LaneReply) => {
@@ -123,7 +124,9 @@ export class LaneSessions implements InferenceBackend {
   async run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
     const messages: Record<string, TensorMessage> = {};
     for (const [name, tensor] of Object.entries(feeds)) messages[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
-    const lane = this.lanes.reduce((best, lane) => (lane.pending.size < best.pending.size ? lane : best));
+    const working = this.lanes.filter((lane) => !lane.failure);
+    if (working.length === 0) throw this.lanes[0].failure!;
+    const lane = working.reduce((best, lane) => (lane.pending.size < best.pending.size ? lane : best));
     return lane.run(this.nextId++, messages, fetches);
   }
 

@@ -88,9 +88,11 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
     };
     let session: ort.InferenceSession | LaneSessions;
     try {
-      // On the CPU, several threads run whole batches side by side (lanes.ts) instead of splitting each
-      // operator of one batch between them.
-      session = provider === 'cpu' && threads > 1 ? await LaneSessions.open(onnxFile, threads, sessionOptions) : await ort.InferenceSession.create(onnxFile, sessionOptions);
+      // On the CPU, a small model runs whole batches side by side on several threads (lanes.ts) instead of
+      // splitting each operator of one batch between them; a large one (big operators split well, and every
+      // lane holds its own copy of the weights) keeps one session with intra-op threads.
+      const lanes = provider === 'cpu' && threads > 1 && modelBytes(onnxFile) <= MAX_LANES_MODEL_BYTES;
+      session = lanes ? await LaneSessions.open(onnxFile, threads, sessionOptions) : await ort.InferenceSession.create(onnxFile, sessionOptions);
     } catch (error) {
       const message = (error as Error).message;
       // A graph that cannot be parsed fails on every provider: that is the file's fault, not the provider's.
@@ -103,6 +105,20 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
     return { session, provider, fallbacks, threads, signature: signatureOf(session) };
   }
   throw new Error(`no execution provider could run ${onnxFile}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
+}
+
+/** Models up to this size (graph and external weights) run on lanes. */
+const MAX_LANES_MODEL_BYTES = 64 * 2 ** 20;
+
+/** Bytes of an ONNX file and of its external-data files beside it (model.onnx_data, model.onnx.data…). */
+function modelBytes(onnxFile: string): number {
+  const dir = path.dirname(onnxFile);
+  const base = path.basename(onnxFile);
+  let bytes = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.startsWith(base)) bytes += fs.statSync(path.join(dir, entry.name)).size;
+  }
+  return bytes;
 }
 
 /** A cheap check before asking onnxruntime, which logs a native error for a provider it cannot load. */
