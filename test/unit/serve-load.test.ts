@@ -290,13 +290,19 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
 
     it('on SIGTERM answers the requests in flight, refuses new connections, and exits 0', async () => {
       const answeredAt: number[] = [];
-      const inFlight = Array.from({ length: 16 }, (_, i) =>
-        request(server.url, 'POST', '/v1/classify', { token, body: { inputs: reviewTexts(256).map((text) => `${text} drain ${i}`) } }).then((answer) => {
+      const sent: Promise<void>[] = [];
+      const inFlight = Array.from({ length: 16 }, (_, i) => {
+        let onSent!: () => void;
+        sent.push(new Promise<void>((resolve) => (onSent = resolve)));
+        return request(server.url, 'POST', '/v1/classify', { token, onSent, body: { inputs: reviewTexts(256).map((text) => `${text} drain ${i}`) } }).then((answer) => {
           answeredAt.push(performance.now());
           return answer;
-        }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+        });
+      });
+      // Every request sent, and a moment for the server to read them (on a busy machine 50 ms after
+      // the first was not always enough): a request that arrives after the signal is refused (503).
+      await Promise.all(sent);
+      await new Promise((resolve) => setTimeout(resolve, 100));
       server.child.kill('SIGTERM');
       // Once the server has taken the signal, a new connection (not a kept-alive one) is refused.
       for (let tries = 0; !server.log.some((line) => /SIGTERM, shutting down/.test(line)); tries++) {

@@ -16,7 +16,15 @@ export function request(
   url: string,
   method: string,
   pathname: string,
-  options: { body?: unknown; raw?: string | Buffer; token?: string; headers?: Record<string, string>; agent?: http.Agent } = {},
+  options: {
+    body?: unknown;
+    raw?: string | Buffer;
+    token?: string;
+    headers?: Record<string, string>;
+    agent?: http.Agent;
+    /** Called once the whole request has been handed to the operating system. */
+    onSent?: () => void;
+  } = {},
 ): Promise<HttpAnswer> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
@@ -49,6 +57,7 @@ export function request(
       },
     );
     req.on('error', reject);
+    if (options.onSent) req.on('finish', options.onSent);
     req.end(payload);
   });
 }
