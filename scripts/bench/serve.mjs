@@ -2,8 +2,10 @@
 // with and without dynamic batching, against the engine's own batch throughput (the worker client,
 // one classify call) on the same sentences. Each measurement gets a fresh server process and fresh
 // SST-2 train sentences (seeded), so no result cache helps; each process first warms up on other
-// sentences, as many for the engine as for a server. Reports requests/s, the latency percentiles and
-// CPU per sentence; writes bench/serve-results.json and prints a table.
+// sentences, as many for the engine as for a server. Reports requests/s (also paired by round), the
+// latency percentiles, CPU per sentence, and the floor: the CPU that the engine in calls of the
+// batcher's size, a bare node:http server and the load generator need per sentence, which bounds what
+// any server could reach on this machine. Writes bench/serve-results.json and prints a table.
 // Targets: throughput with batching >= 70 % of the engine's batch throughput; p95 < 50 ms.
 // The clients are a lean load generator (like wrk): one keep-alive socket each, each request's bytes
 // written at once and the answer read by its Content-Length, so on a 2-core machine they take as
@@ -262,6 +264,12 @@ async function loadServeModule() {
   }
 }
 
+/** Each round's serve throughput over its engine throughput: median, lowest, highest. */
+function pairedFractions(serveRuns, engineRuns) {
+  const fractions = serveRuns.map((run, round) => run.throughput / engineRuns[round].throughput);
+  return { median: median(fractions), min: Math.min(...fractions), max: Math.max(...fractions) };
+}
+
 async function main() {
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run "npm run build" first');
   if (!fs.existsSync(trainFile)) throw new Error(`${trainFile} not found; set TEXTCLF_DATASETS to the datasets folder`);
@@ -315,7 +323,9 @@ async function main() {
     rounds: ROUNDS,
     engineBatchThroughput: engine,
     engineCpuMsPerSentence: engineSummary.cpuMsPerSentence,
-    batching: { ...batching, fractionOfEngine: batching.throughput / engine },
+    // Also paired by round (the engine run and the serve run next to each other in time), with the
+    // range: on a machine shared with other work a single run can move the median a long way.
+    batching: { ...batching, fractionOfEngine: batching.throughput / engine, pairedFractions: pairedFractions(runs.batching, runs.engine) },
     noBatching: { ...noBatching, fractionOfEngine: noBatching.throughput / engine },
     // Sentences per CPU-second of serve at its floor, as a fraction of the engine's: unlike wall-clock
     // rates, this does not move with the machine's other load.
@@ -345,6 +355,8 @@ async function main() {
   console.log(`\n/v1/classify, ${CLIENTS} concurrent clients, one sentence per request, ${REQUESTS} requests per run`);
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  const paired = results.batching.pairedFractions;
+  console.log(`dynamic batching paired by round: median ${(100 * paired.median).toFixed(0)} % of the engine (rounds ${(100 * paired.min).toFixed(0)}-${(100 * paired.max).toFixed(0)} %)`);
   console.log(
     `\ntargets: throughput >= ${TARGETS.throughputFraction * 100} % of the engine: ${results.met.throughput ? 'met' : 'NOT met'}; ` +
       `p95 < ${TARGETS.p95Ms} ms: ${results.met.p95 ? 'met' : 'NOT met'}`,
