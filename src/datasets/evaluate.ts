@@ -27,7 +27,10 @@ export interface EvaluateOptions extends SchemaOptions {
   labels: string[];
   /** Gold label -> model label; see labels.ts for how labels map without it. */
   labelMap?: Record<string, string>;
-  /** Texts per classify call (default 256; the engine batches and sorts by length within it). */
+  /**
+   * Texts per classify call (default 256; the engine batches and sorts by length within it). The
+   * first call takes at most 256, so the model starts while the next batch is read.
+   */
   batchSize?: number;
   signal?: AbortSignal;
   /** Called after every batch, and within a batch when the classify function reports its progress. */
@@ -76,9 +79,18 @@ interface Position {
 
 /** The position `done` of `texts` texts into the batch that spans from..to (rows and bytes pro rata). */
 function between(from: Position, to: Position, done: number, texts: number): Position {
-  const share = done / texts;
-  const at = (key: keyof Position) => from[key] + Math.floor((to[key] - from[key]) * share);
+  const at = (key: keyof Position) => from[key] + Math.floor(((to[key] - from[key]) * done) / texts);
   return { rows: at('rows'), skipped: at('skipped'), evaluated: from.evaluated + done, bytesRead: at('bytesRead') };
+}
+
+/** The most texts of the first classify call: the model waits for the reader only this long. */
+const firstBatchSize = 256;
+
+interface FinishedCall {
+  batch: PendingRow[];
+  results: Classification[];
+  /** Where the batch ends in the file. */
+  to: Position;
 }
 
 interface PendingRow {
@@ -122,22 +134,25 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
     options.onPredictions?.(scored);
   };
 
-  // One batch is classified while the next one is read. `classified`: where the last submitted batch ends.
-  let inFlight: Promise<void> | undefined;
+  // One call runs while the next batch is read; a finished call's rows are scored once the next call
+  // has started, so the model waits neither for the reader nor for the bookkeeping.
+  let running: Promise<FinishedCall> | undefined;
   let classified: Position = { rows: 0, skipped: 0, evaluated: 0, bytesRead: 0 };
+  const finish = ({ batch, results, to }: FinishedCall) => {
+    score(batch, results);
+    reportProgress(to);
+  };
   const submit = async (batch: PendingRow[]) => {
-    await inFlight;
+    const previous = await running;
     signal?.throwIfAborted();
     const from = classified;
     const to: Position = { rows: total, skipped: skippedRows.length, evaluated: from.evaluated + batch.length, bytesRead };
     classified = to;
     const onClassifyProgress = options.onProgress && ((done: number, texts: number) => done < texts && reportProgress(between(from, to, done, texts)));
-    inFlight = classify(batch.map((row) => row.text), signal, onClassifyProgress).then((results) => {
-      score(batch, results);
-      reportProgress(to);
-    });
+    running = classify(batch.map((row) => row.text), signal, onClassifyProgress).then((results) => ({ batch, results, to }));
     // Avoid an unhandled rejection while the next batch is read; the error surfaces at the next await.
-    inFlight.catch(() => undefined);
+    running.catch(() => undefined);
+    if (previous) finish(previous);
   };
 
   let batch: PendingRow[] = [];
@@ -154,14 +169,15 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
       continue;
     }
     batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex });
-    if (batch.length >= batchSize) {
+    if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
       await submit(batch);
       batch = [];
     }
   }
   if (batch.length > 0) await submit(batch);
-  await inFlight;
+  const last = await running;
   signal?.throwIfAborted();
+  if (last) finish(last);
   if (total > classified.rows) reportProgress({ rows: total, skipped: skippedRows.length, evaluated: classified.evaluated, bytesRead });
 
   const result = metrics.result();
