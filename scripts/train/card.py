@@ -5,6 +5,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+import onnx
+
 DESCRIPTIONS = {
     "sentiment": {
         "title": "sentiment-sst2: binary sentiment (negative, positive), a small BERT trained from scratch",
@@ -39,6 +41,10 @@ DESCRIPTIONS = {
 def _sizes(out):
     return {p.relative_to(out).as_posix(): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()
             and p.name != "MODEL_CARD.md"}
+
+
+def _opset(onnx_file):
+    return next(o.version for o in onnx.load(str(onnx_file), load_external_data=False).opset_import if o.domain in ("", "ai.onnx"))
 
 
 def _cpu():
@@ -88,7 +94,7 @@ def write(out, task, cfg, seed, overrides, model, train_rows, eval_rows, torch_a
         f"vocabulary {cfg['vocab_size']} WordPiece tokens, {cfg['max_position_embeddings']} positions, no token type "
         f"embeddings. {params:,} parameters. The classifier reads the pooled [CLS] vector (dense + tanh, graph "
         "tensor `pooler_output`) through `classifier.weight` / `classifier.bias` (Gemm).", "",
-        "ONNX (opset 14): inputs `input_ids`, `attention_mask` (int64, [batch, sequence]), output `logits` "
+        f"ONNX (opset {_opset(out / 'onnx' / 'model.onnx')}): inputs `input_ids`, `attention_mask` (int64, [batch, sequence]), output `logits` "
         f"[batch, {cfg['num_labels']}]; single-label, so softmax gives the probabilities.", "",
         "Hyper-parameters: " + ", ".join(f"`{k}={v}`" for k, v in sorted(cfg.items())), "",
         "## Files", "",
