@@ -3,7 +3,7 @@
 import type { Classification } from '../classifier/types';
 import { createLabelMapping, LabelMappingMode } from './labels';
 import { Metrics, MetricsAccumulator } from './metrics';
-import { readRows } from './rows';
+import { readRowBatches } from './rows';
 import { inspectDataset } from './schema';
 import { DatasetSchema, SchemaOptions, SkippedRow, SkipReason } from './types';
 
@@ -157,21 +157,23 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
 
   let batch: PendingRow[] = [];
   const onReadProgress = (progress: { bytesRead: number; totalBytes: number }) => ({ bytesRead, totalBytes } = progress);
-  for await (const row of readRows(schema, { signal, onProgress: onReadProgress })) {
-    total++;
-    if (row.kind === 'skipped') {
-      skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
-      continue;
-    }
-    const goldIndex = mapping.resolve(row.label);
-    if (goldIndex === undefined) {
-      skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
-      continue;
-    }
-    batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex });
-    if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
-      await submit(batch);
-      batch = [];
+  for await (const rows of readRowBatches(schema, { signal, onProgress: onReadProgress })) {
+    for (const row of rows) {
+      total++;
+      if (row.kind === 'skipped') {
+        skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
+        continue;
+      }
+      const goldIndex = mapping.resolve(row.label);
+      if (goldIndex === undefined) {
+        skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
+        continue;
+      }
+      batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex });
+      if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
+        await submit(batch);
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) await submit(batch);

@@ -2,7 +2,7 @@
 // the parsed object for JSONL. A row that cannot be read carries the problem instead, so the
 // caller can list it as skipped; blank lines are not rows.
 import { isUtf8 } from 'node:buffer';
-import { readCsvRecords } from './csv';
+import { readCsvRecordBatches } from './csv';
 import { splitLines } from './lines';
 import { fileChunks } from './source';
 import { DatasetFormat, ReadOptions } from './types';
@@ -22,15 +22,24 @@ export interface RawRecord {
   problem?: RecordProblem;
 }
 
-export function readRecords(path: string, format: DatasetFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readRecords(path: string, format: DatasetFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+  for await (const batch of readRecordBatches(path, format, options)) yield* batch;
+}
+
+/** The records in file order, in batches (CSV: those one chunk of the file completes; TSV, JSONL: one record each). */
+export function readRecordBatches(path: string, format: DatasetFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord[]> {
   switch (format) {
     case 'csv':
-      return readCsvRecords(fileChunks(path, options));
+      return readCsvRecordBatches(fileChunks(path, options));
     case 'tsv':
-      return readTsvRecords(path, options);
+      return singles(readTsvRecords(path, options));
     case 'jsonl':
-      return readJsonlRecords(path, options);
+      return singles(readJsonlRecords(path, options));
   }
+}
+
+async function* singles(records: AsyncIterable<RawRecord>): AsyncGenerator<RawRecord[]> {
+  for await (const record of records) yield [record];
 }
 
 export function invalidUtf8Detail(bytes: Buffer): string {

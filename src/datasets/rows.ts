@@ -1,22 +1,35 @@
 // The rows of a dataset as text + gold label, in file order, each with its line. A row that cannot
 // be used comes out as skipped with its reason, so every row of the file is accounted for.
-import { RawRecord, readRecords } from './records';
+import { RawRecord, readRecordBatches } from './records';
 import { scalarText } from './schema';
 import { DatasetRow, DatasetSchema, ReadOptions } from './types';
 
 export async function* readRows(schema: DatasetSchema, options: ReadOptions = {}): AsyncGenerator<DatasetRow> {
-  let headerSeen = !schema.hasHeader;
   let lastTurn = performance.now();
-  for await (const record of readRecords(schema.path, schema.format, options)) {
-    if (!headerSeen && !record.problem) {
-      headerSeen = true;
-      continue;
+  for await (const rows of readRowBatches(schema, options)) {
+    for (const row of rows) {
+      yield row;
+      if (options.yieldEveryMs !== undefined && performance.now() - lastTurn >= options.yieldEveryMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastTurn = performance.now();
+      }
     }
-    yield toRow(schema, record);
-    if (options.yieldEveryMs !== undefined && performance.now() - lastTurn >= options.yieldEveryMs) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastTurn = performance.now();
+  }
+}
+
+/** readRows in batches (see readRecordBatches), for a caller that takes every row at once. */
+export async function* readRowBatches(schema: DatasetSchema, options: ReadOptions = {}): AsyncGenerator<DatasetRow[]> {
+  let headerSeen = !schema.hasHeader;
+  for await (const records of readRecordBatches(schema.path, schema.format, options)) {
+    const rows: DatasetRow[] = [];
+    for (const record of records) {
+      if (!headerSeen && !record.problem) {
+        headerSeen = true;
+        continue;
+      }
+      rows.push(toRow(schema, record));
     }
+    if (rows.length > 0) yield rows;
   }
 }
 
