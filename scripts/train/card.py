@@ -107,7 +107,7 @@ def write(out, task, cfg, seed, overrides, model, train_rows, eval_rows, torch_a
                   "and their own seed; word-CNN teachers are convolutional networks over whole words with randomly "
                   "initialised embeddings, `word_cnn.py`; TF-IDF teachers are scikit-learn logistic regressions on "
                   "n-gram TF-IDF of the training texts). Teachers are not shipped; the BERT and word-CNN teachers "
-                  "keep their best checkpoint on the evaluation set, like the student:", "",
+                  "keep their checkpoint of the best evaluation accuracy (BERT teachers with `select=best`):", "",
                   "| teacher | eval accuracy | epoch |", "| --- | --- | --- |",
                   *[f"| {t['name']} | {t['eval_accuracy'] * 100:.2f} % | {t['selected_epoch']} |" for t in teachers], ""]
     lines += [f"Evaluation during training (PyTorch); the checkpoint of epoch {selected_epoch} was exported:", "",
