@@ -39,8 +39,9 @@ SCRATCH = {
     "lr": 1e-3, "batch_size": 32, "epochs": 6, "warmup": 0.1, "weight_decay": 0.01, "label_smoothing": 0.0,
     "ema": 0.0, "evals_per_epoch": 1, "select": "best",
 }
-# Starting from trained weights: a smaller step, fewer epochs.
-FROM_BASE = dict(SCRATCH, lr=5e-4, epochs=4)
+# Starting from trained weights: fewer epochs. The step stays 1e-3: with the distilled sentiment-sst2 as the
+# base, 5e-4 left 800 SMS rows at the majority baseline after 4 epochs (test 0.89; 1e-3: 0.97, 0.97 over 2 seeds).
+FROM_BASE = dict(SCRATCH, epochs=4)
 SIZE_KEYS = ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
              "max_position_embeddings", "layer_norm_eps"]
 STEP_LINE = re.compile(r"step (\d+)/(\d+) epoch ([\d.]+) loss ([\d.]+) eval ([\d.]+) %")

@@ -22,6 +22,9 @@ const THEIR_BATCH_SIZES = [1, 4, 8, 16];
 const CALIBRATION_PASSES = 3;
 const LATENCY_CALLS = 500;
 const LATENCY_PASSES = 5;
+// Before each throughput measurement: onnxruntime's intra-op threads (Transformers.js's sessions, the
+// GEMM probe) keep spinning for a while after a run, and would take CPU from whatever is measured next.
+const SETTLE_MS = 100;
 const TARGETS = { speedup: 2.5, gemmFraction: 0.6, coldStartMs: 1000, peakRssMb: 300, p95Ms: 5 };
 
 /** Seeded sample of train.tsv sentences: the same 2,000 on every run and machine. */
@@ -52,7 +55,10 @@ async function transformersPipeline(sessionOptions) {
   return pipeline('text-classification', path.basename(modelDir), { dtype: 'fp32', session_options: sessionOptions });
 }
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
 async function theirsPerSecond(classifier, sentences, batchSize) {
+  await settle();
   const start = now();
   const results = [];
   for (let i = 0; i < sentences.length; i += batchSize) {
@@ -64,6 +70,7 @@ async function theirsPerSecond(classifier, sentences, batchSize) {
 }
 
 async function oursPerSecond(client, sentences) {
+  await settle();
   const start = now();
   const results = await client.classify(sentences);
   return { perSecond: sentences.length / ((now() - start) / 1000), results };

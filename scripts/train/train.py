@@ -34,7 +34,7 @@ BASE = {
     "lr": 1e-3, "batch_size": 64, "epochs": 1, "warmup": 0.1, "weight_decay": 0.01, "label_smoothing": 0.0,
     "ema": 0.0, "evals_per_epoch": 4, "select": "best",
     "teachers": 0, "teacher_epochs": 1, "tfidf_teacher": 0.0, "distill_alpha": 0.5, "sentence_weight": 1.0,
-    "augment": 0, "augment_drop": 0.2, "tfidf_ngrams": 2, "tfidf_c": 10.0, "tfidf_tokens": "[^\\s]+",
+    "augment": 0, "augment_drop": 0.2, "augment_mix": 0, "mix_drop": 0.1, "mix_replace": 0.15, "mix_span": 0.3, "tfidf_ngrams": 2, "tfidf_c": 10.0, "tfidf_tokens": "[^\\s]+",
     "tfidf_char_teacher": 0.0, "cnn_teachers": 0, "cnn_epochs": 4, "cnn_dim": 200, "cnn_filters": 128,
     "cnn_widths": [1, 2, 3, 4, 5], "cnn_lr": 1e-3,
 }
@@ -117,15 +117,21 @@ def main():
     sentences = data.full_sentence_mask(train_texts) if args.task == "sentiment" else np.ones(len(train_texts), bool)
     weights = np.where(sentences, cfg["sentence_weight"], 1.0)
     student_texts, student_labels, student_seqs, student_weights = train_texts, train_labels, train_seqs, weights
-    if cfg["augment"]:
+    if cfg["augment"] or cfg["augment_mix"]:
         source = np.flatnonzero(sentences)
-        extra = teaching.drop_words([train_texts[i] for i in source], cfg["augment"], cfg["augment_drop"], seed=args.seed)
+        source_texts = [train_texts[i] for i in source]
+        extra = teaching.drop_words(source_texts, cfg["augment"], cfg["augment_drop"], seed=args.seed)
+        extra += teaching.mix_words(source_texts, cfg["augment_mix"], cfg["mix_drop"], cfg["mix_replace"], cfg["mix_span"],
+                                    seed=args.seed)
+        copies = cfg["augment"] + cfg["augment_mix"]
         student_texts = train_texts + extra
-        student_labels = train_labels + [train_labels[i] for i in source] * cfg["augment"]
+        student_labels = train_labels + [train_labels[i] for i in source] * copies
         student_seqs = train_seqs + [tokenizer.encode(t, max_length) for t in extra]
-        student_weights = np.concatenate([weights] + [weights[source]] * cfg["augment"])
-        print(f"  {len(extra)} augmented rows: {cfg['augment']} copies of {len(source)} {'sentences' if args.task == 'sentiment' else 'texts'}, "
-              f"words dropped with p={cfg['augment_drop']}")
+        student_weights = np.concatenate([weights] + [weights[source]] * copies)
+        kind = 'sentences' if args.task == 'sentiment' else 'texts'
+        print(f"  {len(extra)} augmented rows of {len(source)} {kind}: {cfg['augment']} copies with words dropped "
+              f"(p={cfg['augment_drop']}), {cfg['augment_mix']} with words dropped (p={cfg['mix_drop']}), replaced "
+              f"(p={cfg['mix_replace']}) and cut to a span (p={cfg['mix_span']})")
 
     teachers, teacher_sum, teacher_weight = [], 0, 0.0
     teacher_cfg = dict(cfg, epochs=cfg["teacher_epochs"])
