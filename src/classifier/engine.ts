@@ -1,5 +1,5 @@
-// Texts -> scores with one model: cache lookup, tokenization on the native thread pool overlapped
-// with inference, length-sorted batches (little padding), windows of long texts aggregated back.
+// Texts -> scores with one model: cache lookup, tokenization (tokenize.ts) overlapped with inference,
+// length-sorted batches (little padding), windows of long texts aggregated back.
 import * as ort from 'onnxruntime-node';
 import { BundleError, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
@@ -128,10 +128,10 @@ export class Engine {
     let done = texts.length - pending.length;
     opts.onProgress?.(done, texts.length);
 
-    // Tokenization runs ahead on the native thread pool, chunk after chunk (a small first one so that
-    // inference starts soon, then doubling), while inference runs the chunks tokenized so far: every
-    // chunk ready when the model needs more work is taken at once, its windows sorted by length and cut
-    // into batches (the more sorted together, the less padding). As many runs are kept in flight as the
+    // Tokenization runs ahead, chunk after chunk (a small first one so that inference starts soon, then
+    // doubling), while inference runs the chunks tokenized so far: every chunk ready when the model needs
+    // more work is taken at once, its windows sorted by length and cut into batches (the more sorted
+    // together, the less padding). As many runs are kept in flight as the
     // session makes progress on at once (its lanes), and more queued on each so that no lane waits for this thread.
     const bounds = [0];
     for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {

@@ -61,7 +61,7 @@ export async function extractFeatures(modelDir: string, texts: string[], options
     let done = 0;
     options.onProgress?.(0, texts.length);
 
-    // As the engine does: the next chunk is tokenized (on the native thread pool) while this one runs.
+    // As the engine does: the next chunk is tokenized while this one runs.
     const encodeChunk = (from: number) => {
       const encoding = tokenizer.encodeBatch(texts.slice(from, from + TOKENIZE_CHUNK));
       encoding.catch(() => undefined); // awaited below; keeps an abort before then from leaving it unhandled
