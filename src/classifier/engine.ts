@@ -36,6 +36,8 @@ export const DEFAULT_CACHE_SIZE = 5000;
 /** Texts tokenized per native call, doubling from the first to the largest; the next chunk is tokenized while earlier ones run. */
 const FIRST_TOKENIZE_CHUNK = 64;
 const MAX_TOKENIZE_CHUNK = 1024;
+/** Texts tokenized between two turns of the event loop (about 0.3 ms with the fast path). */
+const TOKENIZE_SLICE = 128;
 /** Padded tokens per batch, so batches of long windows stay small in memory (attention is quadratic). */
 const TOKENS_PER_BATCH_ITEM = 64;
 /**
@@ -128,29 +130,26 @@ export class Engine {
     let done = texts.length - pending.length;
     opts.onProgress?.(done, texts.length);
 
-    // Tokenization runs ahead, chunk after chunk (a small first one so that inference starts soon, then
-    // doubling), while inference runs the chunks tokenized so far: every chunk ready when the model needs
-    // more work is taken at once, its windows sorted by length and cut into batches (the more sorted
-    // together, the less padding). As many runs are kept in flight as the
-    // session makes progress on at once (its lanes), and more queued on each so that no lane waits for this thread.
+    // Tokenization runs one chunk ahead of inference (a small first chunk so that inference starts soon,
+    // then doubling): the next chunk is started only once the runs of the last one are handed out, so its
+    // work (on this thread for the JavaScript fast path, on the binding's native pool otherwise) never holds
+    // back a lane that is waiting for a run. Each chunk's windows are sorted by length and cut into batches
+    // (the more sorted together, the less padding). As many runs are kept in flight as the session makes
+    // progress on at once (its lanes), and more queued on each so that no lane waits for this thread.
     const bounds = [0];
     for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {
       bounds.push(Math.min(bounds.at(-1)! + size, pending.length));
     }
-    const chunks: { encoded: Promise<EncodedText[]>; ready: boolean }[] = [];
-    let previous: Promise<unknown> = Promise.resolve();
-    for (let chunk = 0; chunk + 1 < bounds.length; chunk++) {
-      const entry = {
-        encoded: previous.then(() => {
-          opts.signal?.throwIfAborted();
-          return this.tokenizer.encodeBatch(pending.slice(bounds[chunk], bounds[chunk + 1]).map((i) => texts[i]));
-        }),
-        ready: false,
-      };
-      entry.encoded.then(() => (entry.ready = true), () => undefined); // awaited below; this keeps an abort from leaving it unhandled
-      chunks.push(entry);
-      previous = entry.encoded;
-    }
+    let chunksStarted = 0;
+    const startChunk = (): Promise<EncodedText[]> | undefined => {
+      if (chunksStarted + 1 >= bounds.length) return undefined;
+      opts.signal?.throwIfAborted();
+      const from = bounds[chunksStarted++];
+      const encoded = this.encodeInSlices(pending.slice(from, bounds[chunksStarted]).map((i) => texts[i]));
+      encoded.catch(() => undefined); // awaited below; an abort in between must not leave it unhandled
+      return encoded;
+    };
+    let nextChunk = startChunk();
     const parallelism = this.loaded.session.parallelism ?? 1;
     const depth = parallelism > 1 ? RUNS_QUEUED_PER_LANE * parallelism : 1;
     const multiLabel = this.scoreFunction === 'sigmoid';
@@ -160,39 +159,49 @@ export class Engine {
     const windowsLeft = new Int32Array(pending.length);
     const row = new Float32Array(width);
     const queued: Sequence[][] = [];
-    const running: { batch: Sequence[]; logits: Promise<Float32Array> }[] = [];
-    for (let chunk = 0; ; ) {
-      if (queued.length < depth && chunk < chunks.length) {
-        opts.signal?.throwIfAborted();
-        const sequences: Sequence[] = [];
-        do {
-          const encoded = await chunks[chunk].encoded;
-          const from = bounds[chunk];
-          encoded.forEach((text, index) => {
-            const i = pending[from + index];
-            result.windows[i] = text.windows.length;
-            result.tokens[i] = text.tokens;
-            windowsLeft[from + index] = text.windows.length;
-            for (const window of text.windows) sequences.push({ ids: window.ids, text: from + index });
-          });
-          chunk++;
-        } while (chunk < chunks.length && chunks[chunk].ready);
-        // Longest batches first: the runs left at the end, when lanes may wait, are the short ones.
-        queued.push(...this.batchesOf(sequences).reverse());
-      }
-      while (running.length < depth && queued.length > 0) {
+    // Runs are scored in the order they finish, so a lane that is done is handed its next run at once.
+    const finished: { batch: Sequence[]; values: Float32Array }[] = [];
+    let inFlight = 0;
+    let failure: { error: unknown } | undefined;
+    let wake: (() => void) | undefined;
+    const dispatch = (): void => {
+      while (inFlight < depth && queued.length > 0) {
         opts.signal?.throwIfAborted();
         const batch = queued.shift()!;
-        const logits = this.runBatch(batch.map((sequence) => sequence.ids));
-        logits.catch(() => undefined); // awaited in order below; an abort or an earlier failure may leave it behind
-        running.push({ batch, logits });
+        inFlight++;
+        this.runBatch(batch.map((sequence) => sequence.ids))
+          .then((values) => finished.push({ batch, values }), (error: unknown) => (failure ??= { error }))
+          .finally(() => {
+            inFlight--;
+            wake?.();
+          });
       }
-      if (running.length === 0) {
-        if (chunk < chunks.length) continue;
-        break;
+    };
+    for (;;) {
+      if (queued.length < depth && nextChunk) {
+        const from = bounds[chunksStarted - 1];
+        const sequences: Sequence[] = [];
+        (await nextChunk).forEach((text, index) => {
+          const i = pending[from + index];
+          result.windows[i] = text.windows.length;
+          result.tokens[i] = text.tokens;
+          windowsLeft[from + index] = text.windows.length;
+          for (const window of text.windows) sequences.push({ ids: window.ids, text: from + index });
+        });
+        // Longest batches first: the runs left at the end, when lanes may wait, are the short ones.
+        queued.push(...this.batchesOf(sequences).reverse());
+        dispatch();
+        nextChunk = startChunk();
+        continue;
       }
-      const { batch, logits } = running.shift()!;
-      const values = await logits;
+      dispatch();
+      if (failure) throw failure.error;
+      if (finished.length === 0) {
+        if (inFlight === 0) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const { batch, values } = finished.shift()!;
       const logitsWidth = values.length / batch.length;
       let finishedHere = 0;
       batch.forEach((sequence, b) => {
@@ -206,10 +215,8 @@ export class Engine {
         weights[t] += weight;
         if (--windowsLeft[t] > 0) return;
         const i = pending[t];
-        const scores = new Float32Array(width);
-        for (let j = 0; j < width; j++) scores[j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
-        result.scores.set(scores, i * width);
-        if (useCache) this.cache.set(keys[i], { scores, windows: result.windows[i], tokens: result.tokens[i] });
+        for (let j = 0; j < width; j++) result.scores[i * width + j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
+        if (useCache) this.cache.set(keys[i], { scores: result.scores.slice(i * width, (i + 1) * width), windows: result.windows[i], tokens: result.tokens[i] });
         finishedHere++;
       });
       if (finishedHere > 0) {
@@ -219,6 +226,20 @@ export class Engine {
     }
     if (done !== texts.length) throw new Error(`internal: ${texts.length - done} texts left unscored`);
     return result;
+  }
+
+  /**
+   * Tokenizes a chunk a slice at a time, yielding to the event loop in between: the JavaScript fast path
+   * runs on this thread, and a whole chunk at once would keep finished runs from being scored and the
+   * lanes from being handed new ones for milliseconds.
+   */
+  private async encodeInSlices(texts: string[]): Promise<EncodedText[]> {
+    const encoded: EncodedText[] = [];
+    for (let from = 0; from < texts.length; from += TOKENIZE_SLICE) {
+      if (from > 0) await new Promise(setImmediate);
+      encoded.push(...(await this.tokenizer.encodeBatch(texts.slice(from, from + TOKENIZE_SLICE))));
+    }
+    return encoded;
   }
 
   /**
