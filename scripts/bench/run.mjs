@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { GEMM_SHAPE, openGemm } from './gemm.mjs';
 import { loadClientModule, log, median, now, percentile, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
@@ -74,6 +76,25 @@ async function oursPerSecond(client, sentences) {
   const start = now();
   const results = await client.classify(sentences);
   return { perSecond: sentences.length / ((now() - start) / 1000), results };
+}
+
+/**
+ * The floor: onnxruntime alone on the same sentences (bare-onnxruntime.mjs), one single-thread process per
+ * lane, all at once, as the engine runs its lanes. Their sentences/s summed.
+ */
+async function bareOnnxruntime(sentences, processes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bare-'));
+  const file = path.join(dir, 'sentences.json');
+  fs.writeFileSync(file, JSON.stringify(sentences));
+  try {
+    await settle();
+    const script = path.join(repoRoot, 'scripts', 'bench', 'bare-onnxruntime.mjs');
+    const runs = await Promise.all(Array.from({ length: processes }, () => promisify(execFile)(process.execPath, [script, file, modelDir])));
+    const rates = runs.map(({ stdout }) => JSON.parse(stdout).perSecond);
+    return { processes, perSecond: rates.reduce((a, b) => a + b, 0), perProcess: rates };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const engineOptions = (batchSize) => ({ batchSize, cacheSize: 0, preferQuantized: false });
@@ -195,6 +216,8 @@ async function main() {
 
     const tokens = (await client.classify(sentences)).map((r) => r.tokens);
     const flops = tokens.reduce((sum, t) => sum + flopsPerSequence(config, t), 0) / sentences.length;
+    const bare = await bareOnnxruntime(sentences, status.threads);
+    log(`bare onnxruntime: ${bare.perSecond.toFixed(0)} sentences/s (${bare.processes} processes)`);
     const oursMedian = median(ours);
     const theirs = Object.fromEntries(Object.keys(theirConfigs).map((name) => [name, { batchSize: theirBest[name], perSecondMedian: median(theirRates[name]), rounds: theirRates[name] }]));
     results.throughput = {
@@ -209,6 +232,7 @@ async function main() {
     };
     results.agreement = agreement;
     results.compute = { flopsPerSentence: flops, achievedGflops: (flops * oursMedian) / 1e9 };
+    results.bareOnnxruntime = { ...bare, achievedGflops: (flops * bare.perSecond) / 1e9, engineShare: oursMedian / bare.perSecond };
   }
 
   const gemmOf = (threadCount) => {
@@ -221,6 +245,7 @@ async function main() {
   // The ceiling is the best rate the MatMul reached: a median can be dragged down by other load
   // more than the engine's, which would flatter the fraction.
   if (results.compute) results.compute.fractionOfGemm = results.compute.achievedGflops / results.gemm.bestGflops;
+  if (results.bareOnnxruntime) results.bareOnnxruntime.fractionOfGemm = results.bareOnnxruntime.achievedGflops / results.gemm.bestGflops;
 
   results.peakRssMb = (await client.status()).peakRssBytes / 2 ** 20;
   await client.dispose();
@@ -276,6 +301,8 @@ function printTable(r) {
   if (r.compute) add('compute', `${(r.compute.flopsPerSentence / 1e6).toFixed(2)} MFLOP/sentence -> ${r.compute.achievedGflops.toFixed(1)} GFLOP/s`, '', true);
   add(`GEMM rate ${r.gemm.shape}`, `best ${r.gemm.bestGflops.toFixed(1)} GFLOP/s, median ${r.gemm.medianGflops.toFixed(1)} (${r.gemm.threads} threads; 1 thread ${r.gemm.oneThread.medianGflops.toFixed(1)})`, '', true);
   add('fraction of GEMM rate', t.gemmFraction.value === null ? '-' : `${(t.gemmFraction.value * 100).toFixed(0)} %`, `>= ${TARGETS.gemmFraction * 100} %`, t.gemmFraction.met);
+  const bare = r.bareOnnxruntime;
+  if (bare) add('  onnxruntime alone (no tokenizing, no IPC)', `${bare.perSecond.toFixed(0)} sentences/s: ${(bare.fractionOfGemm * 100).toFixed(0)} % of GEMM; the engine does ${(bare.engineShare * 100).toFixed(0)} % of it`, '', true);
   add('cold start (fork to first result)', `${r.coldStartMs.median.toFixed(0)} ms`, `< ${TARGETS.coldStartMs} ms`, t.coldStartMs.met);
   add('worker peak RSS', `${r.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, t.peakRssMb.met);
   add('one-sentence latency p50 / p95', `${r.latencyMs.p50.toFixed(2)} / ${r.latencyMs.p95.toFixed(2)} ms`, `p95 < ${TARGETS.p95Ms} ms`, t.p95Ms.met);
