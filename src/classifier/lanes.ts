@@ -16,29 +16,48 @@ interface TensorMessage {
 type LaneReply =
   | { kind: 'ready'; inputNames: string[]; outputNames: string[]; inputMetadata: ort.InferenceSession.ValueMetadata[]; outputMetadata: ort.InferenceSession.ValueMetadata[] }
   | { kind: 'failed'; message: string }
-  | { kind: 'result'; id: number; outputs: Record<string, TensorMessage> }
-  | { kind: 'error'; id: number; message: string };
+  | { kind: 'result'; id: number; outputs: Record<string, TensorMessage>[] }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'stopped' };
 
 // The lane thread's code. A string, so that it runs the same from the TypeScript build, every esbuild
 // bundle and a test, with nothing more to ship; onnxruntime-node is required by the path the host
-// resolved. Outputs go back by transfer (the lane allocated them); feeds arrive as copies.
+// resolved. A message carries one or more runs, done in order and answered together (each message to
+// and from a thread costs tens of microseconds of CPU, as much as a small run). Outputs go back by
+// transfer (the lane allocated them); feeds arrive as copies.
 const LANE_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.onnxruntimePath);
 ort.InferenceSession.create(workerData.onnxFile, workerData.sessionOptions).then((session) => {
-  parentPort.on('message', ({ id, feeds, fetches }) => {
-    const tensors = {};
-    for (const name of Object.keys(feeds)) tensors[name] = new ort.Tensor(feeds[name].type, feeds[name].data, feeds[name].dims);
-    session.run(tensors, fetches).then((results) => {
-      const outputs = {};
+  let stopping = false;
+  const runAll = async ({ id, runs, fetches }) => {
+    try {
+      const outputs = [];
       const transfer = [];
-      for (const name of Object.keys(results)) {
-        const { type, data, dims } = results[name];
-        outputs[name] = { type, data, dims };
-        if (ArrayBuffer.isView(data)) transfer.push(data.buffer);
+      for (const feeds of runs) {
+        if (stopping) throw new Error('the inference session is being released');
+        const tensors = {};
+        for (const name of Object.keys(feeds)) tensors[name] = new ort.Tensor(feeds[name].type, feeds[name].data, feeds[name].dims);
+        const results = await session.run(tensors, fetches);
+        const named = {};
+        for (const name of Object.keys(results)) {
+          const { type, data, dims } = results[name];
+          named[name] = { type, data, dims };
+          if (ArrayBuffer.isView(data)) transfer.push(data.buffer);
+        }
+        outputs.push(named);
       }
       parentPort.postMessage({ kind: 'result', id, outputs }, transfer);
-    }, (error) => parentPort.postMessage({ kind: 'error', id, message: String(error && error.message || error) }));
+    } catch (error) {
+      parentPort.postMessage({ kind: 'error', id, message: String(error && error.message || error) });
+    }
+  };
+  let previous = Promise.resolve();
+  parentPort.on('message', (message) => {
+    if (message.stop) {
+      stopping = true;
+      previous = previous.then(() => parentPort.postMessage({ kind: 'stopped' }));
+    } else previous = previous.then(() => runAll(message));
   });
   parentPort.postMessage({ kind: 'ready', inputNames: session.inputNames, outputNames: session.outputNames,
     inputMetadata: session.inputMetadata, outputMetadata: session.outputMetadata });
@@ -46,7 +65,7 @@ ort.InferenceSession.create(workerData.onnxFile, workerData.sessionOptions).then
 `;
 
 interface Pending {
-  resolve: (outputs: Record<string, TensorMessage>) => void;
+  resolve: (outputs: Record<string, TensorMessage>[]) => void;
   reject: (error: Error) => void;
 }
 
@@ -72,13 +91,36 @@ class Lane {
     thread.on('exit', (code) => fail(new Error(`inference thread exited (code ${code})`)));
   }
 
-  run(id: number, feeds: Record<string, TensorMessage>, fetches: readonly string[]): Promise<Record<string, TensorMessage>> {
+  /**
+   * Ends the thread once its current run is done, the runs still queued failing: terminating a thread in
+   * the middle of a native run can abort the whole process.
+   */
+  async stop(): Promise<void> {
+    if (!this.failure) {
+      await new Promise<void>((resolve) => {
+        const onReply = (reply: LaneReply): void => {
+          if (reply.kind === 'stopped') stopped();
+        };
+        const stopped = (): void => {
+          this.thread.off('message', onReply);
+          this.thread.off('exit', stopped);
+          resolve();
+        };
+        this.thread.on('message', onReply);
+        this.thread.once('exit', stopped);
+        this.thread.postMessage({ stop: true });
+      });
+    }
+    await this.thread.terminate();
+  }
+
+  run(id: number, runs: Record<string, TensorMessage>[], fetches: readonly string[]): Promise<Record<string, TensorMessage>[]> {
     if (this.failure) return Promise.reject(this.failure);
     // An idle lane does not keep the process alive (a CLI run ends when its work does); a busy one must.
     if (this.pending.size === 0) this.thread.ref();
-    return new Promise<Record<string, TensorMessage>>((resolve, reject) => {
+    return new Promise<Record<string, TensorMessage>[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.thread.postMessage({ id, feeds, fetches });
+      this.thread.postMessage({ id, runs, fetches });
     }).finally(() => {
       if (this.pending.size === 0) this.thread.unref();
     });
@@ -120,18 +162,29 @@ export class LaneSessions implements InferenceBackend {
     return new LaneSessions(threads.map((thread) => new Lane(thread)), ready.inputNames, ready.outputNames, ready.inputMetadata, ready.outputMetadata);
   }
 
-  /** Runs on the lane with the fewest runs waiting; the feeds are copied, so the caller keeps its arrays. */
-  async run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
-    const messages: Record<string, TensorMessage> = {};
-    for (const [name, tensor] of Object.entries(feeds)) messages[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
+    return this.runMany([feeds], fetches)[0];
+  }
+
+  /**
+   * The runs, in order, on the lane with the fewest messages waiting, in one message; a promise per run.
+   * The feeds are copied, so the caller keeps its arrays.
+   */
+  runMany(feeds: Record<string, ort.Tensor>[], fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>>[] {
+    const runs = feeds.map((tensors) => {
+      const messages: Record<string, TensorMessage> = {};
+      for (const [name, tensor] of Object.entries(tensors)) messages[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
+      return messages;
+    });
     const working = this.lanes.filter((lane) => !lane.failure);
-    if (working.length === 0) throw this.lanes[0].failure!;
-    const lane = working.reduce((best, lane) => (lane.pending.size < best.pending.size ? lane : best));
-    return lane.run(this.nextId++, messages, fetches);
+    const reply = working.length === 0
+      ? Promise.reject(this.lanes[0].failure!)
+      : working.reduce((best, lane) => (lane.pending.size < best.pending.size ? lane : best)).run(this.nextId++, runs, fetches);
+    return runs.map((_, i) => reply.then((outputs) => outputs[i]));
   }
 
   async release(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.thread.terminate()));
+    await Promise.all(this.lanes.map((lane) => lane.stop()));
   }
 }
 

@@ -18,6 +18,8 @@ export interface InferenceBackend {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>>;
+  /** Several runs handed over at once where that costs less than one at a time (lanes.ts); a promise per run. */
+  runMany?(feeds: Record<string, ort.Tensor>[], fetches: readonly string[]): Promise<Record<string, { data: unknown; dims: readonly number[] }>>[];
   release(): Promise<void>;
   /** How many runs make progress at once (1 when absent): the engine keeps that many batches going. */
   readonly parallelism?: number;

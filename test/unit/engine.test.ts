@@ -208,6 +208,25 @@ describe('engine (bundled sentiment model)', function () {
     await assert.rejects(engine.classify(['x'], { signal: aborted.signal }), (error: Error) => error.name === 'AbortError');
   });
 
+  it('disposing right after an abort, with runs still queued on the lanes, ends cleanly; the next engine works', async () => {
+    const texts = Array.from({ length: 2000 }, (_, i) => `${SENTENCES[i % SENTENCES.length]} [${i}]`);
+    for (let round = 0; round < 3; round++) {
+      const own = await Engine.load(model, { cacheSize: 0 });
+      const controller = new AbortController();
+      await assert.rejects(
+        own.classify(texts, { signal: controller.signal, onProgress: (done) => done > 0 && controller.abort() }),
+        (error: Error) => error.name === 'AbortError',
+      );
+      await own.dispose();
+    }
+    const next = await Engine.load(model, { cacheSize: 0 });
+    try {
+      assert.equal((await next.classify([SENTENCES[0]]))[0].labels[0].label, 'positive');
+    } finally {
+      await next.dispose();
+    }
+  });
+
   it('runs raw int64 feeds and gives the logits behind the scores', async () => {
     const tokenizer = Tokenizer.fromFile(path.join(model, 'tokenizer.json'));
     const ids = (await tokenizer.encode(SENTENCES[0])).getIds();
