@@ -108,6 +108,7 @@ class Lane {
         };
         this.thread.on('message', onReply);
         this.thread.once('exit', stopped);
+        this.thread.ref(); // an idle lane is unreferenced; the process must not end before it answers
         this.thread.postMessage({ stop: true });
       });
     }

@@ -2,6 +2,7 @@
 // execution-provider fallback, cancellation. Synthetic graphs (scripts/bench/onnx-graph.cjs) cover
 // what the bundled single-label model cannot show: multi-label sigmoid and a single-logit model.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -225,6 +226,19 @@ describe('engine (bundled sentiment model)', function () {
     } finally {
       await next.dispose();
     }
+  });
+
+  it('in a program of its own, dispose of an idle engine returns and the program then ends by itself', () => {
+    // Idle lanes do not keep the process alive; releasing them must, until they have answered.
+    const script = `const { Engine } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'classifier', 'engine'))});
+      Engine.load(${JSON.stringify(model)}, { cacheSize: 0 }).then(async (engine) => {
+        await engine.classify(Array.from({ length: 2000 }, (_, i) => 'a fine film, number ' + i));
+        await engine.dispose();
+        console.log('disposed');
+      });`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'disposed');
   });
 
   it('runs raw int64 feeds and gives the logits behind the scores', async () => {
