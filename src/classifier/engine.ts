@@ -133,22 +133,30 @@ export class Engine {
     opts.onProgress?.(done, texts.length);
 
     // Tokenization runs one chunk ahead of inference (a small first chunk so that inference starts soon,
-    // then doubling): the next chunk is started only once the runs of the last one are handed out, so its
-    // work (on this thread for the JavaScript fast path, on the binding's native pool otherwise) never holds
-    // back a lane that is waiting for a run. Each chunk's windows are sorted by length and cut into batches
-    // (the more sorted together, the less padding). As many runs are kept in flight as the session makes
-    // progress on at once (its lanes), and more queued on each so that no lane waits for this thread.
+    // then doubling), in slices between which finished runs are scored and new ones handed out: the loop
+    // below takes a chunk only once it is tokenized and never waits for one while there is a run to hand
+    // out or a result to score. Each chunk's windows are sorted by length and cut into batches (the more
+    // sorted together, the less padding). As many runs are kept in flight as the session makes progress
+    // on at once (its lanes), and more queued on each so that no lane waits for this thread.
     const bounds = [0];
     for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {
       bounds.push(Math.min(bounds.at(-1)! + size, pending.length));
     }
+    // Wakes the loop below when a run finishes or a chunk is tokenized.
+    let wake: (() => void) | undefined;
     let chunksStarted = 0;
+    let chunkReady = false;
     const startChunk = (): Promise<EncodedText[]> | undefined => {
+      chunkReady = false;
       if (chunksStarted + 1 >= bounds.length) return undefined;
       opts.signal?.throwIfAborted();
       const from = bounds[chunksStarted++];
       const encoded = this.encodeInSlices(pending.slice(from, bounds[chunksStarted]).map((i) => texts[i]));
-      encoded.catch(() => undefined); // awaited below; an abort in between must not leave it unhandled
+      const ready = (): void => {
+        chunkReady = true;
+        wake?.();
+      };
+      encoded.then(ready, ready); // a failure is thrown where the chunk is taken
       return encoded;
     };
     let nextChunk = startChunk();
@@ -166,7 +174,6 @@ export class Engine {
     const finished: { batch: Sequence[]; values: Float32Array }[] = [];
     let inFlight = 0;
     let failure: { error: unknown } | undefined;
-    let wake: (() => void) | undefined;
     const dispatch = (): void => {
       for (;;) {
         // Several batches per hand-over, fewer as the queue runs out so that the lanes finish together.
@@ -187,7 +194,7 @@ export class Engine {
     };
     for (;;) {
       opts.signal?.throwIfAborted();
-      if (queued.length < depth && nextChunk) {
+      if (nextChunk && chunkReady && queued.length < depth) {
         const from = bounds[chunksStarted - 1];
         const sequences: Sequence[] = [];
         (await nextChunk).forEach((text, index) => {
@@ -206,7 +213,7 @@ export class Engine {
       dispatch();
       if (failure) throw failure.error;
       if (finished.length === 0) {
-        if (inFlight === 0) break;
+        if (inFlight === 0 && queued.length === 0 && !nextChunk) break;
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
