@@ -33,7 +33,7 @@ export interface RawTensor<T> {
 const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_CACHE_SIZE = 5000;
-/** Texts tokenized per native call, doubling from the first to the largest; the next chunk is tokenized while earlier ones run. */
+/** Texts tokenized and sorted into batches together, doubling from the first chunk to the largest; the next chunk is tokenized while earlier ones run. */
 const FIRST_TOKENIZE_CHUNK = 64;
 const MAX_TOKENIZE_CHUNK = 1024;
 /** Texts tokenized between two turns of the event loop (about 0.3 ms with the fast path). */
