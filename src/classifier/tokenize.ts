@@ -46,7 +46,8 @@ export class TextTokenizer {
   /** Texts the fast path cannot take are encoded on the binding's native thread pool, the event loop free meanwhile. */
   async encodeBatch(texts: string[]): Promise<EncodedText[]> {
     const results = texts.map((text) => this.encodeFast(text));
-    const rest = results.flatMap((result, index) => (result ? [] : [index]));
+    const rest: number[] = [];
+    results.forEach((result, index) => result || rest.push(index));
     if (rest.length > 0) {
       const encodings = await this.tokenizer.encodeBatch(rest.map((index) => texts[index]));
       rest.forEach((index, k) => (results[index] = this.windowsOf(encodings[k], texts[index])));
