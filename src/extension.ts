@@ -15,7 +15,7 @@ import { DatasetSummaries } from './views/datasets/summaries';
 import { DatasetsTreeProvider } from './views/datasets/tree';
 import { explainClassification } from './views/explainClassification';
 import { ExplanationDecorations } from './views/explainDecorations';
-import { ExplanationHoverProvider, ScoreHoverProvider } from './views/hover';
+import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './views/hover';
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
@@ -87,9 +87,10 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.own(vscode.languages.registerCodeLensProvider(textDocuments, this.own(new ResultsCodeLensProvider(this.results, this.config))));
     this.explanations = this.own(new ExplanationService(this.client, this.models));
     this.explanationDecorations = this.own(new ExplanationDecorations(this.results));
+    const hoveredUnits = new HoveredUnits(this.results, this.classifier, this.log);
     // Registered first so that VS Code lists it after the scores (it orders the newest provider first).
-    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(this.results, this.classifier, this.explanations, this.config, this.log)));
-    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(hoveredUnits, this.explanations, this.config)));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(hoveredUnits, this.models, this.config)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
     this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));

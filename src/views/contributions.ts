@@ -33,3 +33,8 @@ export function intensityStep(contribution: number, strongest: number): number {
 export function strongestContribution(words: readonly Pick<LabelContribution, 'contribution'>[]): number {
   return words.reduce((strongest, { contribution }) => Math.max(strongest, Math.abs(contribution)), 0);
 }
+
+/** Said instead of a word list when no word moves the score enough to be shown. */
+export function noDecisiveWord(label: string): string {
+  return `No word alone moves the score of ${label} by 0.005 or more: it rests on several words, any of which would do.`;
+}

@@ -1,10 +1,11 @@
 // The command "Explain Classification": finds the unit (at the cursor, a code lens's unit or a Results
 // tree row), explains it in the worker and colours its words; run again on the same unit, it clears them.
 import * as vscode from 'vscode';
-import type { Explanation } from '../classifier/explanation';
+import { contributionsTo, type Explanation } from '../classifier/explanation';
 import type { Segment } from '../classifier/types';
 import type { ExplanationService } from '../editor/explanations';
 import type { Activity, DocumentClassifier } from './classify';
+import { isShown, noDecisiveWord } from './contributions';
 import type { ExplanationDecorations } from './explainDecorations';
 import type { ResultsStore } from './results';
 import type { ResultNode } from './resultsTree';
@@ -41,6 +42,8 @@ export async function explainClassification(deps: ExplainDependencies, target?: 
   );
   if (document.version !== version) throw new Error(`${vscode.workspace.asRelativePath(document.uri)} changed while its text was explained; run Explain Classification again.`);
   deps.decorations.show(document, unit, explanation);
+  const label = explanation.labels[0]?.label ?? '';
+  if (!contributionsTo(explanation, label).some((word) => isShown(word.contribution))) void vscode.window.showInformationMessage(`Text Classifier: ${noDecisiveWord(label)}`);
   return { uri: document.uri, ...unit, explanation };
 }
 

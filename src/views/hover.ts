@@ -8,7 +8,7 @@ import type { ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
 import type { ExplanationService } from '../editor/explanations';
 import type { DocumentClassifier } from './classify';
-import { contributionText, isShown } from './contributions';
+import { contributionText, isShown, noDecisiveWord } from './contributions';
 import { formatScore, scoreBar } from './labels';
 import type { ModelManager } from './models';
 import type { ResultsStore } from './results';
@@ -18,16 +18,28 @@ const topWords = 5;
 /** Longer words are cut in the hover's columns. */
 const maxWordLength = 24;
 
-/** The classified unit under the mouse, classifying it when the results have none; undefined when cancelled or failed. */
-async function unitUnder(
-  hover: { results: ResultsStore; classifier: DocumentClassifier; log: vscode.LogOutputChannel },
-  document: vscode.TextDocument,
-  position: vscode.Position,
-  token: vscode.CancellationToken,
-): Promise<ClassifiedSegment | undefined> {
-  const unit = hover.results.unitAt(document.uri, document.offsetAt(position));
-  if (unit) return unit;
-  return whileNotCancelled(token, (signal) => hover.classifier.classifyUnitAt(document, position, signal), hover.log);
+/** The classified unit under the mouse, shared by the hover providers so that one hover classifies it once. */
+export class HoveredUnits {
+  private pending: { key: string; unit: Promise<ClassifiedSegment | undefined> } | undefined;
+
+  constructor(private readonly results: ResultsStore, private readonly classifier: DocumentClassifier, readonly log: vscode.LogOutputChannel) {}
+
+  /** The unit from the results, or classified now; undefined when cancelled or failed. */
+  find(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<ClassifiedSegment | undefined> {
+    const offset = document.offsetAt(position);
+    const stored = this.results.unitAt(document.uri, offset);
+    if (stored) return Promise.resolve(stored);
+    const key = `${document.uri.toString()}@${document.version}:${offset}`;
+    if (this.pending?.key !== key) {
+      const unit = whileNotCancelled(token, (signal) => this.classifier.classifyUnitAt(document, position, signal), this.log);
+      const pending = { key, unit };
+      this.pending = pending;
+      void unit.finally(() => {
+        if (this.pending === pending) this.pending = undefined;
+      });
+    }
+    return this.pending.unit;
+  }
 }
 
 /** Runs `work` with a signal that aborts when the hover is cancelled; undefined when cancelled or failed. */
@@ -49,17 +61,11 @@ function unitRange(document: vscode.TextDocument, unit: ClassifiedSegment): vsco
 }
 
 export class ScoreHoverProvider implements vscode.HoverProvider {
-  constructor(
-    readonly results: ResultsStore,
-    readonly classifier: DocumentClassifier,
-    private readonly models: ModelManager,
-    private readonly config: Config,
-    readonly log: vscode.LogOutputChannel,
-  ) {}
+  constructor(private readonly units: HoveredUnits, private readonly models: ModelManager, private readonly config: Config) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     if (!this.config.hoverEnabled) return undefined;
-    const unit = await unitUnder(this, document, position, token);
+    const unit = await this.units.find(document, position, token);
     if (!unit || token.isCancellationRequested) return undefined;
     return new vscode.Hover(this.describe(unit), unitRange(document, unit));
   }
@@ -82,20 +88,14 @@ export class ScoreHoverProvider implements vscode.HoverProvider {
 
 /** The words that raised and lowered the unit's top label most, computed on demand and cached with the unit. */
 export class ExplanationHoverProvider implements vscode.HoverProvider {
-  constructor(
-    readonly results: ResultsStore,
-    readonly classifier: DocumentClassifier,
-    private readonly explanations: ExplanationService,
-    private readonly config: Config,
-    readonly log: vscode.LogOutputChannel,
-  ) {}
+  constructor(private readonly units: HoveredUnits, private readonly explanations: ExplanationService, private readonly config: Config) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     if (!this.config.hoverEnabled) return undefined;
-    const unit = await unitUnder(this, document, position, token);
+    const unit = await this.units.find(document, position, token);
     if (!unit || token.isCancellationRequested) return undefined;
     const explanation = this.explanations.cached(document.uri, unit)
-      ?? (await whileNotCancelled(token, (signal) => this.explanations.explain(document.uri, unit, signal), this.log));
+      ?? (await whileNotCancelled(token, (signal) => this.explanations.explain(document.uri, unit, signal), this.units.log));
     if (!explanation || token.isCancellationRequested) return undefined;
     return new vscode.Hover(describeExplanation(explanation, document.uri, unit), unitRange(document, unit));
   }
@@ -106,7 +106,11 @@ export function describeExplanation(explanation: Explanation, uri: vscode.Uri, u
   const { raised, lowered } = topContributions(explanation, topWords, label);
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**Why ${escape(label)}**: the change in its score when a word is left out\n\n`);
-  markdown.appendCodeblock(columns(`raised ${label}`, raised.filter(shown), `lowered ${label}`, lowered.filter(shown)), 'text');
+  if (raised.some(shown) || lowered.some(shown)) {
+    markdown.appendCodeblock(columns(`raised ${label}`, raised.filter(shown), `lowered ${label}`, lowered.filter(shown)), 'text');
+  } else {
+    markdown.appendMarkdown(`${noDecisiveWord(label)}\n`);
+  }
   if (explanation.wordsPerGroup > 1) markdown.appendMarkdown(`\nA long text: words were left out ${explanation.wordsPerGroup} at a time.\n`);
   const args = encodeURIComponent(JSON.stringify([uri.toJSON(), unit.start]));
   markdown.appendMarkdown(`\n[Colour the words](command:textClassifier.explainClassification?${args} "Explain Classification: colour each word by its contribution")`);
