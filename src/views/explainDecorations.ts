@@ -1,6 +1,7 @@
 // Explain Classification in the editor: each word of an explained unit gets a background by its
 // contribution to the unit's label, one hue for the label and one against it, in a few intensities
-// (theme colours contributed in package.json: textClassifier.explanation.for1..4 and .against1..4).
+// (theme colours contributed in package.json: textClassifier.explanationFor1..4 and explanationAgainst1..4,
+// one dot each so that the report's webview can use them as CSS variables).
 // Hovering a coloured word shows its contribution. The colouring clears when the document is edited,
 // on Clear Results, and when the same unit is explained again (the command toggles it).
 import * as vscode from 'vscode';
@@ -28,8 +29,8 @@ function decorationType(colour: string): vscode.TextEditorDecorationType {
 }
 
 export class ExplanationDecorations implements vscode.Disposable {
-  private readonly forTypes = steps.map((step) => decorationType(`textClassifier.explanation.for${step}`));
-  private readonly againstTypes = steps.map((step) => decorationType(`textClassifier.explanation.against${step}`));
+  private readonly forTypes = steps.map((step) => decorationType(`textClassifier.explanationFor${step}`));
+  private readonly againstTypes = steps.map((step) => decorationType(`textClassifier.explanationAgainst${step}`));
   /** Per document, per unit start. */
   private readonly shown = new Map<string, Map<number, ShownExplanation>>();
   private readonly subscriptions: vscode.Disposable[];

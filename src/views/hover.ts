@@ -105,15 +105,15 @@ export function describeExplanation(explanation: Explanation, uri: vscode.Uri, u
   const label = explanation.labels[0]?.label ?? '';
   const { raised, lowered } = topContributions(explanation, topWords, label);
   const markdown = new vscode.MarkdownString();
-  markdown.appendMarkdown(`**Why ${escape(label)}**: the change in its score when a word is left out\n\n`);
+  const args = encodeURIComponent(JSON.stringify([uri.toJSON(), unit.start]));
+  const colourLink = `[Colour the words](command:textClassifier.explainClassification?${args} "Explain Classification: colour each word by its contribution")`;
+  markdown.appendMarkdown(`**Why ${escape(label)}**: its score's change when a word is left out · ${colourLink}\n\n`);
   if (raised.some(shown) || lowered.some(shown)) {
     markdown.appendCodeblock(columns(`raised ${label}`, raised.filter(shown), `lowered ${label}`, lowered.filter(shown)), 'text');
   } else {
     markdown.appendMarkdown(`${noDecisiveWord(label)}\n`);
   }
   if (explanation.wordsPerGroup > 1) markdown.appendMarkdown(`\nA long text: words were left out ${explanation.wordsPerGroup} at a time.\n`);
-  const args = encodeURIComponent(JSON.stringify([uri.toJSON(), unit.start]));
-  markdown.appendMarkdown(`\n[Colour the words](command:textClassifier.explainClassification?${args} "Explain Classification: colour each word by its contribution")`);
   markdown.isTrusted = { enabledCommands: ['textClassifier.explainClassification'] };
   return markdown;
 }
