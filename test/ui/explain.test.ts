@@ -95,7 +95,7 @@ describe('explain classification UI', function () {
     await explained.waitFor({ timeout: 60_000 });
     const words = explained.locator('.word');
     assert.ok((await words.count()) > 0, 'some words of the row are coloured');
-    const backgrounds = await words.evaluateAll((spans) => spans.map((span) => getComputedStyle(span).backgroundColor));
+    const backgrounds = await words.evaluateAll((spans) => spans.map((span) => span.ownerDocument.defaultView!.getComputedStyle(span).backgroundColor));
     assert.ok(backgrounds.every((colour) => colour !== 'rgba(0, 0, 0, 0)'), `the theme colours reach the report: ${backgrounds.join(', ')}`);
     await errors.evaluate((element) => element.scrollIntoView());
     for (const theme of [themes[0], themes[1]]) {
