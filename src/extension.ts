@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClassifierClient, RequestCancelledError } from './classifier/client';
 import { Config } from './config';
+import { ExplanationService } from './editor/explanations';
 import { EvaluationService } from './evaluation/service';
 import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
@@ -12,7 +13,9 @@ import { datasetCommands } from './views/datasets/commands';
 import { DatasetSettings } from './views/datasets/settings';
 import { DatasetSummaries } from './views/datasets/summaries';
 import { DatasetsTreeProvider } from './views/datasets/tree';
-import { ScoreHoverProvider } from './views/hover';
+import { explainClassification } from './views/explainClassification';
+import { ExplanationDecorations } from './views/explainDecorations';
+import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './views/hover';
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
@@ -40,6 +43,8 @@ export interface TextClassifierApi {
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
+  readonly explanations: ExplanationService;
+  readonly explanationDecorations: ExplanationDecorations;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -62,6 +67,8 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
+  readonly explanations: ExplanationService;
+  readonly explanationDecorations: ExplanationDecorations;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -78,13 +85,18 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
     this.statusReport = this.own(new StatusReport(this.client, this.models, () => this.service?.info));
     this.own(vscode.languages.registerCodeLensProvider(textDocuments, this.own(new ResultsCodeLensProvider(this.results, this.config))));
-    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
+    this.explanations = this.own(new ExplanationService(this.client, this.models));
+    this.explanationDecorations = this.own(new ExplanationDecorations(this.results));
+    const hoveredUnits = new HoveredUnits(this.results, this.classifier, this.log);
+    // Registered first so that VS Code lists it after the scores (it orders the newest provider first).
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(hoveredUnits, this.explanations, this.config)));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(hoveredUnits, this.models, this.config)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
     this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));
     this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
-    this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store));
+    this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store, { models: this.models, explanations: this.explanations }));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
     this.serviceStatus = this.own(new ServiceStatusItem(this.service));
@@ -163,6 +175,11 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
     await vscode.window.showTextDocument(document, { selection: range, preserveFocus: false });
   },
+  explainClassification: (ctx) => (target?: ResultNode | vscode.Uri, start?: number) =>
+    explainClassification(
+      { results: ctx.results, classifier: ctx.classifier, explanations: ctx.explanations, decorations: ctx.explanationDecorations, activity: ctx.statusBar },
+      target, start,
+    ),
   showInResults: (ctx) => async (uri: vscode.Uri, start: number) => {
     const node = ctx.resultsTree.unitNode(uri, start);
     if (node) await ctx.resultsView.reveal(node, { select: true, focus: true, expand: true });

@@ -1,6 +1,7 @@
 // The evaluation report page (webview). Draws what the extension posts ({ type: 'report', report })
 // with plain DOM and SVG in the theme's colours, and asks the extension (postMessage) to open a
-// dataset line, export the predictions or copy the metrics. No remote resources, no inline code.
+// dataset line, export the predictions, copy the metrics or explain a row (which words pushed its
+// prediction, coloured as Explain Classification colours them in the editor). No remote resources, no inline code.
 // @ts-check
 (function () {
   'use strict';
@@ -66,13 +67,100 @@
     return h('div', { class: 'kpi' }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label), detail ? h('div', { class: 'kpi-detail muted' }, detail) : undefined);
   }
 
-  /** A table of predictions; each row opens the dataset at its line. */
+  // Explanations asked of the extension: answers by request id, and by text once known.
+  const explanationRequests = new Map();
+  const explanationsByText = new Map();
+  let nextExplanationId = 1;
+
+  /** The words of `text` with their contributions to the predicted label (from the extension's worker). */
+  function explainText(text) {
+    const known = explanationsByText.get(text);
+    if (known) return known;
+    const id = nextExplanationId++;
+    const answer = new Promise((resolve) => explanationRequests.set(id, resolve));
+    explanationsByText.set(text, answer);
+    void answer.then((known) => known.error && explanationsByText.delete(text)); // asked again next time (e.g. after Use This Model)
+    vscode.postMessage({ type: 'explain', id, text });
+    return answer;
+  }
+
+  /** 1..4 by the share of the strongest contribution, 0 below 0.005 (as src/views/contributions.ts). */
+  function intensityStep(contribution, strongest) {
+    if (Math.abs(contribution) < 0.005 || strongest <= 0) return 0;
+    return Math.min(4, Math.max(1, Math.ceil((4 * Math.abs(contribution)) / strongest)));
+  }
+
+  const signed = (value) => `${value < 0 ? '-' : '+'}${Math.abs(value).toFixed(2)}`;
+
+  /** The row's text with each word that moved the score coloured, for (one hue) or against (another) the predicted label. */
+  function colouredText(text, answer) {
+    if (answer.error) return h('p', { class: 'muted explanation-error' }, answer.error);
+    const strongest = answer.words.reduce((max, word) => Math.max(max, Math.abs(word.contribution)), 0);
+    const parts = [];
+    let at = 0;
+    for (const word of answer.words) {
+      const step = intensityStep(word.contribution, strongest);
+      if (step === 0) continue;
+      parts.push(text.slice(at, word.start));
+      const direction = word.contribution > 0 ? 'for' : 'against';
+      parts.push(h('span', { class: `word ${direction}-${step}`, title: `${signed(word.contribution)} ${word.contribution > 0 ? 'raised' : 'lowered'} ${answer.label}` }, text.slice(word.start, word.end)));
+      at = word.end;
+    }
+    parts.push(text.slice(at));
+    const note = answer.wordsPerGroup > 1 ? ` A long text: words were left out ${answer.wordsPerGroup} at a time.` : '';
+    const anyShown = strongest >= 0.005;
+    return h(
+      'div',
+      { class: 'explanation' },
+      h('p', { class: 'explained-text' }, parts),
+      h(
+        'p',
+        { class: 'legend muted' },
+        anyShown
+          ? [h('span', {}, h('span', { class: 'swatch word for-4' }), `raised ${answer.label}`), h('span', {}, h('span', { class: 'swatch word against-4' }), `lowered ${answer.label}`), h('span', {}, `The change in the model's score of ${answer.label} when a word is left out; hover a word for its value.${note}`)]
+          : h('span', {}, `No word alone moves the score of ${answer.label} by 0.005 or more: it rests on several words, any of which would do.${note}`),
+      ),
+    );
+  }
+
+  /** The button that shows a row's explanation in a row of its own below it (and hides it again). */
+  function expandButton(row) {
+    let shown;
+    const button = h('button', { type: 'button', class: 'expand', 'aria-expanded': 'false', title: 'Show which words pushed the prediction', 'aria-label': `line ${row.line}: show which words pushed the prediction` }, '▸');
+    const toggle = (event) => {
+      event.stopPropagation(); // the row itself opens the dataset line
+      const tableRow = button.closest('tr');
+      if (shown) {
+        shown.remove();
+        shown = undefined;
+        button.setAttribute('aria-expanded', 'false');
+        button.textContent = '▸';
+        return;
+      }
+      const cell = h('td', { colspan: '6' }, h('p', { class: 'muted' }, 'Explaining…'));
+      shown = h('tr', { class: 'explanation-row' }, cell);
+      tableRow.after(shown);
+      button.setAttribute('aria-expanded', 'true');
+      button.textContent = '▾';
+      void explainText(row.text).then((answer) => cell.replaceChildren(colouredText(row.text, answer)));
+    };
+    button.addEventListener('click', toggle);
+    button.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        toggle(event);
+      }
+    });
+    return button;
+  }
+
+  /** A table of predictions; each row opens the dataset at its line, and its button shows which words pushed the prediction. */
   function predictionTable(rows, labels, emptyText) {
     if (rows.length === 0) return h('p', { class: 'muted' }, emptyText);
     return h(
       'table',
       { class: 'rows' },
-      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'text'), h('th', {}, 'gold'), h('th', {}, 'predicted'), h('th', { class: 'num' }, 'confidence'))),
+      h('thead', {}, h('tr', {}, h('th', { class: 'expand-cell' }, h('span', { class: 'visually-hidden' }, 'words')), h('th', { class: 'num' }, 'line'), h('th', {}, 'text'), h('th', {}, 'gold'), h('th', {}, 'predicted'), h('th', { class: 'num' }, 'confidence'))),
       h(
         'tbody',
         {},
@@ -81,6 +169,7 @@
             h(
               'tr',
               { class: row.predicted === row.goldLabel ? 'correct' : 'wrong' },
+              h('td', { class: 'expand-cell' }, expandButton(row)),
               h('td', { class: 'num' }, String(row.line)),
               h('td', { class: 'text', title: row.text }, clip(row.text, 220)),
               h('td', {}, row.gold === row.goldLabel ? row.gold : `${row.gold} (${row.goldLabel})`),
@@ -327,6 +416,11 @@
   }
 
   window.addEventListener('message', (event) => {
+    if (event.data?.type === 'explanation') {
+      explanationRequests.get(event.data.id)?.(event.data);
+      explanationRequests.delete(event.data.id);
+      return;
+    }
     if (event.data?.type !== 'report') return;
     const { report } = event.data;
     vscode.setState({ datasetPath: report.dataset.path, modelDir: report.model.dir }); // restores the panel after a reload

@@ -15,7 +15,8 @@ const allLensesUpTo = 1000;
 const marginLines = 500;
 
 class UnitLens extends vscode.CodeLens {
-  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ClassifiedSegment) {
+  /** `explain`: the "Explain" action beside the score lens. */
+  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ClassifiedSegment, readonly explain = false) {
     super(range);
   }
 }
@@ -58,14 +59,24 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
       const to = firstUnitEndingAtOrAfter(units, document.offsetAt(new vscode.Position(window.last + 1, 0)));
       units = units.slice(from, to + 1);
     }
-    return units.map((unit) => {
+    return units.flatMap((unit) => {
       const start = document.positionAt(unit.start);
-      return new UnitLens(new vscode.Range(start, start), document.uri, unit);
+      const range = new vscode.Range(start, start);
+      return [new UnitLens(range, document.uri, unit), new UnitLens(range, document.uri, unit, true)];
     });
   }
 
   resolveCodeLens(lens: UnitLens): UnitLens {
     const { unit } = lens;
+    if (lens.explain) {
+      lens.command = {
+        title: 'Explain',
+        tooltip: 'Colour the words by how much they raised or lowered the label (again: clear)',
+        command: 'textClassifier.explainClassification',
+        arguments: [lens.uri, unit.start],
+      };
+      return lens;
+    }
     const windows = unit.windows > 1 ? ` (${unit.windows} windows)` : '';
     lens.command = {
       title: topLabelText(unit.labels) + windows,
