@@ -2,6 +2,8 @@
 // selections) with their character ranges and scores. Views (tree, code lenses, decorations, hover)
 // read from here and redraw on change. Results outlive the editor tab; an edit marks the units it
 // touched stale instead of dropping them, and a change on disk to a closed file drops its results.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifiedSegment, Unit } from '../classifier/types';
@@ -27,6 +29,8 @@ export interface DocumentResults {
 export class ResultsStore implements vscode.Disposable {
   private readonly byUri = new Map<string, DocumentResults>();
   private readonly watchers = new Map<string, vscode.Disposable>();
+  /** Per file: a hash of the text it has on disk as far as the editor knows (at classification or its last save). */
+  private readonly knownDiskText = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the document whose results changed, or undefined when all were cleared. */
   readonly onDidChange = this.changed.event;
@@ -38,6 +42,9 @@ export class ResultsStore implements vscode.Disposable {
       // An untitled document cannot be opened again once closed; a file can, so its results stay.
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme === 'untitled') this.delete(document.uri);
+      }),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        if (this.watchers.has(document.uri.toString())) this.knownDiskText.set(document.uri.toString(), hash(document.getText()));
       }),
     ];
   }
@@ -84,12 +91,14 @@ export class ResultsStore implements vscode.Disposable {
     const key = uri.toString();
     this.watchers.get(key)?.dispose();
     this.watchers.delete(key);
+    this.knownDiskText.delete(key);
     if (this.byUri.delete(key)) this.changed.fire(uri);
   }
 
   clear(): void {
     this.watchers.forEach((watcher) => watcher.dispose());
     this.watchers.clear();
+    this.knownDiskText.clear();
     this.byUri.clear();
     this.changed.fire(undefined);
   }
@@ -100,19 +109,24 @@ export class ResultsStore implements vscode.Disposable {
   }
 
   /**
-   * A file whose results outlive its editor: when it changes on disk while no document holds it,
-   * the results describe text that is gone, so they go too. While the document is open, VS Code
-   * reloads it and the reload is an edit like any other (followEdits marks what it touched stale);
-   * saving the document also writes the file, which must not drop its results.
+   * A file whose results outlive its editor: when its text on disk changes to something the editor
+   * did not write (another program, a checkout), the results describe text that is gone, so they go.
+   * Saving the document also writes the file: that text is known and keeps them. While the document
+   * has unsaved edits, VS Code does not reload it, and the results still describe the editor's text.
    */
   private watchDisk(uri: vscode.Uri): void {
     const key = uri.toString();
+    const open = () => vscode.workspace.textDocuments.find((document) => document.uri.toString() === key);
+    const document = open();
+    if (document && !document.isDirty) this.knownDiskText.set(key, hash(document.getText()));
     if (uri.scheme !== 'file' || this.watchers.has(key)) return;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
-    const dropUnlessOpen = () => {
-      if (!vscode.workspace.textDocuments.some((document) => document.uri.toString() === key)) this.delete(uri);
+    const onDiskChange = async () => {
+      if (open()?.isDirty) return;
+      const onDisk = await fs.promises.readFile(uri.fsPath, 'utf8').then(hash, () => undefined);
+      if (onDisk === undefined || onDisk !== this.knownDiskText.get(key)) this.delete(uri);
     };
-    this.watchers.set(key, vscode.Disposable.from(watcher, watcher.onDidChange(dropUnlessOpen), watcher.onDidDelete(dropUnlessOpen)));
+    this.watchers.set(key, vscode.Disposable.from(watcher, watcher.onDidChange(onDiskChange), watcher.onDidDelete(onDiskChange)));
   }
 
   /**
@@ -148,6 +162,10 @@ function followEdit(unit: ResultUnit, change: vscode.TextDocumentContentChangeEv
   const start = unit.start < editStart ? unit.start : editStart;
   const end = unit.end > editEnd ? unit.end + delta : editStart + change.text.length;
   return [{ ...unit, start, end, stale: true }];
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** A sorted copy (the common case, units straight from segmentation, costs one pass). */
