@@ -9,6 +9,7 @@ import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
 import { DocumentClassifier, describe } from './views/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
+import { ResultDecorations } from './views/decorations';
 import { datasetCommands } from './views/datasets/commands';
 import { DatasetSettings } from './views/datasets/settings';
 import { DatasetSummaries } from './views/datasets/summaries';
@@ -20,7 +21,8 @@ import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
 import { ResultsStore } from './views/results';
-import { ResultsTreeProvider, type ResultNode } from './views/resultsTree';
+import { arrangeResults } from './views/arrangeResults';
+import { ResultsTreeProvider, type Arrangement, type ResultNode } from './views/resultsTree';
 import { serviceCommands } from './views/service/commands';
 import { LocalService } from './views/service/localService';
 import { ServiceStatusItem } from './views/service/statusItem';
@@ -36,6 +38,7 @@ export interface TextClassifierApi {
   readonly results: ResultsStore;
   readonly resultsTree: ResultsTreeProvider;
   readonly resultsView: vscode.TreeView<ResultNode>;
+  readonly decorations: ResultDecorations;
   readonly classifier: DocumentClassifier;
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;
@@ -55,8 +58,9 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly client: ClassifierClient;
   readonly models: ModelManager;
   readonly results = this.own(new ResultsStore());
-  readonly resultsTree = this.own(new ResultsTreeProvider(this.results));
+  readonly resultsTree = this.own(new ResultsTreeProvider(this.results, this.config));
   readonly resultsView = this.own(vscode.window.createTreeView('textClassifier.results', { treeDataProvider: this.resultsTree, showCollapseAll: true }));
+  readonly decorations = this.own(new ResultDecorations(this.results, this.config));
   readonly statusBar: StatusBar;
   readonly classifier: DocumentClassifier;
   readonly statusReport: StatusReport;
@@ -80,6 +84,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
       this.log.warn(`worker restarted: ${reason}`);
       void vscode.window.showWarningMessage(`Text Classifier worker restarted: ${reason}`);
     }));
+    this.resultsTree.showArrangementIn(this.resultsView);
     this.models = this.own(new ModelManager(extension, this.client, this.config, this.log));
     this.statusBar = this.own(new StatusBar(this.models));
     this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
@@ -152,6 +157,10 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     return classified;
   },
   clearResults: (ctx) => () => ctx.results.clear(),
+  arrangeResults: (ctx) => (change?: Partial<Arrangement>) => (change ? ctx.resultsTree.arrange(change) : arrangeResults(ctx.resultsTree, ctx.config)),
+  toggleLowConfidenceFilter: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: !ctx.resultsTree.arrangement.lowConfidenceOnly }),
+  showAllConfidence: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: false }),
+  showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
     const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
     const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.log) : choice;

@@ -56,7 +56,7 @@ async function unitToExplain(deps: ExplainDependencies, target: ResultNode | vsc
     return { document, unit: segmentIn(document, unit) };
   }
   if (target) {
-    if (target.kind === 'document') throw new Error('Explain Classification explains one unit: choose a unit row.');
+    if (target.kind !== 'unit' && target.kind !== 'label') throw new Error('Explain Classification explains one unit: choose a unit row.');
     const document = await vscode.workspace.openTextDocument(target.results.uri);
     return { document, unit: segmentIn(document, target.unit) };
   }

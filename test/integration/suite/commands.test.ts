@@ -41,11 +41,11 @@ describe('commands', function () {
     assert.equal(others.length, 0);
     assert.equal(api.resultsTree.getTreeItem(documentNode).label, 'reviews.md');
     const unitNodes = api.resultsTree.getChildren(documentNode);
-    assert.deepEqual(unitNodes.map((node) => String(api.resultsTree.getTreeItem(node).label).slice(0, 20)),
+    assert.deepEqual(unitNodes.map((node) => String(api.resultsTree.getTreeItem(node).description).slice(0, 20)),
       expectedReviews.map((review) => review.starts.slice(0, 20)));
     for (const [i, node] of unitNodes.entries()) {
       const item = api.resultsTree.getTreeItem(node);
-      assert.match(String(item.description), new RegExp(`^${expectedReviews[i].label} (0\\.\\d\\d|1\\.00)`), `unit ${i}: ${item.description}`);
+      assert.match(String(item.label), new RegExp(`^${expectedReviews[i].label} (0\\.\\d\\d|1\\.00)$`), `unit ${i}: ${item.label}`);
       const labelNodes = api.resultsTree.getChildren(node) as Extract<ResultNode, { kind: 'label' }>[];
       assert.deepEqual(labelNodes.map((label) => label.label).sort(), ['negative', 'positive']);
       assert.ok(Math.abs(labelNodes.reduce((sum, label) => sum + label.score, 0) - 1) < 1e-4, 'scores sum to 1');
@@ -96,7 +96,7 @@ describe('commands', function () {
     assert.equal(classified.length, 1);
     assert.equal(classified[0].text, line.text);
     assert.equal(classified[0].labels[0].label, 'positive');
-    assert.deepEqual(api.results.get(editor.document.uri)?.units.map((unit) => unit.text), [line.text]);
+    assert.deepEqual(api.results.get(editor.document.uri)?.selections.map((unit) => unit.text), [line.text]);
   });
 
   it('Clear Results empties the tree and removes the lenses', async () => {
@@ -110,7 +110,7 @@ describe('commands', function () {
     assert.equal(lenses.filter((lens) => lens.command?.command === 'textClassifier.showInResults').length, 0);
   });
 
-  it('clicking a unit selects its text, a lens shows it in the tree; a closed document leaves the tree', async () => {
+  it('clicking a unit selects its text, a lens shows it in the tree; closing the tab keeps the results', async () => {
     const api = await extensionApi();
     await openInEditor('reviews.md');
     const results = await vscode.commands.executeCommand<DocumentResults>('textClassifier.classifyDocument');
@@ -123,7 +123,7 @@ describe('commands', function () {
     const selected = api.resultsView.selection[0];
     assert.ok(selected?.kind === 'unit' && selected.unit.start === unit.start, 'the unit is selected in the Results view');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    assert.equal(api.results.get(results.uri), undefined);
+    assert.equal(api.results.get(results.uri)?.units.length, 4);
   });
 
   it('Show Status names the model, provider, threads, worker memory and cache', async () => {
