@@ -16,6 +16,8 @@ export interface RunOptions {
   onProgress?: (progress: EvaluationProgress) => void;
   /** Another worker and the model it has loaded (e.g. a model just trained), instead of the editor's. */
   worker?: { client: ClassifierClient; model: ModelInfo; executionProvider: ExecutionProviderName | null };
+  /** Leave out the rows the model was trained on (its training manifest lists them). */
+  heldOutOnly?: boolean;
 }
 
 export class EvaluationService implements vscode.Disposable {
@@ -42,7 +44,7 @@ export class EvaluationService implements vscode.Disposable {
     try {
       const { labelMap, ...schemaOptions } = columns;
       const result = await (options.worker?.client ?? this.client).evaluate(
-        { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName) },
+        { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName), modelDir: model.dir, heldOutOnly: options.heldOutOnly },
         options,
       );
       if (result.evaluated === 0) {
@@ -74,7 +76,7 @@ export class EvaluationService implements vscode.Disposable {
   }
 
   /** run() with a cancellable progress notification. */
-  async runWithProgress(datasetPath: string, columns: DatasetColumns): Promise<EvaluationRecord> {
+  async runWithProgress(datasetPath: string, columns: DatasetColumns, options: Pick<RunOptions, 'heldOutOnly'> = {}): Promise<EvaluationRecord> {
     const model = await this.models.ensureLoaded();
     const title = `Evaluating ${model.name} on ${path.basename(datasetPath)}`;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -83,6 +85,7 @@ export class EvaluationService implements vscode.Disposable {
       let reported = 0;
       try {
         return await this.run(datasetPath, columns, {
+          ...options,
           signal: cancel.signal,
           onProgress: (state) => {
             const percent = (100 * state.bytesRead) / Math.max(state.totalBytes, 1);
