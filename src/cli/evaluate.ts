@@ -208,7 +208,7 @@ function cliWayOut(error: LabelMappingError): string {
 function overlapLines(report: EvaluationReport, modelName: string): string[] {
   const overlap = report.trainingOverlap;
   if (!overlap) return [];
-  const how = overlap.match === 'same file' ? `the rows listed in its training manifest (${overlap.trainingFile})` : `same text as rows of its training file ${overlap.trainingFile}`;
+  const how = overlap.match === 'same file' ? `rows listed in its training manifest for ${overlap.trainingFile}` : `same text as rows of its training file ${overlap.trainingFile}`;
   if (overlap.excluded) return [`held out    ${formatCount(overlap.rows)} rows ${modelName} was trained on were left out (${how})`];
   return [
     `WARNING     ${formatCount(overlap.rows)} of these rows were used to train ${modelName} (${how}); the all-rows metrics are optimistic`,

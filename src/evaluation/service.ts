@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { ExecutionProviderName, ModelInfo } from '../classifier/types';
 import type { EvaluationProgress } from '../datasets/evaluate';
+import { createLabelMapping } from '../datasets/labels';
+import { inspectDataset } from '../datasets/schema';
 import type { ModelManager } from '../views/models';
 import type { DatasetColumns } from '../views/datasets/settings';
 import { describeProgress } from './progress';
@@ -43,6 +45,8 @@ export class EvaluationService implements vscode.Disposable {
     this.log.info(`evaluating ${model.name} on ${datasetPath}`);
     try {
       const { labelMap, ...schemaOptions } = columns;
+      // Here rather than in the worker, so that a mismatch arrives as a LabelMappingError with its details.
+      createLabelMapping(model.labels, (await inspectDataset(datasetPath, schemaOptions)).sampleLabels, labelMap);
       const result = await (options.worker?.client ?? this.client).evaluate(
         { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName), modelDir: model.dir, heldOutOnly: options.heldOutOnly },
         options,
@@ -66,9 +70,6 @@ export class EvaluationService implements vscode.Disposable {
       return record;
     } catch (error) {
       await this.store.discard(partial);
-      if (error instanceof Error && error.name === 'LabelMappingError') {
-        throw new Error(`${error.message} — set it with "Text Classifier: Configure Columns…" on ${path.basename(datasetPath)}`);
-      }
       throw error;
     } finally {
       this.running.delete(id);

@@ -23,7 +23,9 @@ export type ReportRequest =
   | { type: 'openLine'; line: number }
   | { type: 'export'; format: 'csv' | 'jsonl' }
   | { type: 'copyMetrics' }
-  | { type: 'useModel' };
+  | { type: 'useModel' }
+  | { type: 'evaluateHeldOut' }
+  | { type: 'evaluateAllRows' };
 
 export class ReportPanels implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; record: EvaluationRecord }>();
@@ -119,6 +121,11 @@ export class ReportPanels implements vscode.Disposable {
       case 'useModel':
         // Select Model…'s own path: loads it in the editor's worker and remembers it.
         void vscode.commands.executeCommand('textClassifier.selectModel', record.model.dir);
+        return;
+      case 'evaluateHeldOut':
+      case 'evaluateAllRows':
+        // The model in the editor's worker, as every Evaluate; the report in front is replaced by the new one.
+        void vscode.commands.executeCommand('textClassifier.evaluateDataset', record.datasetPath, { heldOutOnly: message.type === 'evaluateHeldOut' });
         return;
     }
   }
