@@ -99,7 +99,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
     this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));
-    this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
+    this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets, () => this.models.model?.labels));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store, { models: this.models, explanations: this.explanations }));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));

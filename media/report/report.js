@@ -260,16 +260,19 @@
   function barChart(bars, { xMin = 0, yMax, yLabel, xLabel, ariaLabel, extra }) {
     const width = 420;
     const height = 240;
-    const plot = { left: 48, right: 12, top: 12, bottom: 40 };
+    const yTicks = [0, 0.5, 1].map((tick) => tick * yMax);
+    const yTickText = (value) => (yMax <= 1 ? value.toFixed(1) : count.format(Math.round(value)));
+    // Room for the rotated axis title (about 16 px) and the widest tick label (about 6.5 px a character at 11 px).
+    const widestTick = Math.max(...yTicks.map((value) => yTickText(value).length));
+    const plot = { left: 26 + Math.ceil(widestTick * 6.5), right: 12, top: 12, bottom: 40 };
     const innerWidth = width - plot.left - plot.right;
     const innerHeight = height - plot.top - plot.bottom;
     const x = (value) => plot.left + ((Math.max(value, xMin) - xMin) / (1 - xMin)) * innerWidth;
     const y = (value) => plot.top + innerHeight - (value / (yMax || 1)) * innerHeight;
     const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': ariaLabel });
-    for (const tick of [0, 0.5, 1]) {
-      const value = tick * yMax;
+    for (const value of yTicks) {
       svg.append(s('line', { x1: plot.left, x2: width - plot.right, y1: y(value), y2: y(value), class: 'grid' }));
-      svg.append(s('text', { x: plot.left - 6, y: y(value) + 4, class: 'tick', 'text-anchor': 'end', text: yMax <= 1 ? value.toFixed(1) : count.format(Math.round(value)) }));
+      svg.append(s('text', { x: plot.left - 6, y: y(value) + 4, class: 'tick', 'text-anchor': 'end', text: yTickText(value) }));
     }
     for (let step = 0; step <= 4; step++) {
       const tick = xMin + (step * (1 - xMin)) / 4;
@@ -337,7 +340,8 @@
   }
 
   function skippedSection(result) {
-    if (result.skipped === 0) return card('Skipped rows', 'Every row of the file was evaluated.');
+    const leftOut = result.trainingOverlap?.excluded ? result.trainingOverlap.rows : 0;
+    if (result.skipped === 0) return card('Skipped rows', leftOut > 0 ? `No row was skipped; the ${count.format(leftOut)} training rows were left out.` : 'Every row of the file was evaluated.');
     const reasons = Object.entries(result.skippedByReason).map(([reason, rows]) => h('li', {}, h('strong', {}, count.format(rows)), ` ${reason}`));
     const list = result.skippedRows.map((row) =>
       activatable(h('tr', {}, h('td', { class: 'num' }, String(row.line)), h('td', {}, row.reason), h('td', { class: 'text', title: row.detail }, clip(row.detail, 160))), `line ${row.line}: ${row.reason}; open in the dataset`, () => openLine(row.line)),
@@ -349,6 +353,33 @@
       h('ul', { class: 'reasons' }, reasons),
       h('div', { class: 'scroll' }, h('table', { class: 'rows' }, h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'reason'), h('th', {}, 'detail'))), h('tbody', {}, list))),
       more,
+    );
+  }
+
+  /** The dataset holds rows the model was trained on: say so, and offer the evaluation without them (or with them again). */
+  function overlapBanner(overlap, result, model) {
+    const how = overlap.match === 'same file' ? `rows listed in its training manifest for ${overlap.trainingFile}` : `the same text as rows of its training data, ${overlap.trainingFile}`;
+    if (overlap.excluded) {
+      return h(
+        'section',
+        { class: 'banner info', id: 'training-overlap', role: 'status' },
+        h('div', {}, h('strong', {}, 'Held-out rows only. '), `${count.format(overlap.rows)} rows ${model.name} was trained on (${how}) were left out.`),
+        h('button', { type: 'button', id: 'evaluate-all-rows', class: 'secondary', onclick: () => vscode.postMessage({ type: 'evaluateAllRows' }) }, 'Evaluate All Rows'),
+      );
+    }
+    const heldOut = overlap.heldOut.evaluated > 0
+      ? `On the ${count.format(overlap.heldOut.evaluated)} other rows: accuracy ${pct(overlap.heldOut.accuracy, 2)}, macro F1 ${pct(overlap.heldOut.macroF1, 2)}.`
+      : 'No row is held out: evaluate a dataset the model has not seen.';
+    return h(
+      'section',
+      { class: 'banner warning', id: 'training-overlap', role: 'alert' },
+      h(
+        'div',
+        {},
+        h('strong', {}, `${count.format(overlap.rows)} of ${count.format(result.evaluated)} rows were used to train ${model.name}`),
+        ` (${how}), so the all-rows metrics are optimistic. ${heldOut}`,
+      ),
+      overlap.heldOut.evaluated > 0 ? h('button', { type: 'button', id: 'evaluate-held-out', onclick: () => vscode.postMessage({ type: 'evaluateHeldOut' }) }, 'Evaluate Held-Out Rows Only') : undefined,
     );
   }
 
@@ -384,11 +415,17 @@
       h('div', {}, h('h1', {}, report.dataset.name, h('span', { class: 'muted' }, ` · ${model.name}`)), h('p', { class: 'muted meta' }, `${report.dataset.path} · ${report.executionProvider ?? 'remote'} · labels by ${result.labelMapping} · ${finished.toLocaleString()}`)),
       toolbar,
     );
+    const overlap = result.trainingOverlap;
+    const mixed = overlap && !overlap.excluded; // the all-rows metrics include training rows
+    const heldOutKpis = mixed && overlap.heldOut.evaluated > 0
+      ? [kpi('held-out accuracy', pct(overlap.heldOut.accuracy, 2), `${count.format(overlap.heldOut.evaluated)} rows not trained on`), kpi('held-out macro F1', pct(overlap.heldOut.macroF1, 2))]
+      : [];
     const kpis = h(
       'section',
       { class: 'kpis' },
-      kpi('accuracy', pct(result.accuracy, 2), `${count.format(result.evaluated)} rows evaluated`),
-      kpi('macro F1', pct(result.macroF1, 2), `weighted F1 ${pct(result.weightedF1, 2)}`),
+      ...heldOutKpis,
+      kpi(mixed ? 'accuracy, all rows' : 'accuracy', pct(result.accuracy, 2), mixed ? `incl. ${count.format(overlap.rows)} training rows` : `${count.format(result.evaluated)} rows evaluated`),
+      kpi(mixed ? 'macro F1, all rows' : 'macro F1', pct(result.macroF1, 2), `weighted F1 ${pct(result.weightedF1, 2)}`),
       kpi('calibration error (ECE)', result.expectedCalibrationError.toFixed(3), '10 equal-width bins'),
       kpi('rows', count.format(result.total), result.skipped > 0 ? `${count.format(result.skipped)} skipped` : 'none skipped'),
       kpi('throughput', `${count.format(Math.round(result.rowsPerSecond))} rows/s`, `${result.seconds.toFixed(1)} s`),
@@ -400,6 +437,7 @@
     );
     root.replaceChildren(
       header,
+      overlap ? overlapBanner(overlap, result, model) : undefined,
       kpis,
       h('div', { class: 'grid' }, card('Per-class metrics', undefined, perClassTable(result)), card('Confusion matrix', 'Rows: gold label; columns: predicted; shade: share of the gold row.', h('div', { class: 'matrix-wrap' }, confusionMatrix(result, showCell)))),
       h('section', { class: 'card' }, cellPanel),

@@ -27,7 +27,9 @@ export type ReportRequest =
   | { type: 'export'; format: 'csv' | 'jsonl' }
   | { type: 'copyMetrics' }
   | { type: 'useModel' }
-  | { type: 'explain'; id: number; text: string };
+  | { type: 'explain'; id: number; text: string }
+  | { type: 'evaluateHeldOut' }
+  | { type: 'evaluateAllRows' };
 
 /** The answer to 'explain': the row's words with their contributions to `label`, or why there are none. */
 export type RowExplanation =
@@ -138,6 +140,11 @@ export class ReportPanels implements vscode.Disposable {
         return;
       case 'explain':
         void this.explainRow(record, message.id, message.text).then((answer) => entry.panel.webview.postMessage(answer));
+        return;
+      case 'evaluateHeldOut':
+      case 'evaluateAllRows':
+        // The model in the editor's worker, as every Evaluate; the report in front is replaced by the new one.
+        void vscode.commands.executeCommand('textClassifier.evaluateDataset', record.datasetPath, { heldOutOnly: message.type === 'evaluateHeldOut' });
         return;
     }
   }

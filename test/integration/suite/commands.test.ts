@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ClassifiedSegment } from '../../../src/classifier/types';
 import type { DocumentResults } from '../../../src/views/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
+import { withoutInternalPaths } from '../../../src/views/statusReport';
 import { extensionApi, openInEditor, setSetting, workspaceFile } from '../helpers';
 
 const expectedReviews = [
@@ -134,6 +135,28 @@ describe('commands', function () {
     assert.match(report, /Threads: \d+/);
     assert.match(report, /Worker: pid \d+, memory \d+ MB/);
     assert.match(report, /Cache: \d+ of \d+ entries, \d+ hits/);
+  });
+
+  it('Show Status opens as a rendered Markdown preview, without paths inside the extension', async () => {
+    const api = await extensionApi();
+    const model = await api.models.ensureLoaded();
+    const report = await vscode.commands.executeCommand<string>('textClassifier.showStatus');
+    assert.match(report, /Directory: bundled with the extension \(`sentiment-sst2`\)/);
+    assert.ok(!report.includes('node_modules'), report);
+    assert.ok(!report.includes(model.dir), `the model directory ${model.dir} is named, not shown as a path`);
+    const previewOpened = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).some((tab) => tab.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(tab.input.viewType));
+    for (let waited = 0; !previewOpened() && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).map((tab) => `${tab.label} (${tab.input instanceof vscode.TabInputWebview ? tab.input.viewType : tab.input?.constructor.name})`);
+    assert.ok(previewOpened(), `a Markdown preview tab is open (tabs: ${tabs.join(', ')})`);
+    assert.ok(!vscode.window.visibleTextEditors.some((editor) => editor.document.uri.scheme === 'text-classifier-status'), 'no raw Markdown source editor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a path inside node_modules in an execution provider message is shortened to the file name', () => {
+    assert.equal(
+      withoutInternalPaths('CUDA not used: /home/me/.vscode/extensions/x/node_modules/onnxruntime-node/bin/napi-v3/linux/x64/libonnxruntime_providers_cuda.so: cannot open'),
+      'CUDA not used: libonnxruntime_providers_cuda.so: cannot open',
+    );
   });
 
   it('Select Model loads a model directory and reports a broken one without losing the current model', async () => {
