@@ -25,7 +25,8 @@ export type NoParams = Record<never, never>;
 export interface Methods {
   load: { params: { modelDir: string; options?: EngineOptions }; result: ModelInfo };
   classify: { params: { texts: string[] }; result: PackedScores };
-  classifyDocument: { params: { text: string; unit: Unit }; result: PackedSegments };
+  /** `prose`: Markdown, classify only its prose (segment.ts SegmentOptions). */
+  classifyDocument: { params: { text: string; unit: Unit; prose?: boolean }; result: PackedSegments };
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */
   infer: { params: { feeds: Record<string, RawTensor<BigInt64Array>>; outputNames?: string[] }; result: Record<string, RawTensor<Float32Array>> };
   /** The loaded graph's inputs and outputs (serve's v2 model metadata). */
