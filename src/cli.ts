@@ -6,11 +6,12 @@ import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
+import { predictCommand } from './cli/predict';
 import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
 
-const commands: Command[] = [classifyCommand, evaluateCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
+const commands: Command[] = [classifyCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
