@@ -26,6 +26,11 @@ export class Config {
     return this.settings.get<Unit>('unit', 'paragraph');
   }
 
+  /** textClassifier.skipNonProse: in Markdown, classify only the prose. */
+  get skipNonProse(): boolean {
+    return this.settings.get('skipNonProse', true);
+  }
+
   get codeLensEnabled(): boolean {
     return this.settings.get('codeLens.enabled', true);
   }

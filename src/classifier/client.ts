@@ -152,8 +152,9 @@ export class ClassifierClient {
     return unpackScores(packed, opts.topK);
   }
 
-  async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number } = {}): Promise<ClassifiedSegment[]> {
-    const packed = await this.request('classifyDocument', { text, unit }, `classify a document by ${unit}`, opts);
+  /** `prose`: a Markdown document of which only the prose is classified (segment.ts SegmentOptions). */
+  async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number; prose?: boolean } = {}): Promise<ClassifiedSegment[]> {
+    const packed = await this.request('classifyDocument', { text, unit, ...(opts.prose ? { prose: true } : {}) }, `classify a document by ${unit}`, opts);
     // A slice at a time, letting the event loop turn in between: the extension host runs this, and a
     // 1 MB document has ten thousand units.
     const segments: ClassifiedSegment[] = new Array(packed.starts.length);

@@ -7,7 +7,7 @@ import { paddedFeeds } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
 import { explainTexts, type ExplainContext } from '../engine/explain';
 import type { Explanation } from './explanation';
-import { segment } from './segment';
+import { segment, type SegmentOptions } from './segment';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
 import { TextTokenizer, type EncodedText } from './tokenize';
@@ -345,15 +345,15 @@ export class Engine {
   }
 
   /** Cuts a document into units and classifies them; every segment keeps its exact range. */
-  async classifyDocument(text: string, unit: Unit, opts: ClassifyOptions = {}): Promise<ClassifiedSegment[]> {
-    const segments = segment(text, unit);
+  async classifyDocument(text: string, unit: Unit, opts: ClassifyOptions & SegmentOptions = {}): Promise<ClassifiedSegment[]> {
+    const segments = segment(text, unit, opts);
     const results = await this.classify(segments.map((s) => s.text), opts);
     return segments.map((s, i) => ({ ...s, ...results[i] }));
   }
 
   /** classifyDocument in compact form, for the worker: the host slices the texts from its own copy. */
-  async classifyDocumentPacked(text: string, unit: Unit, opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<PackedSegments> {
-    const segments: Segment[] = segment(text, unit);
+  async classifyDocumentPacked(text: string, unit: Unit, opts: Omit<ClassifyOptions, 'topK'> & SegmentOptions = {}): Promise<PackedSegments> {
+    const segments: Segment[] = segment(text, unit, opts);
     const results = await this.classifyPacked(segments.map((s) => s.text), opts);
     return { starts: Int32Array.from(segments, (s) => s.start), ends: Int32Array.from(segments, (s) => s.end), results };
   }

@@ -26,7 +26,8 @@ export type NoParams = Record<never, never>;
 export interface Methods {
   load: { params: { modelDir: string; options?: EngineOptions }; result: ModelInfo };
   classify: { params: { texts: string[] }; result: PackedScores };
-  classifyDocument: { params: { text: string; unit: Unit }; result: PackedSegments };
+  /** `prose`: Markdown, classify only its prose (segment.ts SegmentOptions). */
+  classifyDocument: { params: { text: string; unit: Unit; prose?: boolean }; result: PackedSegments };
   /** Per-word contributions to every label, by occlusion (src/engine/explain.ts). */
   explain: { params: { texts: string[] }; result: Explanation[] };
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */

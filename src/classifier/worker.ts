@@ -75,7 +75,7 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
     case 'explain':
       return requireEngine().explain(request.texts, { signal, onProgress });
     case 'classifyDocument':
-      return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress });
+      return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress, prose: request.prose });
     case 'infer':
       return requireEngine().run(request.feeds, request.outputNames);
     case 'signature':

@@ -9,6 +9,7 @@ import type { DatasetFormat } from '../datasets/types';
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
 import { defaultModelDir } from './paths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
+import { remoteEngineOptions, remoteHelp, remoteOptions } from './remote';
 import { formatTable, percent } from './table';
 
 const formats = ['table', 'json'] as const;
@@ -43,6 +44,7 @@ Options:
       --predictions FILE   write every evaluated row (line, text, gold, predicted, scores) as JSONL
       --batch-size N       texts per classify call (default 256)
       --held-out           evaluate only the rows the model was not trained on
+${remoteHelp}
   -h, --help               show this help
 
 JSON keys: accuracy, macro_f1, weighted_f1, per_class, confusion_matrix (rows gold, columns
@@ -65,6 +67,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
       predictions: { type: 'string' },
       'batch-size': { type: 'string' },
       'held-out': { type: 'boolean' },
+      ...remoteOptions,
     });
     if (positionals.length !== 1) throw new UsageError(`name exactly one dataset file (got ${positionals.length})`);
     if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other');
@@ -75,7 +78,8 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
     if (!fs.existsSync(dataset) || !fs.statSync(dataset).isFile()) throw new Error(`dataset ${dataset} not found`);
     const labelMap = values['label-map'] === undefined ? undefined : parseLabelMap(values['label-map']);
 
-    const engine = await Engine.load(values.model ?? defaultModelDir());
+    const modelDir = values.model ?? defaultModelDir();
+    const engine = await Engine.load(modelDir, remoteEngineOptions(values, modelDir));
     const cancel = new AbortController();
     const onInterrupt = () => cancel.abort(new Error('cancelled (interrupted)'));
     process.once('SIGINT', onInterrupt);
