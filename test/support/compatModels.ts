@@ -12,6 +12,9 @@ export const compatModelsDir = path.join(repoRoot, '.cache', 'compat-models');
 /** The texts the vocabularies were built from and the agreement tests classify: English and many scripts, emoji, zero-width and RTL marks. */
 export const compatTexts: string[] = JSON.parse(fs.readFileSync(path.join(generatorDir, 'texts.json'), 'utf8'));
 
+/** The family directories (one per model family; the other directories are cases of one family). */
+export const COMPAT_FAMILIES = ['bert', 'bert-cased', 'bert-chinese', 'distilbert', 'electra', 'minilm', 'roberta', 'xlm-roberta', 'albert', 'deberta-v3', 'modernbert'];
+
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 function generatorHash(): string {

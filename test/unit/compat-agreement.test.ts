@@ -9,11 +9,10 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
 import type { ModelVariant } from '../../src/classifier/types';
-import { compatModelsOrSkip, compatTexts } from '../support/compatModels';
+import { COMPAT_FAMILIES as FAMILIES, compatModelsOrSkip, compatTexts } from '../support/compatModels';
 import { directScores, largestDifference, transformersJsScores, type TransformersJsOptions } from '../support/compatReference';
 
 const TOLERANCE = 1e-4;
-export const FAMILIES = ['bert', 'bert-cased', 'bert-chinese', 'distilbert', 'electra', 'minilm', 'roberta', 'xlm-roberta', 'albert', 'deberta-v3', 'modernbert'];
 
 async function engineScores(dir: string, texts: string[], modelVariant?: ModelVariant) {
   // batchSize 16: the 60 texts run in padded batches of mixed lengths, the references one by one or all at once.
