@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { Engine } from '../classifier/engine';
 import { segment, UNITS } from '../classifier/segment';
-import type { LabelScore, Unit } from '../classifier/types';
+import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
 import { defaultModelDir } from './paths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
@@ -31,6 +31,7 @@ Cuts each file (or stdin, "-") into units and classifies every unit with a model
 
 Options:
   -m, --model DIR      model directory (default: the bundled sentiment-sst2)
+      --variant NAME   which graph of the model directory: auto (fp32 when present), fp32, fp16, quantized, int8, uint8, q4, q4f16, bnb4
   -u, --unit UNIT      ${UNITS.join(' | ')} (default: paragraph)
   -f, --format FORMAT  table | json | jsonl (default: table)
       --top-k K        keep only the K best labels of each unit
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
   async run(args) {
     const { values, positionals } = parseCommandLine(args, {
       model: { type: 'string', short: 'm' },
+      variant: { type: 'string' },
       unit: { type: 'string', short: 'u' },
       format: { type: 'string', short: 'f' },
       'top-k': { type: 'string' },
@@ -61,7 +63,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
     });
 
     const started = performance.now();
-    const engine = await Engine.load(values.model ?? defaultModelDir());
+    const engine = await Engine.load(values.model ?? defaultModelDir(), { modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') });
     const progress = new ProgressLine();
     try {
       const results = await engine.classify(
