@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../classifier/engine';
+import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import { evaluate, EvaluationReport, Prediction } from '../datasets/evaluate';
 import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/labels';
 import { readTrainingManifest } from '../datasets/trainingManifest';
@@ -35,6 +36,8 @@ text), the output says so and shows the held-out metrics first; --held-out leave
 
 Options:
   -m, --model DIR          model directory (default: the bundled sentiment-sst2)
+      --variant NAME       which graph of the model directory: auto (fp32 when present), fp32, fp16,
+                           quantized, int8, uint8, q4, q4f16, bnb4
       --text-column COL    column name or 1-based position; several (a,b) are joined with a space
       --label-column COL   column name or 1-based position
       --label-map MAP      gold=model pairs ("0=negative,1=positive") or a JSON file {"gold": "model"}
@@ -57,6 +60,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
   async run(args) {
     const { values, positionals } = parseCommandLine(args, {
       model: { type: 'string', short: 'm' },
+      variant: { type: 'string' },
       'text-column': { type: 'string' },
       'label-column': { type: 'string' },
       'label-map': { type: 'string' },
@@ -79,7 +83,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
     const labelMap = values['label-map'] === undefined ? undefined : parseLabelMap(values['label-map']);
 
     const modelDir = values.model ?? defaultModelDir();
-    const engine = await Engine.load(modelDir, remoteEngineOptions(values, modelDir));
+    const engine = await Engine.load(modelDir, { ...remoteEngineOptions(values, modelDir), modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') });
     const cancel = new AbortController();
     const onInterrupt = () => cancel.abort(new Error('cancelled (interrupted)'));
     process.once('SIGINT', onInterrupt);
