@@ -6,6 +6,7 @@ import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
+import { escapeControls } from './cli/terminalText';
 import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
@@ -53,11 +54,11 @@ async function main(args: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`textclf ${command.name}: ${error.message}\nRun "textclf ${command.name} --help" for usage.\n`);
+      process.stderr.write(`textclf ${command.name}: ${escapeControls(error.message)}\nRun "textclf ${command.name} --help" for usage.\n`);
       return exitCodes.usageError;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`textclf ${command.name}: ${message}\n`);
+    process.stderr.write(`textclf ${command.name}: ${escapeControls(message)}\n`);
     if (process.env.TEXTCLF_DEBUG && error instanceof Error && !(error instanceof BundleError)) process.stderr.write(`${error.stack}\n`);
     return exitCodes.runtimeError;
   }
