@@ -149,6 +149,19 @@ describe('explain through the worker process', function () {
     assert.deepEqual(await client.explain([]), []);
   });
 
+  it('unpacks a large answer (more words than one unpack slice) text by text, each word sliced from its own text', async () => {
+    await client.loadModel(sentiment);
+    const texts = Array.from({ length: 700 }, (_, i) => `review ${i}: the acting was ${i % 2 ? 'superb' : 'dreadful'} but the plot dragged on and on without any real payoff`);
+    const explanations = await client.explain(texts);
+    assert.ok(explanations.reduce((total, e) => total + e.words.length, 0) > 10_000);
+    explanations.forEach((explanation, i) => {
+      assert.equal(explanation.words.length, 18, `text ${i}`);
+      for (const w of explanation.words) assert.equal(texts[i].slice(w.start, w.end), w.word);
+      const [word, label] = i % 2 ? ['superb', 'positive'] : ['dreadful', 'negative'];
+      assert.ok(contribution(explanation, word, label) > 0, texts[i]);
+    });
+  });
+
   it('fails an explain in flight with WorkerRestartedError when the worker is killed, and explains again after the restart', async () => {
     await client.loadModel(sentiment, { threads: 1 });
     const texts = Array.from({ length: 400 }, (_, i) => `review ${i}: the acting was fine but the plot dragged on and on without any real payoff`);
