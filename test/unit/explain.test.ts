@@ -2,7 +2,9 @@
 // process and through the real worker process.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Tokenizer } from 'tokenizers';
 import { ClassifierClient, WorkerRestartedError } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
 import { contributionsTo, topContributions, type Explanation } from '../../src/classifier/explanation';
@@ -10,6 +12,8 @@ import { MAX_WORD_GROUPS } from '../../src/engine/explain';
 import { bundledModel, repoRoot } from '../support/paths';
 
 const sentiment = bundledModel('sentiment-sst2');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
 const workerScript = path.join(repoRoot, 'dist', 'worker.js');
 
 function contribution(explanation: Explanation, word: string, label: string): number {
@@ -107,6 +111,48 @@ describe('explain (occlusion)', function () {
       assert.ok(topContributions(explanation, 3, top).raised.length > 0);
     } finally {
       await topics.dispose();
+    }
+  });
+
+  it('multi-label, long text: a word changes only its own window, and each label is the maximum over windows again', async () => {
+    // A synthetic graph whose logits are mean(input_ids) * weight per label, so every score is known.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-explain-'));
+    try {
+      fs.copyFileSync(path.join(sentiment, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', max_position_embeddings: 64, problem_type: 'multi_label_classification', id2label: { 0: 'a', 1: 'b' } }));
+      const weights = [0.001, -0.001];
+      fs.writeFileSync(path.join(dir, 'model.onnx'), classifierModel({ width: 2, weights, bias: [0, 0], inputs: ['attention_mask', 'token_type_ids'] }));
+      const synthetic = await Engine.load(dir, { executionProviders: ['cpu'], windowStride: 0 });
+      try {
+        const tokenizer = Tokenizer.fromFile(path.join(sentiment, 'tokenizer.json'));
+        const meanId = async (text: string) => {
+          const ids = (await tokenizer.encode(text)).getIds();
+          return ids.reduce((sum, id) => sum + id, 0) / ids.length;
+        };
+        const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+        // Two windows of 62 words each (64 tokens with [CLS] and [SEP], stride 0).
+        const [low, high] = ['the', 'wonderful'];
+        const [explanation] = await synthetic.explain([`${low} `.repeat(62) + `${high} `.repeat(62)]);
+        assert.equal(explanation.windows, 2);
+        assert.equal(explanation.words.length, 124);
+        const full = [await meanId(`${low} `.repeat(62)), await meanId(`${high} `.repeat(62))];
+        const shortened = [await meanId(`${low} `.repeat(61)), await meanId(`${high} `.repeat(61))];
+        weights.forEach((weight, label) => {
+          const score = (means: number[]) => Math.max(...means.map((mean) => sigmoid(weight * mean)));
+          for (const window of [0, 1]) {
+            const without = full.map((mean, w) => (w === window ? shortened[w] : mean));
+            const expected = score(full) - score(without);
+            const word = explanation.words[window * 62 + 5];
+            assert.ok(Math.abs(word.contributions[label] - expected) < 1e-5, `label ${label}, window ${window}: ${word.contributions[label]} vs ${expected}`);
+          }
+        });
+        // Each label's maximum comes from one window; a word of the other window does not change it at all.
+        assert.ok(explanation.words.some((w) => w.contributions.some((c) => c === 0)));
+      } finally {
+        await synthetic.dispose();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
