@@ -55,7 +55,7 @@ interface TextPlan {
   scores: Float32Array;
   /** Per slot: the tokens its sequence holds (the weight of its scores in a token-weighted mean). */
   slotTokens: number[];
-  /** Tokens left to score: the text is done at zero. */
+  /** Sequences left to score: the text is done at zero. */
   left: number;
 }
 
