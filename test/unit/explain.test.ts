@@ -8,7 +8,7 @@ import { Tokenizer } from 'tokenizers';
 import { ClassifierClient, WorkerRestartedError } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
 import { contributionsTo, topContributions, type Explanation } from '../../src/classifier/explanation';
-import { MAX_WORD_GROUPS } from '../../src/engine/explain';
+import { explainTexts, MAX_WORD_GROUPS, type ExplainContext } from '../../src/engine/explain';
 import { bundledModel, repoRoot } from '../support/paths';
 
 const sentiment = bundledModel('sentiment-sst2');
@@ -99,6 +99,41 @@ describe('explain (occlusion)', function () {
     assert.ok(explanation.words.every((w) => w.contributions.every(Number.isFinite)));
     // A group in the middle changes only its windows; its contribution is still a real score change.
     assert.ok(explanation.words.some((w) => Math.abs(w.contributions[0]) > 1e-2));
+  });
+
+  /** The engine's own explain context, counting the sequences it scores and the runs they take. */
+  function countingContext(counts: { sequences: number; runs: number }): ExplainContext {
+    const context = (engine as unknown as { explainContext(): ExplainContext }).explainContext();
+    return {
+      ...context,
+      scoreSequences: (nextChunk, onScored, afterRun, signal) =>
+        context.scoreSequences(
+          () => nextChunk()?.then((chunk) => ((counts.sequences += chunk.length), chunk)),
+          onScored,
+          () => (counts.runs++, afterRun()),
+          signal,
+        ),
+    };
+  }
+
+  it('scores all variants of a text in a few batched runs, and bounds the sequences of a long text by its word groups', async () => {
+    const paragraph = 'The plot was dull and predictable, but the acting was brilliant and the score was lovely; I would watch it again for the leads alone.';
+    const short = { sequences: 0, runs: 0 };
+    const packed = await explainTexts([paragraph], countingContext(short));
+    const words = packed.wordOffsets[1];
+    assert.equal(short.sequences, words + 1, 'the text and one variant per word');
+    assert.ok(short.runs <= 3, `${short.runs} runs for ${short.sequences} sequences`);
+
+    const sentences = ['The first act is a joy to watch, warm and funny.', 'The middle drags a little.', 'The ending is moving and earned.', 'Some scenes are dull.'];
+    const long = Array.from({ length: 250 }, (_, i) => sentences[i % 4]).join(' ');
+    const counts = { sequences: 0, runs: 0 };
+    const explained = await explainTexts([long], countingContext(counts));
+    const windows = explained.results.windows[0];
+    const groups = explained.wordOffsets[1];
+    assert.ok(windows > 15 && groups <= MAX_WORD_GROUPS && explained.wordsPerGroup[0] > 5, `${windows} windows, ${groups} groups of ${explained.wordsPerGroup[0]}`);
+    // Each group is rescored only in the windows that hold it: one or two here (groups are shorter than the windows' overlap).
+    assert.ok(counts.sequences >= windows + groups && counts.sequences <= windows + 2 * groups, `${counts.sequences} sequences`);
+    assert.ok(counts.runs <= Math.ceil(counts.sequences / 8), `${counts.runs} runs for ${counts.sequences} sequences`);
   });
 
   it('explains with the topic model (four labels), a contribution per label', async () => {
