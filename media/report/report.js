@@ -322,7 +322,10 @@
           if (bin.count === 0) continue;
           const low = Math.min(bin.accuracy, bin.confidence);
           const high = Math.max(bin.accuracy, bin.confidence);
-          svg.append(s('rect', { x: x(bin.lower) + 1, y: y(high), width: x(bin.upper) - x(bin.lower) - 2, height: Math.max(1, y(low) - y(high)), class: 'gap' }, s('title', { text: `gap ${pct(high - low)}: accuracy ${pct(bin.accuracy)}, mean confidence ${pct(bin.confidence)}` })));
+          // A narrow opaque bar in the middle of the bin: the accuracy bar stays visible beside it (a gap
+          // inside the bar, where accuracy exceeds confidence, does not hide it), in the legend's colour.
+          const binWidth = x(bin.upper) - x(bin.lower);
+          svg.append(s('rect', { x: x(bin.lower) + binWidth * 0.3, y: y(high), width: binWidth * 0.4, height: Math.max(1, y(low) - y(high)), class: 'gap' }, s('title', { text: `gap ${pct(high - low)}: accuracy ${pct(bin.accuracy)}, mean confidence ${pct(bin.confidence)}` })));
         }
         svg.append(s('line', { x1: x(xMin), y1: y(xMin), x2: x(1), y2: y(1), class: 'diagonal-line' }));
       },
@@ -417,6 +420,7 @@
     );
     const overlap = result.trainingOverlap;
     const mixed = overlap && !overlap.excluded; // the all-rows metrics include training rows
+    const excluded = overlap?.excluded;
     const heldOutKpis = mixed && overlap.heldOut.evaluated > 0
       ? [kpi('held-out accuracy', pct(overlap.heldOut.accuracy, 2), `${count.format(overlap.heldOut.evaluated)} rows not trained on`), kpi('held-out macro F1', pct(overlap.heldOut.macroF1, 2))]
       : [];
@@ -424,10 +428,10 @@
       'section',
       { class: 'kpis' },
       ...heldOutKpis,
-      kpi(mixed ? 'accuracy, all rows' : 'accuracy', pct(result.accuracy, 2), mixed ? `incl. ${count.format(overlap.rows)} training rows` : `${count.format(result.evaluated)} rows evaluated`),
-      kpi(mixed ? 'macro F1, all rows' : 'macro F1', pct(result.macroF1, 2), `weighted F1 ${pct(result.weightedF1, 2)}`),
+      kpi(mixed ? 'accuracy, all rows' : excluded ? 'held-out accuracy' : 'accuracy', pct(result.accuracy, 2), mixed ? `incl. ${count.format(overlap.rows)} training rows` : `${count.format(result.evaluated)} rows evaluated`),
+      kpi(mixed ? 'macro F1, all rows' : excluded ? 'held-out macro F1' : 'macro F1', pct(result.macroF1, 2), `weighted F1 ${pct(result.weightedF1, 2)}`),
       kpi('calibration error (ECE)', result.expectedCalibrationError.toFixed(3), '10 equal-width bins'),
-      kpi('rows', count.format(result.total), result.skipped > 0 ? `${count.format(result.skipped)} skipped` : 'none skipped'),
+      kpi('rows', count.format(result.total), [result.skipped > 0 ? `${count.format(result.skipped)} skipped` : 'none skipped', excluded ? `${count.format(overlap.rows)} training rows left out` : undefined].filter(Boolean).join(', ')),
       kpi('throughput', `${count.format(Math.round(result.rowsPerSecond))} rows/s`, `${result.seconds.toFixed(1)} s`),
     );
     const errors = card(

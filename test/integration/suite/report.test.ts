@@ -211,7 +211,7 @@ describe('evaluation and report', function () {
       assert.deepEqual(named.labelMismatch.suggestedMap, { pos: 'positive', neg: 'negative' });
       assert.deepEqual(named.actions, ['Use Mapping pos=positive,neg=negative', 'Select Model…', 'Train on This Dataset…', 'Choose Columns…']);
     } finally {
-      await vscode.commands.executeCommand('workbench.action.closeNotifications');
+      await vscode.commands.executeCommand('notifications.clearAll');
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
