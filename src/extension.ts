@@ -197,7 +197,9 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
 
 async function useModel(ctx: Ctx, dir: string) {
   const model = await ctx.models.use(dir);
-  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name}`, 3000);
+  // What the load found (as `textclf models --check` reports it); a directory the engine cannot run was refused with its one-sentence reason.
+  const kind = model.problemType === 'regression' ? 'regression' : `${model.labels.length} labels: ${model.labels.join(', ')}`;
+  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name} (${model.modelType}, ${model.variant ?? 'fp32'}, ${kind}, ${model.maxTokens}-token windows)`, 5000);
   return model;
 }
 

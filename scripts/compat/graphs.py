@@ -4,7 +4,9 @@ embeddings (word + token type + position, each only when the graph takes that in
 tanh layer -> mean over the attention mask -> linear head -> `logits` [batch, labels]. Padding is
 handled the way a real encoder handles it: padded positions are masked out, so a padded batch gives
 the same logits as each text alone. Weight storage follows the variant: fp32, fp16 (fp16 logits),
-int8 / uint8 (DequantizeLinear), q4 (com.microsoft MatMulNBits, 4-bit blocks).
+dynamic int8 / uint8 (DynamicQuantizeLinear + MatMulInteger, as onnxruntime's quantize_dynamic writes
+them), int8 weights behind DequantizeLinear (a stand-in for bnb4's MatMulBnb4), q4 (com.microsoft
+MatMulNBits, 4-bit blocks).
 """
 import numpy as np
 import onnx
@@ -50,7 +52,7 @@ class GraphBuilder:
             else:
                 stored, zero = q.astype(np.int8), np.int8(0)
             return self.op("DequantizeLinear", [self.const(stored), self.const(np.array(scale)), self.const(np.array(zero))]), None
-        if quant == "q4":
+        if quant in ("q4", "dynamic-int8", "dynamic-uint8"):
             return None, array
         raise ValueError(quant)
 
@@ -58,6 +60,8 @@ class GraphBuilder:
         name, raw = self.weight(array, quant)
         if raw is None:
             return self.op("MatMul", [x, name])
+        if quant.startswith("dynamic-"):
+            return self.dynamic_matmul(x, raw, quant == "dynamic-uint8")
         k, n = raw.shape
         block = 16
         blocks = (k + block - 1) // block
@@ -70,6 +74,21 @@ class GraphBuilder:
         packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)  # low nibble first
         return self.op("MatMulNBits", [x, self.const(packed), self.const(scales.reshape(-1))], domain="com.microsoft",
                        K=k, N=n, bits=4, block_size=block)
+
+
+    def dynamic_matmul(self, x, array, unsigned):
+        """What onnxruntime's quantize_dynamic writes (Transformers.js's q8 / int8 / uint8 files): activations
+        quantized per tensor at run time (DynamicQuantizeLinear), MatMulInteger, rescaled to float."""
+        scale = np.float32(np.abs(array).max() / 127)
+        q = np.clip(np.round(array / scale), -127, 127)
+        weights, zero = ((q + 128).astype(np.uint8), np.uint8(128)) if unsigned else (q.astype(np.int8), np.int8(0))
+        quantized = self.name("x_quantized")
+        x_scale = self.name("x_scale")
+        x_zero = self.name("x_zero_point")
+        self.nodes.append(helper.make_node("DynamicQuantizeLinear", [x], [quantized, x_scale, x_zero], name=self.name("dynamicquantizelinear")))
+        product = self.op("MatMulInteger", [quantized, self.const(weights), x_zero, self.const(np.array(zero))])
+        rescale = self.op("Mul", [x_scale, self.const(np.array(scale))])
+        return self.op("Mul", [self.op("Cast", [product], to=TensorProto.FLOAT), rescale])
 
 
 def classifier_graph(*, seed, vocab_size, labels, inputs, int_type=TensorProto.INT64, quant=None,

@@ -112,7 +112,7 @@ def write_model(out, name, family, *, labels=2, logits=None, problem_type=None, 
     graph_dir = directory if root else os.path.join(directory, "onnx")
     os.makedirs(graph_dir, exist_ok=True)
     for variant in variants:
-        quant = {"": None, "_fp16": "fp16", "_quantized": "uint8", "_int8": "int8", "_uint8": "uint8", "_q4": "q4", "_bnb4": "int8", "_q4f16": "q4"}[variant]
+        quant = {"": None, "_fp16": "fp16", "_quantized": "dynamic-uint8", "_int8": "dynamic-int8", "_uint8": "dynamic-uint8", "_q4": "q4", "_bnb4": "int8", "_q4f16": "q4"}[variant]
         model = graphs.classifier_graph(seed=seed_of(name), vocab_size=vocab_size, labels=1 if problem_type == "regression" else logits or labels,
                                         inputs=list(inputs) + list(extra_inputs), int_type=int_type, quant=quant,
                                         max_positions=positions, outputs=outputs)

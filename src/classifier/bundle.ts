@@ -166,17 +166,24 @@ const VARIANT_SUFFIX: Record<Exclude<ModelVariant, 'auto'>, string> = {
   bnb4: '_bnb4',
 };
 
-/** Where the graph of a variant may lie, in the order looked at. */
-function variantFiles(variant: Exclude<ModelVariant, 'auto'>): string[] {
+/** Where the graph of a variant may lie (relative to the model directory), in the order looked at. */
+export function variantFiles(variant: Exclude<ModelVariant, 'auto'>): string[] {
   const name = `model${VARIANT_SUFFIX[variant]}.onnx`;
   return [path.join('onnx', name), name];
+}
+
+/** The variants to try, best first: the one asked for alone, or for 'auto' fp32 (quantized with preferQuantized) and then the rest. */
+export function variantPreference(wanted: ModelVariant, preferQuantized = false): Exclude<ModelVariant, 'auto'>[] {
+  if (wanted !== 'auto') return [wanted];
+  const all = MODEL_VARIANTS.filter((variant): variant is Exclude<ModelVariant, 'auto'> => variant !== 'auto');
+  const first = preferQuantized ? 'quantized' : 'fp32';
+  return [first, ...all.filter((variant) => variant !== first)];
 }
 
 /** The variants present in a model directory, with their graph files. */
 export function variantsIn(dir: string): { variant: Exclude<ModelVariant, 'auto'>; file: string }[] {
   const found: { variant: Exclude<ModelVariant, 'auto'>; file: string }[] = [];
-  for (const variant of MODEL_VARIANTS) {
-    if (variant === 'auto') continue;
+  for (const variant of variantPreference('auto')) {
     const file = variantFiles(variant).map((candidate) => path.join(dir, candidate)).find((candidate) => fs.existsSync(candidate));
     if (file) found.push({ variant, file });
   }
@@ -185,9 +192,7 @@ export function variantsIn(dir: string): { variant: Exclude<ModelVariant, 'auto'
 
 function findOnnxFile(dir: string, wanted: ModelVariant, preferQuantized: boolean): { file: string; variant: Exclude<ModelVariant, 'auto'> } {
   const present = variantsIn(dir);
-  let chosen = present[0];
-  if (wanted !== 'auto') chosen = present.find((p) => p.variant === wanted)!;
-  else if (preferQuantized) chosen = present.find((p) => p.variant === 'quantized') ?? chosen;
+  const chosen = variantPreference(wanted, preferQuantized).map((variant) => present.find((p) => p.variant === variant)).find(Boolean);
   if (!chosen) {
     if (present.length > 0) {
       throw new BundleError(path.join(dir, variantFiles(wanted as Exclude<ModelVariant, 'auto'>)[0]), `variant "${wanted}" is missing; this model has ${present.map((p) => p.variant).join(', ')}`);

@@ -68,7 +68,7 @@ export class Engine {
     private readonly outputName: string,
     logitsWidth: number,
     options: EngineOptions,
-    private readonly feedPlan: FeedPlan = feedPlanOf(bundle, loaded.signature),
+    private readonly feedPlan: FeedPlan = feedPlanOf(bundle, loaded.signature, outputName),
   ) {
     this.model = {
       dir: bundle.dir,
@@ -446,9 +446,9 @@ interface FeedPlan {
   outputType: 'float32' | 'float16' | 'float64';
 }
 
-function feedPlanOf(bundle: Bundle, signature: ModelSignature): FeedPlan {
-  const logits = signature.outputs.find((output) => output.name === 'logits') ?? signature.outputs[0];
-  const outputType = logits?.datatype === 'FP16' ? 'float16' : logits?.datatype === 'FP64' ? 'float64' : 'float32';
+function feedPlanOf(bundle: Bundle, signature: ModelSignature, outputName: string): FeedPlan {
+  const datatype = signature.outputs.find((output) => output.name === outputName)?.datatype;
+  const outputType = datatype === 'FP16' ? 'float16' : datatype === 'FP64' ? 'float64' : 'float32';
   return { inputs: signature.inputs, layout: { padId: bundle.padId, positions: bundle.positions }, outputType };
 }
 
@@ -470,7 +470,7 @@ function batchTensors(batch: number[][], plan: FeedPlan): Record<string, ort.Ten
 /** One tiny run: learns the logits width (often symbolic in the graph) and warms the session up. */
 async function probeLogitsWidth(bundle: Bundle, tokenizer: TextTokenizer, loaded: LoadedSession, outputName: string): Promise<number> {
   const { ids } = (await tokenizer.encode('warm up')).windows[0];
-  const output = (await loaded.session.run(batchTensors([ids], feedPlanOf(bundle, loaded.signature)), [outputName]))[outputName];
+  const output = (await loaded.session.run(batchTensors([ids], feedPlanOf(bundle, loaded.signature, outputName)), [outputName]))[outputName];
   if (output.dims.length === 3 && output.dims[0] === 1 && output.dims[1] === ids.length) {
     throw new BundleError(bundle.onnxFile, `this is a token-classification graph (output "${outputName}" is [batch, sequence, labels]), not a text-classification model`);
   }

@@ -56,7 +56,7 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
     if (model && modelError) lines.push(`- **Loading the configured model failed** (the worker still has the model below): ${withoutInternalPaths(modelError)}`);
     if (model) {
       lines.push(
-        `- Model: **${model.name}** (${model.modelType}, ${model.problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`,
+        `- Model: **${model.name}** (${model.modelType}, ${{ multi_label_classification: 'multi-label', single_label_classification: 'single-label', regression: 'regression: scores are values' }[model.problemType]}${model.variant ? `, ${model.variant}` : ''})`,
         `- Directory: ${this.describeDir(model.dir)}`,
         `- ONNX file: \`${path.relative(model.dir, model.onnxFile)}\`, inputs ${model.inputNames.join(', ')}, up to ${model.maxTokens} tokens a window`,
         `- Labels: ${model.labels.join(', ')}`,

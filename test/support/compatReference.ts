@@ -16,6 +16,8 @@ export interface TransformersJsOptions {
   /** '' for a model.onnx at the directory's root. */
   subfolder?: string;
   useExternalData?: boolean;
+  /** One text per run instead of one padded batch of all. */
+  oneByOne?: boolean;
 }
 
 /** Every label's score per text, from Transformers.js's text-classification pipeline on a local directory (offline). */
@@ -30,7 +32,10 @@ export async function transformersJsScores(dir: string, texts: string[], options
     ...(options.useExternalData ? { use_external_data_format: true } : {}),
   });
   try {
-    return await classifier(texts, { top_k: null });
+    if (!options.oneByOne) return await classifier(texts, { top_k: null });
+    const results: LabelScore[][] = [];
+    for (const text of texts) results.push(await classifier(text, { top_k: null }));
+    return results;
   } finally {
     await classifier.dispose();
   }

@@ -77,30 +77,42 @@ describe('compat: token ids, padding and windows per family', function () {
     }
   });
 
-  for (const [name, window, cls, sep] of [
-    ['roberta-window', 32, '<s>', '</s>'], // max_position_embeddings 34, less RoBERTa's 2
-    ['bert-window', 24, '[CLS]', '[SEP]'], // tokenizer_config.json model_max_length 24
+  /** The special tokens around one sequence in each family's post-processor. */
+  const specialTokens = (family: string): [string, string] => (['roberta', 'xlm-roberta'].includes(family) ? ['<s>', '</s>'] : ['[CLS]', '[SEP]']);
+
+  /** Windows of `window` tokens over the whole multilingual list: each starts and ends with the family's special tokens and, less the overlaps, they are the whole text. */
+  async function checkWindows(tokenizerFile: string, family: string, window: number, stride: number) {
+    const addedTokens = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8')).added_tokens as { id: number; content: string }[];
+    const [cls, sep] = specialTokens(family).map((token) => addedTokens.find((t) => t.content === token)!.id);
+    const long = compatTexts.join(' ');
+    const encoded = await new TextTokenizer(tokenizerFile, window, stride).encode(long);
+    const whole = (await new TextTokenizer(tokenizerFile, 1_000_000, 0).encode(long)).windows[0].ids;
+    assert.ok(encoded.windows.length > 10, `${family}: ${encoded.windows.length} windows`);
+    const content: number[] = [];
+    encoded.windows.forEach((w, i) => {
+      assert.ok(w.ids.length <= window);
+      assert.equal(w.ids[0], cls, `${family} window ${i} starts with ${specialTokens(family)[0]}`);
+      assert.equal(w.ids.at(-1), sep, `${family} window ${i} ends with ${specialTokens(family)[1]}`);
+      content.push(...w.ids.slice(i === 0 ? 1 : 1 + stride, -1));
+    });
+    assert.deepEqual(content, whole.slice(1, -1), `${family}: the windows, less their overlaps, are the whole text`);
+    return { encoded, whole, long };
+  }
+
+  it("windows of every family carry the family's special tokens and cover every token", async () => {
+    for (const family of FAMILIES) await checkWindows(path.join(root, family, 'tokenizer.json'), family, 24, 4);
+  });
+
+  for (const [name, family, window] of [
+    ['roberta-window', 'roberta', 32], // max_position_embeddings 34, less RoBERTa's 2
+    ['bert-window', 'bert', 24], // tokenizer_config.json model_max_length 24 (max_position_embeddings 512)
   ] as const) {
-    it(`windows ${name}: ${window} tokens, each with ${cls} … ${sep}, covering every token`, async () => {
+    it(`windows ${name}: the window is ${window} tokens, and the engine scores a long text over all its windows`, async () => {
       const dir = path.join(root, name);
       const bundle = readBundle(dir);
       assert.equal(bundle.maxTokens, window);
-      const vocab = JSON.parse(fs.readFileSync(bundle.tokenizerFile, 'utf8')).added_tokens as { id: number; content: string }[];
-      const idOf = (token: string) => vocab.find((t) => t.content === token)!.id;
-      const long = compatTexts.join(' ');
       const stride = 4;
-      const encoded = await new TextTokenizer(bundle.tokenizerFile, window, stride).encode(long);
-      const whole = (await new TextTokenizer(bundle.tokenizerFile, 1_000_000, 0).encode(long)).windows[0].ids;
-      assert.ok(encoded.windows.length > 10, `${encoded.windows.length} windows`);
-      const content: number[] = [];
-      encoded.windows.forEach((w, i) => {
-        assert.ok(w.ids.length <= window);
-        assert.equal(w.ids[0], idOf(cls));
-        assert.equal(w.ids.at(-1), idOf(sep));
-        content.push(...w.ids.slice(i === 0 ? 1 : 1 + stride, -1));
-      });
-      assert.deepEqual(content, whole.slice(1, -1), 'the windows, less their overlaps, are the whole text');
-
+      const { encoded, whole, long } = await checkWindows(bundle.tokenizerFile, family, window, stride);
       const engine = await Engine.load(dir, { executionProviders: ['cpu'], threads: 1, cacheSize: 0, windowStride: stride });
       try {
         const [result] = await engine.classify([long]);
@@ -112,4 +124,9 @@ describe('compat: token ids, padding and windows per family', function () {
       }
     });
   }
+
+  it('window length per family: max_position_embeddings (less 2 for RoBERTa and XLM-R) and model_max_length', () => {
+    const expected: Record<string, number> = { roberta: 512, 'xlm-roberta': 512, modernbert: 8192 };
+    for (const family of FAMILIES) assert.equal(readBundle(path.join(root, family)).maxTokens, expected[family] ?? 512, family);
+  });
 });
