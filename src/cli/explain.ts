@@ -2,8 +2,9 @@
 // which words raised or lowered its top label (occlusion, src/engine/explain.ts).
 import { Engine } from '../classifier/engine';
 import { contributionsTo, topContributions, type Explanation, type LabelContribution } from '../classifier/explanation';
+import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';
-import type { LabelScore, Unit } from '../classifier/types';
+import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
 import { lineCounter, readInput } from './classify';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
 import { defaultModelDir } from './paths';
@@ -38,6 +39,8 @@ Options:
   -m, --model DIR      model directory (default: the bundled sentiment-sst2)
   -u, --unit UNIT      ${UNITS.join(' | ')} (default: paragraph)
   -f, --format FORMAT  table | json (default: table)
+      --all-text       in Markdown, explain every block, not only the prose (as classify)
+      --variant NAME   which graph of the model directory (as classify)
   -h, --help           show this help
 
 Table: each unit's text with its ${TOP_WORDS} most raising words marked [+word] and ${TOP_WORDS} most lowering
@@ -53,6 +56,8 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
       model: { type: 'string', short: 'm' },
       unit: { type: 'string', short: 'u' },
       format: { type: 'string', short: 'f' },
+      'all-text': { type: 'boolean' },
+      variant: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('name one file, or "-" for stdin');
     const unit = oneOf<Unit>('--unit', values.unit, UNITS, 'paragraph');
@@ -60,10 +65,10 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
     const file = positionals[0];
     const source = readInput(file);
     const lineAt = lineCounter(source);
-    const units = segment(source, unit);
+    const units = segment(source, unit, { prose: isMarkdownPath(file) && !values['all-text'] });
 
     const started = performance.now();
-    const engine = await Engine.load(values.model ?? defaultModelDir());
+    const engine = await Engine.load(values.model ?? defaultModelDir(), { modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') });
     const progress = new ProgressLine();
     try {
       const explanations = await engine.explain(
