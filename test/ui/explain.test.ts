@@ -74,7 +74,7 @@ describe('explain classification UI', function () {
       await page.waitForTimeout(500);
       await editor.screenshot({ path: path.join(results, `ui-explain-words-${theme.name}.png`) });
       const hover = await hoverWord(page, firstLine, 'thin');
-      assert.match(await hover.innerText(), /raised negative\s+lowered negative/);
+      assert.match(await hover.innerText(), /raised negative: \+0\.\d\d thin[\s\S]*lowered negative: -0\.\d\d charming/);
       await page.screenshot({ path: path.join(results, `ui-explain-hover-${theme.name}.png`), clip: { x: 0, y: 0, width: 1400, height: 500 } });
     }
 

@@ -139,7 +139,8 @@ describe('explain classification', function () {
     assert.equal(explained.explanation.labels[0].label, 'positive');
     assert.ok(raised.some((word) => isShown(word.contribution)) && lowered.some((word) => isShown(word.contribution)), 'words pull both ways');
     assert.ok(text.indexOf('  positive') < text.indexOf('Why positive'), `the words come after the scores: ${text}`);
-    assert.match(text, /raised positive +lowered positive/);
+    assert.match(text, /raised positive: .*\n.*lowered positive: /);
+    assert.match(text, /\[Colour the words\]\(command:textClassifier\.explainClassification/, 'the hover offers the colouring');
     for (const word of [...raised, ...lowered].filter((found) => isShown(found.contribution))) {
       assert.ok(text.includes(contributionText(word)), `the hover lists ${contributionText(word)}: ${text}`);
     }
