@@ -80,7 +80,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
   },
 };
 
-function readInput(file: string): string {
+export function readInput(file: string): string {
   try {
     return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
@@ -89,7 +89,7 @@ function readInput(file: string): string {
 }
 
 /** 1-based line of an offset; offsets must come in ascending order (units do). */
-function lineCounter(text: string): (offset: number) => number {
+export function lineCounter(text: string): (offset: number) => number {
   let line = 1;
   let scanned = 0;
   return (offset) => {
