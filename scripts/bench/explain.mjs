@@ -116,12 +116,14 @@ async function speed(client) {
   for (let i = 0; i < 5; i++) await client.explain([unitOf(sentences, 800 + i * 7, PARAGRAPH_WORDS)]);
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const explainingFrom = now();
+  const hostCpuBefore = process.cpuUsage();
   delay.enable();
   const paragraphs = [];
   for (let i = 0; i < PARAGRAPHS; i++) paragraphs.push(await timed(client, unitOf(sentences, i * 11, PARAGRAPH_WORDS)));
   const long = [];
   for (let i = 0; i < LONG_UNITS; i++) long.push(await timed(client, unitOf(sentences, i * 97, LONG_UNIT_WORDS)));
   delay.disable();
+  const hostCpu = process.cpuUsage(hostCpuBefore);
   const explainingMs = now() - explainingFrom;
   const idle = await idleDelay(explainingMs);
   const paragraphMs = paragraphs.map((run) => run.ms);
@@ -147,7 +149,8 @@ async function speed(client) {
       cpuMedianMs: median(long.map((run) => run.cpuMs)),
       maxMs: Math.max(...longMs),
     },
-    eventLoop: { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6, seconds: explainingMs / 1000, idle },
+    // This process's own CPU time over all the explanations: what the client costs the host, whatever the load.
+    eventLoop: { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6, seconds: explainingMs / 1000, idle, hostCpuMs: (hostCpu.user + hostCpu.system) / 1000, explanations: PARAGRAPHS + LONG_UNITS },
   };
 }
 
@@ -166,6 +169,7 @@ function printTable({ faithfulness: f, speed: s }) {
     `| ${s.paragraph.words}-word paragraph (${s.paragraph.occludedWords} words occluded), p50 / p95 of ${s.paragraph.runs} | ${s.paragraph.p50Ms.toFixed(0)} / ${s.paragraph.p95Ms.toFixed(0)} ms (CPU ${s.paragraph.cpuP50Ms.toFixed(0)} ms) | p95 < ${targets.paragraphP95Ms} ms |`,
     `| ${s.longUnit.words}-word unit (${s.longUnit.windows} windows, ${s.longUnit.groups} groups of ${s.longUnit.wordsPerGroup} words), median / max of ${s.longUnit.runs} | ${s.longUnit.medianMs.toFixed(0)} / ${s.longUnit.maxMs.toFixed(0)} ms (CPU ${s.longUnit.cpuMedianMs.toFixed(0)} ms) | < ${targets.longUnitMs} ms |`,
     `| event-loop delay of the calling process, max / p99 (idle for as long: ${s.eventLoop.idle.maxMs.toFixed(1)} / ${s.eventLoop.idle.p99Ms.toFixed(1)}) | ${s.eventLoop.maxMs.toFixed(1)} / ${s.eventLoop.p99Ms.toFixed(1)} ms | max < ${targets.eventLoopMaxMs} ms |`,
+    `| CPU time of the calling process over the ${s.eventLoop.explanations} explanations (${s.eventLoop.seconds.toFixed(1)} s) | ${s.eventLoop.hostCpuMs.toFixed(0)} ms | |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -10,11 +10,13 @@ import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScore, unpackScores } from './scores';
 import type { RawTensor } from './engine';
-import type { Explanation } from './explanation';
+import { unpackExplanation, type Explanation } from './explanation';
 import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from './types';
 
 /** Document units the host unpacks between two turns of its event loop. */
 const UNPACK_SLICE = 1000;
+/** Explained words the host unpacks between two turns of its event loop. */
+const UNPACK_WORDS_SLICE = 10_000;
 
 export class WorkerRestartedError extends Error {
   constructor(readonly reason: string) {
@@ -173,9 +175,21 @@ export class ClassifierClient {
    * Why each text got its scores: per-word contributions to every label (contributionsTo and
    * topContributions in explanation.ts pick one label's); labels, windows and tokens are classify's.
    */
-  explain(texts: string[], opts: RequestOptions = {}): Promise<Explanation[]> {
-    if (texts.length === 0) return Promise.resolve([]);
-    return this.request('explain', { texts }, `explain ${texts.length} texts`, opts);
+  async explain(texts: string[], opts: RequestOptions = {}): Promise<Explanation[]> {
+    if (texts.length === 0) return [];
+    const packed = await this.request('explain', { texts }, `explain ${texts.length} texts`, opts);
+    // Unpacked a slice of words at a time, letting the event loop turn in between (the extension host runs this).
+    const explanations: Explanation[] = new Array(texts.length);
+    let unpackedSinceTurn = 0;
+    for (let i = 0; i < texts.length; i++) {
+      if (unpackedSinceTurn >= UNPACK_WORDS_SLICE) {
+        await new Promise((resolve) => setImmediate(resolve));
+        unpackedSinceTurn = 0;
+      }
+      explanations[i] = unpackExplanation(packed, i, texts[i]);
+      unpackedSinceTurn += explanations[i].words.length;
+    }
+    return explanations;
   }
 
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */

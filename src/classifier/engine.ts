@@ -6,7 +6,7 @@ import { ResultCache } from './cache';
 import { paddedFeeds } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
 import { explainTexts, type ExplainContext } from '../engine/explain';
-import type { Explanation } from './explanation';
+import { unpackExplanation, type Explanation, type PackedExplanations } from './explanation';
 import { segment } from './segment';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
@@ -194,7 +194,13 @@ export class Engine {
    * Per-word contributions to every label by occlusion (src/engine/explain.ts); each text's labels,
    * windows and tokens are what classify gives for it.
    */
-  explain(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<Explanation[]> {
+  async explain(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<Explanation[]> {
+    const packed = await this.explainPacked(texts, opts);
+    return texts.map((text, i) => unpackExplanation(packed, i, text));
+  }
+
+  /** Like explain, in the compact form results cross process boundaries in. */
+  explainPacked(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<PackedExplanations> {
     return explainTexts(texts, this.explainContext(), opts);
   }
 

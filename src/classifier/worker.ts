@@ -73,7 +73,7 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
     case 'classify':
       return requireEngine().classifyPacked(request.texts, { signal, onProgress });
     case 'explain':
-      return requireEngine().explain(request.texts, { signal, onProgress });
+      return requireEngine().explainPacked(request.texts, { signal, onProgress });
     case 'classifyDocument':
       return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress });
     case 'infer':

@@ -4,8 +4,8 @@
 // go through the engine's own length-sorted batching, so a paragraph is a few batched runs. A long text
 // is windowed as classify windows it: a word only changes the windows that hold it, so only those are
 // scored again and aggregated with the others unchanged. Worker-only (the engine calls it).
-import type { Explanation, WordAttribution } from '../classifier/explanation';
-import { unpackScore, type PackedScores } from '../classifier/scores';
+import type { PackedExplanations } from '../classifier/explanation';
+import type { PackedScores } from '../classifier/scores';
 import type { WordTokens } from '../classifier/tokenize';
 
 /** Words (or groups of neighbouring words) occluded per text at most: bounds the cost of a long text. */
@@ -55,7 +55,7 @@ interface TextPlan {
   scores: Float32Array;
   /** Per slot: the tokens its sequence holds (the weight of its scores in a token-weighted mean). */
   slotTokens: number[];
-  /** Tokens left to score: the text is done at zero. */
+  /** Sequences left to score: the text is done at zero. */
   left: number;
 }
 
@@ -65,7 +65,7 @@ interface Variant {
   slot: number;
 }
 
-export async function explainTexts(texts: string[], context: ExplainContext, opts: ExplainOptions = {}): Promise<Explanation[]> {
+export async function explainTexts(texts: string[], context: ExplainContext, opts: ExplainOptions = {}): Promise<PackedExplanations> {
   const width = context.labels.length;
   const plans: TextPlan[] = new Array(texts.length);
   let chunksStarted = 0;
@@ -97,17 +97,29 @@ export async function explainTexts(texts: string[], context: ExplainContext, opt
     opts.signal,
   );
   // The shown scores are classify's own (its cache included), so that every view agrees on them.
-  const [baseline] = await Promise.all([context.classifyPacked(texts, { signal: opts.signal }), scoring]);
-  return texts.map((text, i) => {
-    const plan = plans[i];
+  const [results] = await Promise.all([context.classifyPacked(texts, { signal: opts.signal }), scoring]);
+  const wordOffsets = new Int32Array(texts.length + 1);
+  plans.forEach((plan, i) => (wordOffsets[i + 1] = wordOffsets[i] + plan.groups.length));
+  const words = wordOffsets[texts.length];
+  const packed: PackedExplanations = {
+    results,
+    wordsPerGroup: Int32Array.from(plans, (plan) => plan.wordsPerGroup),
+    wordOffsets,
+    starts: new Int32Array(words),
+    ends: new Int32Array(words),
+    contributions: new Float32Array(words * width),
+  };
+  plans.forEach((plan, i) => {
     const full = aggregate(plan, width, context.multiLabel, () => -1);
-    const words: WordAttribution[] = plan.groups.map((group, g) => {
-      const without = aggregate(plan, width, context.multiLabel, (w) => plan.variantSlot[g][w]);
-      const contributions = Array.from(full, (score, j) => score - without[j]);
-      return { word: text.slice(group.start, group.end), start: group.start, end: group.end, contributions };
+    plan.groups.forEach((group, g) => {
+      const w = wordOffsets[i] + g;
+      packed.starts[w] = group.start;
+      packed.ends[w] = group.end;
+      const without = aggregate(plan, width, context.multiLabel, (window) => plan.variantSlot[g][window]);
+      for (let j = 0; j < width; j++) packed.contributions[w * width + j] = full[j] - without[j];
     });
-    return { ...unpackScore(baseline, i), labelOrder: context.labels, words, wordsPerGroup: plan.wordsPerGroup };
   });
+  return packed;
 }
 
 /** Groups the text's words, and adds to `variants` its full windows and each window without each group it holds. */

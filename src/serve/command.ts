@@ -5,7 +5,7 @@ import { serveDefaults, startServer } from './server';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve models over HTTP: Open Inference Protocol (KServe v2) and /v1/classify',
+  summary: 'serve models over HTTP: Open Inference Protocol (KServe v2), /v1/classify and /v1/explain',
   help: `Usage: textclf serve [options]
 
 Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), as Triton would:

@@ -87,10 +87,10 @@ export class Routes {
 
   /** One line per model: requests, engine calls and the mean rows per call, for the shutdown log. */
   batchingSummary(): string[] {
-    return [...this.endpoints.values()].map(({ model, classifyBatcher, inferBatcher }) => {
+    return [...this.endpoints.values()].map(({ model, classifyBatcher, explainBatcher, inferBatcher }) => {
       const describe = (what: string, stats: { calls: number; requests: number; rows: number }) =>
         `${stats.requests} ${what} requests in ${stats.calls} engine calls` + (stats.calls > 0 ? ` (mean ${(stats.rows / stats.calls).toFixed(1)} rows per call)` : '');
-      return `model '${model.name}': ${describe('classify', classifyBatcher.stats)}, ${describe('infer', inferBatcher.stats)}`;
+      return `model '${model.name}': ${describe('classify', classifyBatcher.stats)}, ${describe('explain', explainBatcher.stats)}, ${describe('infer', inferBatcher.stats)}`;
     });
   }
 

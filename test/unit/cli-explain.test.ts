@@ -64,6 +64,21 @@ describe('textclf explain (child process, bundled)', function () {
     assert.doesNotMatch(stdout, /\x1b\[/, 'no colour codes when stdout is not a terminal');
   });
 
+  it('on a terminal, marks the words with background colours instead of brackets', function () {
+    if (spawnSync('script', ['--version']).status !== 0) {
+      console.log('    (skipped: script(1), which gives the CLI a terminal, is not installed)');
+      this.skip();
+    }
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-explain-')), 'in.txt');
+    fs.writeFileSync(file, 'What a wonderful film.\n');
+    const command = [process.execPath, bin, 'explain', file].map((part) => `'${part}'`).join(' ');
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', timeout: 60000, env: { ...process.env, NO_COLOR: '' } });
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /\x1b\[30;42mwonderful\x1b\[0m/);
+    assert.doesNotMatch(result.stdout, /\[\+wonderful\]/);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
   it('exit codes: 2 for usage errors, 1 for a file that cannot be read', () => {
     assert.equal(textclf(['explain']).code, 2);
     assert.equal(textclf(['explain', notes, notes]).code, 2);

@@ -2,14 +2,18 @@
 // process and through the real worker process.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Tokenizer } from 'tokenizers';
 import { ClassifierClient, WorkerRestartedError } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
 import { contributionsTo, topContributions, type Explanation } from '../../src/classifier/explanation';
-import { MAX_WORD_GROUPS } from '../../src/engine/explain';
+import { explainTexts, MAX_WORD_GROUPS, type ExplainContext } from '../../src/engine/explain';
 import { bundledModel, repoRoot } from '../support/paths';
 
 const sentiment = bundledModel('sentiment-sst2');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
 const workerScript = path.join(repoRoot, 'dist', 'worker.js');
 
 function contribution(explanation: Explanation, word: string, label: string): number {
@@ -97,6 +101,41 @@ describe('explain (occlusion)', function () {
     assert.ok(explanation.words.some((w) => Math.abs(w.contributions[0]) > 1e-2));
   });
 
+  /** The engine's own explain context, counting the sequences it scores and the runs they take. */
+  function countingContext(counts: { sequences: number; runs: number }): ExplainContext {
+    const context = (engine as unknown as { explainContext(): ExplainContext }).explainContext();
+    return {
+      ...context,
+      scoreSequences: (nextChunk, onScored, afterRun, signal) =>
+        context.scoreSequences(
+          () => nextChunk()?.then((chunk) => ((counts.sequences += chunk.length), chunk)),
+          onScored,
+          () => (counts.runs++, afterRun()),
+          signal,
+        ),
+    };
+  }
+
+  it('scores all variants of a text in a few batched runs, and bounds the sequences of a long text by its word groups', async () => {
+    const paragraph = 'The plot was dull and predictable, but the acting was brilliant and the score was lovely; I would watch it again for the leads alone.';
+    const short = { sequences: 0, runs: 0 };
+    const packed = await explainTexts([paragraph], countingContext(short));
+    const words = packed.wordOffsets[1];
+    assert.equal(short.sequences, words + 1, 'the text and one variant per word');
+    assert.ok(short.runs <= 3, `${short.runs} runs for ${short.sequences} sequences`);
+
+    const sentences = ['The first act is a joy to watch, warm and funny.', 'The middle drags a little.', 'The ending is moving and earned.', 'Some scenes are dull.'];
+    const long = Array.from({ length: 250 }, (_, i) => sentences[i % 4]).join(' ');
+    const counts = { sequences: 0, runs: 0 };
+    const explained = await explainTexts([long], countingContext(counts));
+    const windows = explained.results.windows[0];
+    const groups = explained.wordOffsets[1];
+    assert.ok(windows > 15 && groups <= MAX_WORD_GROUPS && explained.wordsPerGroup[0] > 5, `${windows} windows, ${groups} groups of ${explained.wordsPerGroup[0]}`);
+    // Each group is rescored only in the windows that hold it: one or two here (groups are shorter than the windows' overlap).
+    assert.ok(counts.sequences >= windows + groups && counts.sequences <= windows + 2 * groups, `${counts.sequences} sequences`);
+    assert.ok(counts.runs <= Math.ceil(counts.sequences / 8), `${counts.runs} runs for ${counts.sequences} sequences`);
+  });
+
   it('explains with the topic model (four labels), a contribution per label', async () => {
     const topics = await Engine.load(bundledModel('news-topic'), { executionProviders: ['cpu'] });
     try {
@@ -107,6 +146,48 @@ describe('explain (occlusion)', function () {
       assert.ok(topContributions(explanation, 3, top).raised.length > 0);
     } finally {
       await topics.dispose();
+    }
+  });
+
+  it('multi-label, long text: a word changes only its own window, and each label is the maximum over windows again', async () => {
+    // A synthetic graph whose logits are mean(input_ids) * weight per label, so every score is known.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-explain-'));
+    try {
+      fs.copyFileSync(path.join(sentiment, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', max_position_embeddings: 64, problem_type: 'multi_label_classification', id2label: { 0: 'a', 1: 'b' } }));
+      const weights = [0.001, -0.001];
+      fs.writeFileSync(path.join(dir, 'model.onnx'), classifierModel({ width: 2, weights, bias: [0, 0], inputs: ['attention_mask', 'token_type_ids'] }));
+      const synthetic = await Engine.load(dir, { executionProviders: ['cpu'], windowStride: 0 });
+      try {
+        const tokenizer = Tokenizer.fromFile(path.join(sentiment, 'tokenizer.json'));
+        const meanId = async (text: string) => {
+          const ids = (await tokenizer.encode(text)).getIds();
+          return ids.reduce((sum, id) => sum + id, 0) / ids.length;
+        };
+        const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+        // Two windows of 62 words each (64 tokens with [CLS] and [SEP], stride 0).
+        const [low, high] = ['the', 'wonderful'];
+        const [explanation] = await synthetic.explain([`${low} `.repeat(62) + `${high} `.repeat(62)]);
+        assert.equal(explanation.windows, 2);
+        assert.equal(explanation.words.length, 124);
+        const full = [await meanId(`${low} `.repeat(62)), await meanId(`${high} `.repeat(62))];
+        const shortened = [await meanId(`${low} `.repeat(61)), await meanId(`${high} `.repeat(61))];
+        weights.forEach((weight, label) => {
+          const score = (means: number[]) => Math.max(...means.map((mean) => sigmoid(weight * mean)));
+          for (const window of [0, 1]) {
+            const without = full.map((mean, w) => (w === window ? shortened[w] : mean));
+            const expected = score(full) - score(without);
+            const word = explanation.words[window * 62 + 5];
+            assert.ok(Math.abs(word.contributions[label] - expected) < 1e-5, `label ${label}, window ${window}: ${word.contributions[label]} vs ${expected}`);
+          }
+        });
+        // Each label's maximum comes from one window; a word of the other window does not change it at all.
+        assert.ok(explanation.words.some((w) => w.contributions.some((c) => c === 0)));
+      } finally {
+        await synthetic.dispose();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -147,6 +228,19 @@ describe('explain through the worker process', function () {
       await engine.dispose();
     }
     assert.deepEqual(await client.explain([]), []);
+  });
+
+  it('unpacks a large answer (more words than one unpack slice) text by text, each word sliced from its own text', async () => {
+    await client.loadModel(sentiment);
+    const texts = Array.from({ length: 700 }, (_, i) => `review ${i}: the acting was ${i % 2 ? 'superb' : 'dreadful'} but the plot dragged on and on without any real payoff`);
+    const explanations = await client.explain(texts);
+    assert.ok(explanations.reduce((total, e) => total + e.words.length, 0) > 10_000);
+    explanations.forEach((explanation, i) => {
+      assert.equal(explanation.words.length, 18, `text ${i}`);
+      for (const w of explanation.words) assert.equal(texts[i].slice(w.start, w.end), w.word);
+      const [word, label] = i % 2 ? ['superb', 'positive'] : ['dreadful', 'negative'];
+      assert.ok(contribution(explanation, word, label) > 0, texts[i]);
+    });
   });
 
   it('fails an explain in flight with WorkerRestartedError when the worker is killed, and explains again after the restart', async () => {
