@@ -94,7 +94,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.explanationDecorations = this.own(new ExplanationDecorations(this.results));
     const hoveredUnits = new HoveredUnits(this.results, this.classifier, this.log);
     // Registered first so that VS Code lists it after the scores (it orders the newest provider first).
-    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(hoveredUnits, this.explanations, this.config)));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(hoveredUnits, this.explanations, this.explanationDecorations, this.config)));
     this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(hoveredUnits, this.models, this.config)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');

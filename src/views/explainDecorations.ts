@@ -107,9 +107,8 @@ export class ExplanationDecorations implements vscode.Disposable {
   }
 
   private clearAll(): void {
-    const uris = [...this.shown.values()].flatMap((units) => [...units.values()].slice(0, 1).map((unit) => unit.uri));
     this.shown.clear();
-    uris.forEach((uri) => this.repaint(uri));
+    vscode.window.visibleTextEditors.forEach((editor) => this.paint(editor));
   }
 
   dispose(): void {

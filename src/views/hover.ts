@@ -8,6 +8,7 @@ import type { ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
 import type { ExplanationService } from '../editor/explanations';
 import type { DocumentClassifier } from './classify';
+import type { ExplanationDecorations } from './explainDecorations';
 import { contributionText, isShown, noDecisiveWord } from './contributions';
 import { formatScore, scoreBar } from './labels';
 import type { ModelManager } from './models';
@@ -88,7 +89,12 @@ export class ScoreHoverProvider implements vscode.HoverProvider {
 
 /** The words that raised and lowered the unit's top label most, computed on demand and cached with the unit. */
 export class ExplanationHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly units: HoveredUnits, private readonly explanations: ExplanationService, private readonly config: Config) {}
+  constructor(
+    private readonly units: HoveredUnits,
+    private readonly explanations: ExplanationService,
+    private readonly decorations: ExplanationDecorations,
+    private readonly config: Config,
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     if (!this.config.hoverEnabled) return undefined;
@@ -97,19 +103,22 @@ export class ExplanationHoverProvider implements vscode.HoverProvider {
     const explanation = this.explanations.cached(document.uri, unit)
       ?? (await whileNotCancelled(token, (signal) => this.explanations.explain(document.uri, unit, signal), this.units.log));
     if (!explanation || token.isCancellationRequested) return undefined;
-    return new vscode.Hover(describeExplanation(explanation, document.uri, unit), unitRange(document, unit));
+    return new vscode.Hover(describeExplanation(explanation, document.uri, unit, this.decorations.isShown(document.uri, unit)), unitRange(document, unit));
   }
 }
 
-export function describeExplanation(explanation: Explanation, uri: vscode.Uri, unit: ClassifiedSegment): vscode.MarkdownString {
+/** `coloured`: whether the unit's words are coloured now (the link then clears them). */
+export function describeExplanation(explanation: Explanation, uri: vscode.Uri, unit: ClassifiedSegment, coloured: boolean): vscode.MarkdownString {
   const label = explanation.labels[0]?.label ?? '';
   const { raised, lowered } = topContributions(explanation, topWords, label);
   const markdown = new vscode.MarkdownString();
   const args = encodeURIComponent(JSON.stringify([uri.toJSON(), unit.start]));
-  const colourLink = `[Colour the words](command:textClassifier.explainClassification?${args} "Explain Classification: colour each word by its contribution")`;
+  const colourLink = coloured
+    ? `[Clear the colours](command:textClassifier.explainClassification?${args} "Explain Classification: clear the colouring of this text")`
+    : `[Colour the words](command:textClassifier.explainClassification?${args} "Explain Classification: colour each word by its contribution")`;
   markdown.appendMarkdown(`**Why ${escape(label)}**: its score's change when a word is left out · ${colourLink}\n\n`);
   if (raised.some(shown) || lowered.some(shown)) {
-    markdown.appendCodeblock(columns(`raised ${label}`, raised.filter(shown), `lowered ${label}`, lowered.filter(shown)), 'text');
+    markdown.appendMarkdown(`${wordList(`raised ${label}`, raised.filter(shown))}  \n${wordList(`lowered ${label}`, lowered.filter(shown))}\n`);
   } else {
     markdown.appendMarkdown(`${noDecisiveWord(label)}\n`);
   }
@@ -120,13 +129,10 @@ export function describeExplanation(explanation: Explanation, uri: vscode.Uri, u
 
 const shown = (word: LabelContribution) => isShown(word.contribution);
 
-/** Two columns of "+0.31 wonderful" lines under their headings. */
-function columns(leftTitle: string, left: LabelContribution[], rightTitle: string, right: LabelContribution[]): string {
-  const entry = (word: LabelContribution) => contributionText({ ...word, word: clip(word.word.replace(/\s+/g, ' ')) });
-  const leftLines = [leftTitle, ...(left.length > 0 ? left.map(entry) : ['(none)'])];
-  const rightLines = [rightTitle, ...(right.length > 0 ? right.map(entry) : ['(none)'])];
-  const width = Math.max(...leftLines.map((line) => line.length)) + 4;
-  return Array.from({ length: Math.max(leftLines.length, rightLines.length) }, (_, i) => `${(leftLines[i] ?? '').padEnd(width)}${rightLines[i] ?? ''}`.trimEnd()).join('\n');
+/** "raised positive: `+0.31 wonderful` `+0.12 brilliant`" (one line, compact: the hover's height is limited). */
+function wordList(title: string, words: LabelContribution[]): string {
+  const entries = words.map((word) => `\`${contributionText({ ...word, word: clip(word.word.replace(/\s+/g, ' ')).replace(/`/g, "'") })}\``);
+  return `${escape(title)}: ${entries.length > 0 ? entries.join(' ') : 'none'}`;
 }
 
 function clip(word: string): string {

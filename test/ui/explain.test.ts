@@ -74,7 +74,7 @@ describe('explain classification UI', function () {
       await page.waitForTimeout(500);
       await editor.screenshot({ path: path.join(results, `ui-explain-words-${theme.name}.png`) });
       const hover = await hoverWord(page, firstLine, 'thin');
-      assert.match(await hover.innerText(), /raised negative\s+lowered negative/);
+      assert.match(await hover.innerText(), /raised negative: \+0\.\d\d thin[\s\S]*lowered negative: -0\.\d\d charming/);
       await page.screenshot({ path: path.join(results, `ui-explain-hover-${theme.name}.png`), clip: { x: 0, y: 0, width: 1400, height: 500 } });
     }
 
@@ -102,5 +102,16 @@ describe('explain classification UI', function () {
       if (theme !== themes[0]) await useTheme(page, workspace, theme);
       await page.screenshot({ path: path.join(results, `ui-explain-report-${theme.name}.png`) });
     }
+
+    // With another model loaded in the editor, a row is not coloured with the wrong model.
+    await runCommand(page, 'Text Classifier: Select Model…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'news-topic' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.type('news-topic');
+    await page.keyboard.press('Enter');
+    await page.locator('[id="local-text-classifier.local-text-classifier.textClassifier.status"]', { hasText: 'news-topic' }).waitFor({ timeout: 30_000 });
+    await errors.locator('button.expand').nth(1).click();
+    const refused = errors.locator('.explanation-row .explanation-error');
+    await refused.waitFor({ timeout: 30_000 });
+    assert.match(await refused.innerText(), /The editor runs news-topic, not sentiment-sst2 that made this report/);
   });
 });

@@ -3,13 +3,16 @@
 // the hover lists the same contributions the command got. mixed-opinions.md has paragraphs whose words
 // pull both ways (in a review that repeats one opinion no single word moves the model's score).
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { contributionsTo, topContributions, type LabelContribution } from '../../../src/classifier/explanation';
 import { contributionText, isShown } from '../../../src/views/contributions';
 import type { ExplainedUnit } from '../../../src/views/explainClassification';
 import type { DocumentResults } from '../../../src/views/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
-import { extensionApi, openInEditor, setSetting } from '../helpers';
+import { extensionApi, extensionId, openInEditor, setSetting } from '../helpers';
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((hover) => hover.contents).map((content) => (typeof content === 'string' ? content : content.value)).join('\n');
@@ -139,7 +142,8 @@ describe('explain classification', function () {
     assert.equal(explained.explanation.labels[0].label, 'positive');
     assert.ok(raised.some((word) => isShown(word.contribution)) && lowered.some((word) => isShown(word.contribution)), 'words pull both ways');
     assert.ok(text.indexOf('  positive') < text.indexOf('Why positive'), `the words come after the scores: ${text}`);
-    assert.match(text, /raised positive +lowered positive/);
+    assert.match(text, /raised positive: .*\n.*lowered positive: /);
+    assert.match(text, /\[Colour the words\]\(command:textClassifier\.explainClassification/, 'the hover offers the colouring');
     for (const word of [...raised, ...lowered].filter((found) => isShown(found.contribution))) {
       assert.ok(text.includes(contributionText(word)), `the hover lists ${contributionText(word)}: ${text}`);
     }
@@ -153,6 +157,23 @@ describe('explain classification', function () {
     assert.ok(explained);
     const fromText = await api.explanations.explainText(explained.text);
     assert.deepEqual(fromText, explained.explanation);
+  });
+
+  it('textclf explain reports the same contributions for the same paragraph', async function () {
+    this.timeout(120_000); // the CLI starts its own worker and loads the model
+    const editor = await openInEditor('mixed-opinions.md');
+    editor.selection = new vscode.Selection(new vscode.Position(4, 1), new vscode.Position(4, 1));
+    const explained = await explain();
+    assert.ok(explained);
+    const cli = path.join(vscode.extensions.getExtension(extensionId)!.extensionPath, 'dist', 'cli.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'explain', editor.document.uri.fsPath, '--format', 'json']);
+    const units = JSON.parse(stdout) as { start: number; labels: { label: string }[]; words: { word: string; start: number; contribution: number }[] }[];
+    const fromCli = units.find((unit) => unit.start === explained.start);
+    assert.ok(fromCli, `the CLI has the paragraph at ${explained.start}: ${units.map((unit) => unit.start).join(', ')}`);
+    assert.equal(fromCli.labels[0].label, explained.explanation.labels[0].label);
+    const fromEditor = contributionsTo(explained.explanation);
+    assert.deepEqual(fromCli.words.map((word) => [word.word, word.start]), fromEditor.map((word) => [word.word, explained.start + word.start]));
+    fromCli.words.forEach((word, i) => assert.ok(Math.abs(word.contribution - fromEditor[i].contribution) < 1e-4, `${word.word}: CLI ${word.contribution}, editor ${fromEditor[i].contribution}`));
   });
 
   it('an explanation whose caller gives up is cancelled in the worker, and nothing is cached', async () => {
