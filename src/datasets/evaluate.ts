@@ -39,6 +39,8 @@ export interface EvaluateOptions extends SchemaOptions {
   keepPredictions?: boolean;
   /** Called with each batch's predictions, e.g. to stream them to a file. */
   onPredictions?: (predictions: Prediction[]) => void;
+  /** Rows larger than this many bytes are skipped as 'too large' (default: defaultMaxRowBytes). */
+  maxRowBytes?: number;
 }
 
 export interface Prediction {
@@ -157,7 +159,7 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
 
   let batch: PendingRow[] = [];
   const onReadProgress = (progress: { bytesRead: number; totalBytes: number }) => ({ bytesRead, totalBytes } = progress);
-  for await (const rows of readRowBatches(schema, { signal, onProgress: onReadProgress })) {
+  for await (const rows of readRowBatches(schema, { signal, onProgress: onReadProgress, maxRowBytes: options.maxRowBytes })) {
     for (const row of rows) {
       total++;
       if (row.kind === 'skipped') {
