@@ -121,7 +121,21 @@ async function answer(request: Request, controller: AbortController): Promise<vo
     send({ type: 'error', id: request.id, error: wireError(error) });
   } finally {
     controllers.delete(request.id);
+    releaseMemoryAfter(request);
   }
+}
+
+/** Characters of input after which the worker collects garbage at once (client.ts starts it with --expose-gc). */
+const LARGE_INPUT_CHARS = 100_000;
+
+/**
+ * A huge text leaves V8's heap grown by its tokens, windows and scores; without a full collection the
+ * worker would keep holding that memory until some later request happened to trigger one.
+ */
+function releaseMemoryAfter(request: Request): void {
+  const chars = request.type === 'classify' ? request.texts.reduce((sum, text) => sum + text.length, 0) : request.type === 'classifyDocument' ? request.text.length : 0;
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (chars >= LARGE_INPUT_CHARS && collect) setImmediate(collect);
 }
 
 function onMessage(received: unknown): void {

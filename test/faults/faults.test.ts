@@ -141,6 +141,24 @@ describe('faults', function () {
     }
   });
 
+  it('a huge input: the worker gives its heap back afterwards instead of holding it', async () => {
+    const client = new ClassifierClient({ workerScript });
+    try {
+      await client.loadModel(model, { threads: 1 });
+      await client.classify(['warm up']);
+      const before = await client.status();
+      const huge = Array.from({ length: 20_000 }, (_, i) => `word${i % 97} is fine.`).join(' ');
+      await client.classify([huge]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await client.status();
+      const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+      assert.ok(after.heapUsedBytes < before.heapUsedBytes + 5 * 1048576, `heap ${mb(before.heapUsedBytes)} MB before, ${mb(after.heapUsedBytes)} MB after a ${huge.length}-character text`);
+      assert.ok(after.rssBytes < after.peakRssBytes, `resident ${mb(after.rssBytes)} MB is below the peak ${mb(after.peakRssBytes)} MB`);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('the model directory replaced during a run: the run finishes on the model it loaded; a reload names the broken directory', async () => {
     const dir = path.join(scratch, 'model');
     fs.cpSync(model, dir, { recursive: true });
