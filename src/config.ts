@@ -1,7 +1,7 @@
 // The one typed view of the `textClassifier.*` settings. Everything else reads settings through here.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { EngineOptions, ExecutionProviderName, Unit } from './classifier/types';
+import { MODEL_VARIANTS, type EngineOptions, type ExecutionProviderName, type ModelVariant, type Unit } from './classifier/types';
 import { hubEndpointFrom, remoteFrom, RemoteSettings } from './settingLevels';
 
 export const section = 'textClassifier';
@@ -27,8 +27,27 @@ export class Config {
     return this.settings.get<Unit>('unit', 'paragraph');
   }
 
+  /** textClassifier.skipNonProse: in Markdown, classify only the prose. */
+  get skipNonProse(): boolean {
+    return this.settings.get('skipNonProse', true);
+  }
+
   get codeLensEnabled(): boolean {
     return this.settings.get('codeLens.enabled', true);
+  }
+
+  /** Where results show in the editor: code lenses, decorations (gutter, overview ruler, end of line) or both; `auto`: decorations only for documents over 50 units. */
+  get display(): 'lens' | 'decorations' | 'both' | 'auto' {
+    return this.settings.get('display', 'auto');
+  }
+
+  /** A top score below this looks uncertain (hollow mark, "?" in the lens) and is kept by the low-confidence filter. */
+  get lowConfidenceThreshold(): number {
+    return this.settings.get('lowConfidenceThreshold', 0.6);
+  }
+
+  get endOfLineText(): boolean {
+    return this.settings.get('decorations.endOfLineText', true);
   }
 
   get hoverEnabled(): boolean {
@@ -60,7 +79,8 @@ export class Config {
       threads: threads > 0 ? threads : defaultThreads(),
       batchSize: this.settings.get<number | null>('batchSize') ?? undefined,
       windowStride: this.settings.get<number | null>('windowStride') ?? undefined,
-      preferQuantized: this.settings.get('preferQuantized', true),
+      modelVariant: parseVariant(this.settings.get('modelVariant', 'auto')),
+      preferQuantized: this.settings.get('preferQuantized', false),
     };
   }
 
@@ -103,7 +123,7 @@ export class Config {
 
   /** True when a change touches one of the settings the model is loaded with. */
   static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
-    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized', 'remote']
+    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'modelVariant', 'preferQuantized', 'remote']
       .some((name) => event.affectsConfiguration(`${section}.${name}`));
   }
 }
@@ -124,4 +144,9 @@ function parseProviders(value: string): EngineOptions['executionProviders'] {
     throw new SettingError(`Setting textClassifier.executionProviders: unknown provider "${unknown.join('", "')}"; use auto or a list of ${providerNames.join(', ')}.`);
   }
   return names as ExecutionProviderName[];
+}
+
+function parseVariant(value: string): ModelVariant {
+  if ((MODEL_VARIANTS as readonly string[]).includes(value)) return value as ModelVariant;
+  throw new SettingError(`Setting textClassifier.modelVariant: "${value}" is not one of ${MODEL_VARIANTS.join(', ')}.`);
 }

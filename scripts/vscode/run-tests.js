@@ -74,7 +74,8 @@ async function main() {
     if (!workbenchChatter.test(line)) console.log(line);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(code, 'tests finished'));
-  await page.goto(workbenchUrl(server, args));
+  // A loaded machine (several test runs at once) can take longer than the default 30 s to serve the page.
+  await page.goto(workbenchUrl(server, args), { timeout: 120_000 });
   console.log(`[vscode] workbench loaded after ${elapsed()}`);
 }
 

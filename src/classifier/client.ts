@@ -10,10 +10,13 @@ import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScore, unpackScores } from './scores';
 import type { RawTensor } from './engine';
+import { unpackExplanation, type Explanation } from './explanation';
 import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from './types';
 
 /** Document units the host unpacks between two turns of its event loop. */
 const UNPACK_SLICE = 1000;
+/** Explained words the host unpacks between two turns of its event loop. */
+const UNPACK_WORDS_SLICE = 10_000;
 
 export class WorkerRestartedError extends Error {
   constructor(readonly reason: string) {
@@ -151,8 +154,9 @@ export class ClassifierClient {
     return unpackScores(packed, opts.topK);
   }
 
-  async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number } = {}): Promise<ClassifiedSegment[]> {
-    const packed = await this.request('classifyDocument', { text, unit }, `classify a document by ${unit}`, opts);
+  /** `prose`: a Markdown document of which only the prose is classified (segment.ts SegmentOptions). */
+  async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number; prose?: boolean } = {}): Promise<ClassifiedSegment[]> {
+    const packed = await this.request('classifyDocument', { text, unit, ...(opts.prose ? { prose: true } : {}) }, `classify a document by ${unit}`, opts);
     // A slice at a time, letting the event loop turn in between: the extension host runs this, and a
     // 1 MB document has ten thousand units.
     const segments: ClassifiedSegment[] = new Array(packed.starts.length);
@@ -166,6 +170,27 @@ export class ClassifierClient {
       }
     }
     return segments;
+  }
+
+  /**
+   * Why each text got its scores: per-word contributions to every label (contributionsTo and
+   * topContributions in explanation.ts pick one label's); labels, windows and tokens are classify's.
+   */
+  async explain(texts: string[], opts: RequestOptions = {}): Promise<Explanation[]> {
+    if (texts.length === 0) return [];
+    const packed = await this.request('explain', { texts }, `explain ${texts.length} texts`, opts);
+    // Unpacked a slice of words at a time, letting the event loop turn in between (the extension host runs this).
+    const explanations: Explanation[] = new Array(texts.length);
+    let unpackedSinceTurn = 0;
+    for (let i = 0; i < texts.length; i++) {
+      if (unpackedSinceTurn >= UNPACK_WORDS_SLICE) {
+        await new Promise((resolve) => setImmediate(resolve));
+        unpackedSinceTurn = 0;
+      }
+      explanations[i] = unpackExplanation(packed, i, texts[i]);
+      unpackedSinceTurn += explanations[i].words.length;
+    }
+    return explanations;
   }
 
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */

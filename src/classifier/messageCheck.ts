@@ -15,6 +15,7 @@ const isTensor = (value: unknown) =>
 const paramChecks: Record<HostMessage['type'], (message: Record<string, unknown>) => string | undefined> = {
   load: (m) => (typeof m.modelDir !== 'string' ? 'modelDir must be a string' : !isOptional(m.options, isObject) ? 'options must be an object' : undefined),
   classify: (m) => (isStringArray(m.texts) ? undefined : 'texts must be an array of strings'),
+  explain: (m) => (isStringArray(m.texts) ? undefined : 'texts must be an array of strings'),
   classifyDocument: (m) => (typeof m.text !== 'string' ? 'text must be a string' : !UNITS.includes(m.unit as never) ? `unit must be one of ${UNITS.join(', ')}` : undefined),
   infer: (m) =>
     !isObject(m.feeds) || !Object.values(m.feeds).every(isTensor)

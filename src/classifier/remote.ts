@@ -28,6 +28,11 @@ interface TensorLike {
 const retryableStatus = new Set([429, 502, 503, 504]);
 
 export class RemoteSession implements InferenceBackend {
+  /**
+   * Requests the server works on at once, as far as the engine knows: it keeps several batches per
+   * lane in flight (engine.ts RUNS_QUEUED_PER_LANE), so the network round trip overlaps the server's work.
+   */
+  readonly parallelism = 2;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   private readonly state: RemoteBackendStatus;

@@ -1,5 +1,6 @@
 // A document -> units with exact character ranges: text === source.slice(start, end) for each.
 // Units are trimmed of surrounding whitespace; empty and whitespace-only units are skipped.
+import { maskNonProse } from './prose';
 import type { Segment, Unit } from './types';
 
 export const UNITS: readonly Unit[] = ['document', 'paragraph', 'sentence', 'line', 'section'];
@@ -13,7 +14,23 @@ const BLANK_LINES = new RegExp(String.raw`${BREAK}(?:[^\S\r\n]*${BREAK})+`, 'g')
 const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const CODE_FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-export function segment(text: string, unit: Unit): Segment[] {
+export interface SegmentOptions {
+  /**
+   * Markdown: only prose is classified (prose.ts); the lines of headings, code, tables… are blanked.
+   * Paragraph, sentence and line units then never contain such a line, and their text is still the
+   * source's slice; a document or section unit's text is its range with those lines as spaces.
+   */
+  prose?: boolean;
+}
+
+export function segment(text: string, unit: Unit, options: SegmentOptions = {}): Segment[] {
+  if (!options.prose) return segmentText(text, unit);
+  const masked = maskNonProse(text);
+  // Sections start at headings, which the mask blanks: they are found in the source.
+  return unit === 'section' ? collect(masked, sections(text)) : segmentText(masked, unit);
+}
+
+function segmentText(text: string, unit: Unit): Segment[] {
   switch (unit) {
     case 'document':
       return collect(text, [[0, text.length]]);

@@ -73,8 +73,10 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
     }
     case 'classify':
       return requireEngine().classifyPacked(request.texts, { signal, onProgress });
+    case 'explain':
+      return requireEngine().explainPacked(request.texts, { signal, onProgress });
     case 'classifyDocument':
-      return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress });
+      return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress, prose: request.prose });
     case 'infer':
       return requireEngine().run(request.feeds, request.outputNames);
     case 'signature':

@@ -143,3 +143,56 @@ function resolveColumn(file: string, columns: string[], name: string, option: st
   if (Number.isInteger(position) && position >= 1 && position <= columns.length) return columns[position - 1];
   throw new DatasetError(file, `${option} "${name}" not found; the columns are: ${columns.map((column, index) => `${index + 1} ${column}`).join(', ')}`);
 }
+
+/** How an unlabeled dataset is read (textclf predict): its format, header, columns and the text columns. */
+export type UnlabeledSchema = Omit<DatasetSchema, 'labelColumn' | 'sampleLabels'>;
+
+/** Free text: a column this long on average (characters), with mostly distinct values, is text to classify. */
+const minFreeTextLength = 20;
+
+/**
+ * inspectDataset for a dataset without labels. The text columns are the given ones; else a column
+ * with a known text name; else every free-text column (not numeric, 20 characters or more on average,
+ * mostly distinct: AG News' title and description, not an id, a date or a category), joined; else the
+ * longest column that is not numeric.
+ */
+export async function inspectUnlabeledDataset(file: string, options: Omit<SchemaOptions, 'labelColumn'> = {}): Promise<UnlabeledSchema> {
+  const format = options.format ?? (await detectFormat(file));
+  const sample: RawRecord[] = [];
+  for await (const record of readRecords(file, format)) {
+    if (!record.problem) sample.push(record);
+    if (sample.length > sampleSize) break;
+  }
+  if (sample.length === 0) throw new DatasetError(file, 'no readable rows');
+  let columns: string[];
+  let hasHeader = false;
+  let values: (column: string) => string[];
+  if (format === 'jsonl') {
+    const rows = sample.slice(0, sampleSize).map((record) => record.object!);
+    columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    values = (column) => rows.map((row) => scalarText(row[column]) ?? '');
+  } else {
+    const first = sample[0].fields!;
+    hasHeader = options.hasHeader ?? looksLikeHeader(first, sample.slice(1).map((record) => record.fields!));
+    const rows = (hasHeader ? sample.slice(1) : sample).slice(0, sampleSize).map((record) => record.fields!);
+    columns = hasHeader ? first.map((name) => name.trim()) : first.map((_, index) => String(index + 1));
+    values = (column) => rows.map((fields) => fields[columns.indexOf(column)] ?? '');
+  }
+  if (columns.length === 0) throw new DatasetError(file, 'no columns found');
+  let textColumns: string[];
+  if (options.textColumn) textColumns = options.textColumn.split(',').map((name) => resolveColumn(file, columns, name.trim(), 'text column'));
+  else {
+    const named = textNames.map((name) => columns.find((column) => column.toLowerCase() === name)).find((column) => column !== undefined);
+    const stats = columns.map((column) => {
+      const cells = values(column);
+      const meanLength = cells.reduce((sum, cell) => sum + cell.length, 0) / Math.max(cells.length, 1);
+      return { column, meanLength, distinctShare: new Set(cells).size / Math.max(cells.length, 1), numericShare: cells.filter(isNumber).length / Math.max(cells.length, 1) };
+    });
+    const textual = stats.filter((stat) => stat.numericShare < 0.5 && !labelNames.includes(stat.column.toLowerCase()));
+    const freeText = textual.filter((stat) => stat.meanLength >= minFreeTextLength && stat.distinctShare >= 0.5).map((stat) => stat.column);
+    const longest = [...textual].sort((a, b) => b.meanLength - a.meanLength)[0]?.column;
+    textColumns = named ? [named] : freeText.length > 0 ? freeText : longest ? [longest] : [];
+  }
+  if (textColumns.length === 0) throw new DatasetError(file, `cannot tell which column holds the text (columns: ${columns.join(', ')}); name it`);
+  return { path: file, format, hasHeader, columns, textColumns };
+}

@@ -30,7 +30,7 @@ export async function downloadFromHub(context: vscode.ExtensionContext, config: 
       let reported = 0;
       try {
         const dir = await downloadModel({
-          endpoint, repoId, modelsRoot: downloadedModelsRoot(context), preferQuantized: config.engineOptions.preferQuantized,
+          endpoint, repoId, modelsRoot: downloadedModelsRoot(context), variant: config.engineOptions.modelVariant, preferQuantized: config.engineOptions.preferQuantized,
           signal: request.signal,
           onProgress: ({ file, bytesDone, bytesTotal }) => {
             const percent = (100 * bytesDone) / Math.max(1, bytesTotal);

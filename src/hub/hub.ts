@@ -7,7 +7,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBundle } from '../classifier/bundle';
+import { readBundle, variantFiles, variantPreference } from '../classifier/bundle';
+import type { ModelVariant } from '../classifier/types';
 import { replaceDirectory } from '../classifier/replaceDirectory';
 
 export interface HubFile {
@@ -25,6 +26,8 @@ export interface DownloadOptions {
   revision?: string;
   /** Where downloaded models live; the model goes to <modelsRoot>/<owner>--<name>. */
   modelsRoot: string;
+  /** Which graph to fetch (only that one and its external data are downloaded); default 'auto': fp32 when the repository has it. */
+  variant?: ModelVariant;
   preferQuantized?: boolean;
   /** A Hub access token for gated or private repositories (default: HF_TOKEN from the environment). */
   token?: string;
@@ -42,7 +45,6 @@ export class HubError extends Error {
 const repoIdPattern = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const requiredFiles = ['config.json', 'tokenizer.json'];
 const optionalFiles = ['tokenizer_config.json'];
-const onnxCandidates = { full: ['onnx/model.onnx', 'model.onnx'], quantized: ['onnx/model_quantized.onnx', 'model_quantized.onnx'] };
 
 export function isRepoId(value: string): boolean {
   return repoIdPattern.test(value);
@@ -60,7 +62,7 @@ export async function downloadModel(options: DownloadOptions): Promise<string> {
   if (!isRepoId(repoId)) throw new HubError(`"${repoId}" is not a Hugging Face repository id (expected owner/name, e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english)`);
   const token = options.token ?? process.env.HF_TOKEN;
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const files = chooseFiles(repoId, await listFiles(endpoint, repoId, revision, headers, options.signal), options.preferQuantized ?? true);
+  const files = chooseFiles(repoId, await listFiles(endpoint, repoId, revision, headers, options.signal), options.variant ?? 'auto', options.preferQuantized ?? false);
 
   fs.mkdirSync(modelsRoot, { recursive: true });
   const staging = fs.mkdtempSync(path.join(modelsRoot, '.download-'));
@@ -73,7 +75,7 @@ export async function downloadModel(options: DownloadOptions): Promise<string> {
         options.onProgress?.({ file: file.path, bytesDone: bytesBefore + bytes, bytesTotal }));
       bytesBefore += file.size;
     }
-    readBundle(staging, { preferQuantized: options.preferQuantized }); // the same checks a model load makes, before it is kept
+    readBundle(staging, { variant: options.variant, preferQuantized: options.preferQuantized }); // the same checks a model load makes, before it is kept
     fs.writeFileSync(path.join(staging, 'source.json'), JSON.stringify({ endpoint, repoId, revision, files, downloadedAt: new Date().toISOString() }, null, 2));
     const target = path.join(modelsRoot, modelFolderName(repoId));
     replaceDirectory(staging, target); // replaces an earlier download of the same repository
@@ -98,14 +100,14 @@ async function listFiles(endpoint: string, repoId: string, revision: string, hea
   }));
 }
 
-function chooseFiles(repoId: string, files: HubFile[], preferQuantized: boolean): HubFile[] {
+function chooseFiles(repoId: string, files: HubFile[], variant: ModelVariant, preferQuantized: boolean): HubFile[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const missing = requiredFiles.filter((name) => !byPath.has(name));
   if (missing.length > 0) throw new HubError(`${repoId}: not a model directory for Text Classifier (missing ${missing.join(', ')})`);
-  const order = preferQuantized ? [...onnxCandidates.quantized, ...onnxCandidates.full] : [...onnxCandidates.full, ...onnxCandidates.quantized];
+  const order = variantPreference(variant, preferQuantized).flatMap((name) => variantFiles(name).map((file) => file.split(path.sep).join('/')));
   const onnx = order.map((name) => byPath.get(name)).find(Boolean);
   if (!onnx) throw new HubError(`${repoId}: no ONNX model (looked for ${order.join(', ')}); pick a repository with an ONNX export`);
-  const chosen = [...requiredFiles, ...optionalFiles, `${onnx.path}_data`].map((name) => byPath.get(name)).filter((file): file is HubFile => !!file);
+  const chosen = [...requiredFiles, ...optionalFiles, 'special_tokens_map.json', `${onnx.path}_data`].map((name) => byPath.get(name)).filter((file): file is HubFile => !!file);
   return [...chosen, onnx];
 }
 

@@ -5,7 +5,7 @@ import { serveDefaults, startServer } from './server';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve models over HTTP: Open Inference Protocol (KServe v2) and /v1/classify',
+  summary: 'serve models over HTTP: Open Inference Protocol (KServe v2), /v1/classify and /v1/explain',
   help: `Usage: textclf serve [options]
 
 Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), as Triton would:
@@ -14,6 +14,9 @@ Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), 
 and a text endpoint:
   POST /v1/classify  {"inputs": ["text", ...], "model": NAME, "top_k": K}
                      -> per input, every label with its score, best first
+  POST /v1/explain   the same body
+                     -> per input {labels, words_per_group, words: [{word, start, end, contribution}]}:
+                        each word's contribution to the top label (start, end: offsets into the input)
 Requests arriving together are merged into one engine call (dynamic batching).
 
 Options:

@@ -6,6 +6,7 @@ import type { Classification, ClassifiedSegment, Unit } from '../classifier/type
 import type { Config } from '../config';
 import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
+import { binaryReason } from '../classifier/binaryText';
 import { unitsAroundIn, type Block } from './blocks';
 
 /** Pause after the last edit before live mode re-classifies what changed: short enough that lenses follow
@@ -46,12 +47,17 @@ export class DocumentClassifier implements vscode.Disposable {
   /** Classifies a document unit by unit (textClassifier.unit) and stores the results. */
   async classifyDocument(document: vscode.TextDocument, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<DocumentResults> {
     const started = Date.now();
+    const text = document.getText();
+    const binary = binaryReason(text);
+    if (binary) throw new Error(`${vscode.workspace.asRelativePath(document.uri)} looks like a binary file (${binary}); only text can be classified.`);
     const model = await this.activity.track(this.models.ensureLoaded());
     const unit = this.config.unit;
     const version = document.version;
-    const text = document.getText();
-    const units = await this.activity.track(this.client.classifyDocument(text, unit, opts));
-    const results: DocumentResults = { uri: document.uri, unit, modelName: model.name, executionProvider: this.models.executionProvider, units };
+    const units = await this.activity.track(this.client.classifyDocument(text, unit, { ...opts, prose: this.proseOnly(document) }));
+    const results: DocumentResults = {
+      uri: document.uri, unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+      units, selections: this.results.get(document.uri)?.selections ?? [],
+    };
     if (document.version === version) {
       this.results.set(results);
     } else {
@@ -61,7 +67,7 @@ export class DocumentClassifier implements vscode.Disposable {
     return results;
   }
 
-  /** Classifies each selection as one text and adds it to the document's results. */
+  /** Classifies each selection as one text and adds it to the document's selection results; unit results stay. */
   async classifySelections(editor: vscode.TextEditor): Promise<ClassifiedSegment[]> {
     const document = editor.document;
     const selections = editor.selections
@@ -72,23 +78,25 @@ export class DocumentClassifier implements vscode.Disposable {
     const model = await this.activity.track(this.models.ensureLoaded());
     const scores = await this.activity.track(this.client.classify(selections.map((selection) => selection.text)));
     const classified = selections.map((selection, i) => ({ ...selection, ...scores[i] }));
-    const previous = this.results.get(document.uri);
-    const kept = (previous?.units ?? []).filter((unit) => classified.every((added) => unit.end <= added.start || unit.start >= added.end));
-    this.results.set({
-      uri: document.uri, unit: previous?.unit ?? this.config.unit, modelName: model.name,
-      executionProvider: this.models.executionProvider, units: [...kept, ...classified],
-    });
+    this.results.addSelections({
+      uri: document.uri, unit: this.config.unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+    }, classified);
     return classified;
   }
 
   /** Classifies the unit (textClassifier.unit) at `position`; the engine caches it for the next hover. */
   async classifyUnitAt(document: vscode.TextDocument, position: vscode.Position, signal?: AbortSignal): Promise<ClassifiedSegment | undefined> {
     const offset = document.offsetAt(position);
-    const unit = blockAround(document, offset, offset, this.config.unit).units.find((found) => found.start <= offset && offset <= found.end);
+    const unit = blockAround(document, offset, offset, this.config.unit, this.proseOnly(document)).units.find((found) => found.start <= offset && offset <= found.end);
     if (!unit) return undefined;
     await this.models.ensureLoaded();
     const [scores]: Classification[] = await this.activity.track(this.client.classify([unit.text], { signal }));
     return { ...unit, ...scores };
+  }
+
+  /** Markdown with textClassifier.skipNonProse: only its prose is classified. */
+  private proseOnly(document: vscode.TextDocument): boolean {
+    return document.languageId === 'markdown' && this.config.skipNonProse;
   }
 
   private scheduleLive(event: vscode.TextDocumentChangeEvent): void {
@@ -120,7 +128,7 @@ export class DocumentClassifier implements vscode.Disposable {
       if (previous.unit !== this.config.unit) {
         await this.classifyDocument(document, { signal: request.signal });
       } else {
-        const block = blockAround(document, span.start, span.end, previous.unit);
+        const block = blockAround(document, span.start, span.end, previous.unit, this.proseOnly(document));
         const scores = await this.activity.track(this.client.classify(block.units.map((unit) => unit.text), { signal: request.signal }));
         if (document.version !== version) return; // edited meanwhile: the next run covers it
         this.results.replaceRange(document.uri, block.from, block.to, block.units.map((unit, i) => ({ ...unit, ...scores[i] })));
@@ -144,10 +152,10 @@ export class DocumentClassifier implements vscode.Disposable {
 }
 
 /** The units between the blank lines around [start, end], reading only that part of a large document. */
-function blockAround(document: vscode.TextDocument, start: number, end: number, unit: Unit): Block {
+function blockAround(document: vscode.TextDocument, start: number, end: number, unit: Unit, prose: boolean): Block {
   const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
   const read = (from: number, to: number) => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to)));
-  return unitsAroundIn(read, length, start, end, unit);
+  return unitsAroundIn(read, length, start, end, unit, prose);
 }
 
 /** The span that covers `span` (moved by the edit) and the text the edit inserted. */

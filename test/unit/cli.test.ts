@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ const bin = path.join(repoRoot, 'bin', 'textclf.js');
 const fixture = (...parts: string[]) => path.join(repoRoot, 'test', 'fixtures', ...parts);
 
 function textclf(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 60000 });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 180_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -45,7 +45,7 @@ describe('textclf CLI (child process, bundled)', function () {
       assert.equal(code, 0, stderr);
       const units = JSON.parse(stdout) as UnitJson[];
       const source = fs.readFileSync(file, 'utf8');
-      assert.equal(units.length, 4, 'heading and three paragraphs; the whitespace-only one is skipped');
+      assert.equal(units.length, 3, 'three paragraphs: the heading is not prose, the whitespace-only one is skipped');
       for (const unit of units) {
         assert.equal(unit.file, file);
         assert.equal(source.slice(unit.start, unit.end), unit.text);
@@ -54,9 +54,74 @@ describe('textclf CLI (child process, bundled)', function () {
         assert.ok(unit.labels[0].score >= unit.labels[1].score, 'best label first');
         assert.ok(unit.windows >= 1);
       }
-      assert.equal(units[1].labels[0].label, 'positive');
-      assert.equal(units[2].labels[0].label, 'negative');
-      assert.match(stderr, /classified 4 units/);
+      assert.equal(units[0].labels[0].label, 'positive');
+      assert.equal(units[1].labels[0].label, 'negative');
+      assert.match(stderr, /classified 3 units/);
+    });
+
+    it('in Markdown classifies only prose: no front matter, heading, fenced code or table; --all-text classifies every block', () => {
+      const file = fixture('cli', 'prose.md');
+      const source = fs.readFileSync(file, 'utf8');
+      const prose = textclf(['classify', file, '--format', 'json']);
+      assert.equal(prose.code, 0, prose.stderr);
+      const units = JSON.parse(prose.stdout) as UnitJson[];
+      assert.deepEqual(units.map((unit) => [unit.line, unit.text.slice(0, 20), unit.labels[0].label]), [
+        [7, 'The new café downtow', 'positive'],
+        [17, 'The train home was l', 'negative'],
+      ]);
+      for (const unit of units) assert.equal(source.slice(unit.start, unit.end), unit.text);
+      const all = textclf(['classify', file, '--format', 'json', '--all-text']);
+      assert.equal(all.code, 0, all.stderr);
+      const texts = (JSON.parse(all.stdout) as UnitJson[]).map((unit) => unit.text);
+      assert.ok(texts.includes('# Weekend movie reviews'), texts.join(' | '));
+      assert.ok(texts.some((text) => text.startsWith('```python')), texts.join(' | '));
+      const sentences = textclf(['classify', file, '--format', 'json', '--unit', 'sentence']);
+      assert.ok((JSON.parse(sentences.stdout) as UnitJson[]).every((unit) => !/Weekend movie reviews|raise Exception|verdict/.test(unit.text)), sentences.stdout);
+    });
+
+    it('refuses a binary file (NUL bytes, or mostly not text) with exit 1, naming it; nothing is printed on stdout', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-binary-'));
+      try {
+        const withNul = path.join(dir, 'image.png');
+        fs.writeFileSync(withNul, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...Buffer.from(' some words in the header')]));
+        const noisy = path.join(dir, 'data.bin');
+        fs.writeFileSync(noisy, Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 256).map((byte) => byte || 1)));
+        for (const file of [withNul, noisy]) {
+          const { code, stdout, stderr } = textclf(['classify', file]);
+          assert.equal(code, 1, stderr);
+          assert.equal(stdout, '');
+          assert.ok(stderr.startsWith(`textclf classify: ${file} is not a text file (`), stderr);
+          assert.match(stderr, file === withNul ? /\(it contains NUL bytes\)/ : /\(\d+ % of its characters are control characters or invalid UTF-8\)/);
+        }
+        const text = textclf(['classify', fixture('cli', 'lines.txt')]);
+        assert.equal(text.code, 0, 'a text file is still classified');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('--format jsonl streams: the first units are on stdout before the run has finished', async function () {
+      this.timeout(180_000);
+      const lines = Array.from({ length: 6000 }, (_, i) => `Review number ${i}: ${i % 2 ? 'a wonderful, moving film' : 'a dull and tedious mess'}.`);
+      const child = spawn(process.execPath, [bin, 'classify', '--unit', 'line', '--format', 'jsonl', '-'], { cwd: repoRoot });
+      child.stdin.end(`${lines.join('\n')}\n`);
+      const events: string[] = [];
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (data: Buffer) => {
+        if (stdout === '') events.push('first unit');
+        stdout += data.toString();
+      });
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+        if (/classified [\d,]+ units/.test(stderr) && !events.includes('summary')) events.push('summary');
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(events, ['first unit', 'summary'], 'units came out before the run finished');
+      const units = stdout.trim().split('\n').map((line) => JSON.parse(line) as UnitJson);
+      assert.deepEqual(units.map((unit) => unit.line), lines.map((_, i) => i + 1), 'every unit once, in order');
+      assert.ok(units.every((unit, i) => unit.labels[0].label === (i % 2 ? 'positive' : 'negative')));
     });
 
     it('reads several files and stdin ("-"), one JSON object per line with --format jsonl, per line with --unit line', () => {
@@ -116,10 +181,46 @@ describe('textclf CLI (child process, bundled)', function () {
       }
     });
 
-    it('a dataset whose labels do not fit the model exits 1 naming both label sets', () => {
+    it('a dataset whose labels do not fit the model exits 1 naming both label sets, with ways out but no meaningless mapping', () => {
       const { code, stderr } = textclf(['evaluate', fixture('datasets', 'spam-collection')]);
       assert.equal(code, 1);
-      assert.match(stderr, /Dataset labels: ham \(3\), spam \(2\); the model's labels are: negative, positive.*--label-map/);
+      assert.match(stderr, /Dataset labels: ham \(3\), spam \(2\); the model's labels are: negative, positive\. The names do not correspond/);
+      assert.match(stderr, /--model DIR for a model trained on these labels, textclf train to train one, or --label-column/);
+      assert.doesNotMatch(stderr, /ham=|spam=/);
+    });
+
+    it('labels whose names correspond to the model\'s get that mapping suggested', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-cli-'));
+      try {
+        const file = path.join(dir, 'short.tsv');
+        fs.writeFileSync(file, 'text\tlabel\nA warm, funny film\tpos\nA dull, tired film\tneg\n');
+        const { code, stderr } = textclf(['evaluate', file]);
+        assert.equal(code, 1);
+        assert.match(stderr, /The names correspond; give the label mapping pos=positive,neg=negative \(--label-map pos=positive,neg=negative\)/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('AG News test.csv with news-topic: reports the 6,000 training rows and the held-out accuracy of the model card; --held-out evaluates only the others', function () {
+      this.timeout(240_000);
+      const file = datasetOrSkip(this, 'ag_news/test.csv');
+      const model = bundledModel('news-topic');
+      const all = textclf(['evaluate', '--model', model, '--format', 'json', file]);
+      assert.equal(all.code, 0, all.stderr);
+      const report = JSON.parse(all.stdout);
+      assert.equal(report.evaluated, 7600);
+      assert.deepEqual(Object.keys(report.training_overlap.held_out), ['accuracy', 'macro_f1', 'evaluated']);
+      assert.equal(report.training_overlap.rows, 6000);
+      assert.equal(report.training_overlap.match, 'same file');
+      assert.equal(report.training_overlap.excluded, false);
+      assert.equal(report.training_overlap.held_out.evaluated, 1600);
+      assert.equal(Number(report.training_overlap.held_out.accuracy.toFixed(6)), modelCardAccuracy(model));
+      const table = textclf(['evaluate', '--model', model, '--held-out', file]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /held out {4}6,000 rows news-topic was trained on were left out/);
+      assert.match(table.stdout, /accuracy {4}86\.25 %/);
+      assert.match(table.stdout, /rows {8}7,600 total, 1,600 evaluated, 0 skipped/);
     });
 
     it('SST-2 dev: 872 rows, evaluated + skipped == total, the model card accuracy', function () {
@@ -156,6 +257,10 @@ describe('textclf CLI (child process, bundled)', function () {
       ['classify without files', ['classify'], /name at least one file/],
       ['evaluate with two datasets', ['evaluate', 'a.csv', 'b.csv'], /name exactly one dataset file \(got 2\)/],
       ['a bad --batch-size', ['evaluate', '--batch-size', '0', 'a.csv'], /--batch-size must be a positive integer/],
+      ['predict without --out', ['predict', 'a.csv'], /--out FILE is required/],
+      ['predict with a bad --format', ['predict', 'a.csv', '--out', 'b.csv', '--format', 'xml'], /--format must be one of csv, jsonl/],
+      ['--remote-model without --remote', ['classify', '--remote-model', 'm', 'x.txt'], /--remote-model needs --remote URL/],
+      ['a --remote that is not a URL', ['predict', 'a.csv', '--out', 'b.csv', '--remote', 'localhost:8000'], /--remote needs an http:\/\/ or https:\/\/ URL/],
     ];
     for (const [what, args, message] of usageErrors) {
       it(`exits 2 for ${what}`, () => {
@@ -175,7 +280,7 @@ describe('textclf CLI (child process, bundled)', function () {
       assert.deepEqual([dataset.code, /dataset no-such\.csv not found/.test(dataset.stderr)], [1, true]);
     });
 
-    for (const command of ['classify', 'evaluate', 'models']) {
+    for (const command of ['classify', 'evaluate', 'predict', 'models']) {
       it(`textclf ${command} --help prints its usage and exits 0`, () => {
         const { code, stdout } = textclf([command, '--help']);
         assert.equal(code, 0);

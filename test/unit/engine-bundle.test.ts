@@ -69,14 +69,18 @@ describe('model bundle validation', () => {
     assert.throws(() => readBundle(dir), (error: unknown) => error instanceof BundleError && error.file === path.join(dir, 'config.json') && /not valid JSON/.test(error.message));
   });
 
-  it('rejects id2label with gaps or without labels', () => {
+  it('rejects id2label with gaps or not an object; without id2label the labels are LABEL_i as in transformers', () => {
     const dir = copy();
     const configFile = path.join(dir, 'config.json');
     const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
     fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: { 0: 'negative', 2: 'positive' } }));
     assert.throws(() => readBundle(dir), /id2label" keys must be 0\.\.1, found "2"/);
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: ['negative', 'positive'] }));
+    assert.throws(() => readBundle(dir), (error: unknown) => error instanceof BundleError && error.file === configFile && /"id2label" must be an object/.test(error.message));
     fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: undefined }));
-    assert.throws(() => readBundle(dir), (error: unknown) => error instanceof BundleError && error.file === configFile && /no "id2label"/.test(error.message));
+    assert.deepEqual(readBundle(dir).labels, ['LABEL_0', 'LABEL_1']);
+    fs.writeFileSync(configFile, JSON.stringify({ ...config, id2label: undefined, num_labels: 3 }));
+    assert.deepEqual(readBundle(dir).labels, ['LABEL_0', 'LABEL_1', 'LABEL_2']);
   });
 
   it('names a corrupt model.onnx', async () => {
@@ -115,11 +119,14 @@ describe('model bundle validation', () => {
     assert.match(error.message, /unknown graph input "pixel_values"/);
   });
 
-  it('prefers onnx/model_quantized.onnx when present, unless told not to', () => {
+  it('loads fp32 model.onnx by default; model_quantized.onnx when the variant or preferQuantized asks for it', () => {
     const dir = copy();
     fs.copyFileSync(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_quantized.onnx'));
-    assert.equal(readBundle(dir).onnxFile, path.join(dir, 'onnx', 'model_quantized.onnx'));
-    assert.equal(readBundle(dir, { preferQuantized: false }).onnxFile, path.join(dir, 'onnx', 'model.onnx'));
+    assert.equal(readBundle(dir).onnxFile, path.join(dir, 'onnx', 'model.onnx'));
+    assert.equal(readBundle(dir, { variant: 'quantized' }).onnxFile, path.join(dir, 'onnx', 'model_quantized.onnx'));
+    assert.equal(readBundle(dir, { preferQuantized: true }).onnxFile, path.join(dir, 'onnx', 'model_quantized.onnx'));
+    fs.rmSync(path.join(dir, 'onnx', 'model.onnx'));
+    assert.equal(readBundle(dir).variant, 'quantized', 'the variant present when there is no fp32');
   });
 
   it('names a directory that does not exist', () => {

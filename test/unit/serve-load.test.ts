@@ -236,7 +236,7 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
       assert.equal(declared.status, 413);
       assert.match(declared.json.error, /larger than the limit of 1000000 bytes/);
       const streamed = await new Promise<number>((resolve, reject) => {
-        const req = http.request(new URL('/v1/classify', server.url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Transfer-Encoding': 'chunked' } }, (res) => {
+        const req = http.request(new URL('/v1/classify', server.url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (res) => {
           res.resume();
           resolve(res.statusCode!);
         });

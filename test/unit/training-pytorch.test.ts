@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
+import { readTrainingManifest } from '../../src/datasets/trainingManifest';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';
 import type { TrainingProgress } from '../../src/training/progress';
@@ -49,7 +50,7 @@ describe('training: PyTorch fine-tuning', function () {
       method: 'pytorch',
       baseModel: bundledModel('sentiment-sst2'),
       output,
-      dataset: { name: 'SMSSpamCollection (first 1,000 rows)', examples: dataset.examples.slice(0, 1000) },
+      dataset: { name: 'SMSSpamCollection (first 1,000 rows)', examples: dataset.examples.slice(0, 1000), file: dataset.file },
       seed: 3,
       pytorch: { overrides: { epochs: 4 } },
       engine: { executionProviders: ['cpu'] },
@@ -68,6 +69,10 @@ describe('training: PyTorch fine-tuning', function () {
     assert.equal(config[TRAINING_METADATA_KEY].method, 'pytorch');
     assert.equal(config[TRAINING_METADATA_KEY].settings.init, 'base');
     assert.match(fs.readFileSync(path.join(output, 'MODEL_CARD.md'), 'utf8'), /the whole base model fine-tuned with PyTorch/);
+    // The PyTorch route writes the same training manifest: the first 1,000 rows of the file, by index.
+    const manifest = readTrainingManifest(output)!;
+    assert.equal(manifest.dataset.file, 'SMSSpamCollection');
+    assert.deepEqual([...(manifest.train as number[]), ...manifest.validation, ...manifest.test!].sort((a, b) => a - b), dataset.examples.slice(0, 1000).map((example) => example.row));
 
     const engine = await Engine.load(output, { executionProviders: ['cpu'] });
     try {
