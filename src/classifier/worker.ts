@@ -5,9 +5,10 @@ import type { EvaluationProgress } from '../datasets/evaluate';
 import { runEvaluationJob } from '../evaluation/job';
 import { BundleError } from './bundle';
 import { Engine } from './engine';
-import type { HostMessage, Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
+import type { Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { EXCLUSIVE_METHODS, IMMEDIATE_METHODS } from './protocol';
 import { JobQueue } from './jobs';
+import { checkHostMessage } from './messageCheck';
 
 /** Progress messages are rate-limited: the host only needs enough to move a progress bar. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -122,10 +123,31 @@ async function answer(request: Request, controller: AbortController): Promise<vo
     send({ type: 'error', id: request.id, error: wireError(error) });
   } finally {
     controllers.delete(request.id);
+    releaseMemoryAfter(request);
   }
 }
 
-function onMessage(message: HostMessage): void {
+/** Characters of input after which the worker collects garbage at once (client.ts starts it with --expose-gc). */
+const LARGE_INPUT_CHARS = 100_000;
+
+/**
+ * A huge text leaves V8's heap grown by its tokens, windows and scores; without a full collection the
+ * worker would keep holding that memory until some later request happened to trigger one.
+ */
+function releaseMemoryAfter(request: Request): void {
+  const chars = request.type === 'classify' ? request.texts.reduce((sum, text) => sum + text.length, 0) : request.type === 'classifyDocument' ? request.text.length : 0;
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (chars >= LARGE_INPUT_CHARS && collect) setImmediate(collect);
+}
+
+function onMessage(received: unknown): void {
+  const checked = checkHostMessage(received);
+  if ('problem' in checked) {
+    if (checked.id !== undefined) send({ type: 'error', id: checked.id, error: { name: 'ProtocolError', message: `malformed request: ${checked.problem}` } });
+    else send({ type: 'log', message: `ignored a malformed message: ${checked.problem}` });
+    return;
+  }
+  const message = checked.ok;
   if (message.type === 'cancel') {
     const controller = controllers.get(message.id);
     if (!controller) return;
@@ -153,7 +175,7 @@ async function shutdown(): Promise<void> {
   process.exit(0);
 }
 
-process.on('message', (message) => onMessage(message as HostMessage));
+process.on('message', onMessage);
 // Without its host the worker has nobody to answer: leave instead of lingering as an orphan.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready', pid: process.pid });

@@ -1,10 +1,11 @@
 // Runs a classifier over a labeled dataset and measures it. The classifier is injected, so the same
 // runner works with an in-process Engine (CLI, tests) and behind the worker (extension).
+import * as fs from 'node:fs';
 import type { Classification } from '../classifier/types';
 import { createLabelMapping, LabelMappingMode } from './labels';
 import { Metrics, MetricsAccumulator } from './metrics';
 import { readRowBatches } from './rows';
-import { inspectDataset } from './schema';
+import { DatasetError, inspectDataset } from './schema';
 import { trainingRowMatcher, type OverlapMatch, type TrainingManifest } from './trainingManifest';
 import { DatasetSchema, SchemaOptions, SkippedRow, SkipReason } from './types';
 
@@ -40,6 +41,8 @@ export interface EvaluateOptions extends SchemaOptions {
   keepPredictions?: boolean;
   /** Called with each batch's predictions, e.g. to stream them to a file. */
   onPredictions?: (predictions: Prediction[]) => void;
+  /** Rows larger than this many bytes are skipped as 'too large' (default: defaultMaxRowBytes). */
+  maxRowBytes?: number;
   /** The model's training manifest: rows it was trained on are counted, and measured apart. */
   trainingManifest?: TrainingManifest | null;
   /** Leave the model's training rows out (they count in `trainingOverlap.rows`, not as skipped). */
@@ -126,6 +129,7 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
   const batchSize = options.batchSize ?? 256;
   const keepPredictions = options.keepPredictions ?? true;
   const started = performance.now();
+  const before = await fileVersion(datasetPath);
   const schema = await inspectDataset(datasetPath, options);
   const mapping = createLabelMapping(labels, schema.sampleLabels, options.labelMap);
   const manifest = options.trainingManifest;
@@ -183,33 +187,44 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
 
   let batch: PendingRow[] = [];
   const onReadProgress = (progress: { bytesRead: number; totalBytes: number }) => ({ bytesRead, totalBytes } = progress);
-  for await (const rows of readRowBatches(schema, { signal, onProgress: onReadProgress })) {
-    for (const row of rows) {
-      total++;
-      if (row.kind === 'skipped') {
-        skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
-        continue;
-      }
-      const goldIndex = mapping.resolve(row.label);
-      if (goldIndex === undefined) {
-        skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
-        continue;
-      }
-      const isTraining = training?.isTrainingRow(total - 1, row.text) ?? false;
-      if (isTraining) {
-        trainingRows++;
-        if (options.heldOutOnly) continue;
-      }
-      batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex, training: isTraining });
-      if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
-        await submit(batch);
-        batch = [];
+  try {
+    await readAndClassify();
+  } catch (error) {
+    // A failure while a call still runs (a full disk under onPredictions, a read error): let that call
+    // end before rejecting, so the caller never disposes an engine with a run inside it.
+    await running?.catch(() => undefined);
+    throw error;
+  }
+  async function readAndClassify(): Promise<void> {
+    for await (const rows of readRowBatches(schema, { signal, onProgress: onReadProgress, maxRowBytes: options.maxRowBytes })) {
+      for (const row of rows) {
+        total++;
+        if (row.kind === 'skipped') {
+          skippedRows.push({ line: row.line, reason: row.reason, detail: row.detail });
+          continue;
+        }
+        const goldIndex = mapping.resolve(row.label);
+        if (goldIndex === undefined) {
+          skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
+          continue;
+        }
+        const isTraining = training?.isTrainingRow(total - 1, row.text) ?? false;
+        if (isTraining) {
+          trainingRows++;
+          if (options.heldOutOnly) continue;
+        }
+        batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex, training: isTraining });
+        if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
+          await submit(batch);
+          batch = [];
+        }
       }
     }
+    if (batch.length > 0) await submit(batch);
   }
-  if (batch.length > 0) await submit(batch);
   const last = await running;
   signal?.throwIfAborted();
+  await checkUnchanged(datasetPath, before);
   if (last) finish(last);
   if (total > classified.rows) reportProgress({ rows: total, skipped: skippedRows.length, evaluated: classified.evaluated, bytesRead });
 
@@ -257,4 +272,23 @@ export function likelyLabelErrors(predictions: Prediction[], limit = 100): Predi
     .filter((row) => row.predicted !== row.goldLabel)
     .sort((a, b) => b.confidence - a.confidence || a.line - b.line)
     .slice(0, limit);
+}
+
+/** What tells that a file was changed: size, modification time and inode. */
+async function fileVersion(file: string): Promise<{ size: number; mtimeMs: number; ino: number }> {
+  const { size, mtimeMs, ino } = await fs.promises.stat(file);
+  return { size, mtimeMs, ino };
+}
+
+/**
+ * A dataset changed (written, truncated, replaced) while it was evaluated gives metrics over rows of
+ * two versions, with rows lost or counted twice: the run fails instead, naming what changed.
+ */
+async function checkUnchanged(file: string, before: { size: number; mtimeMs: number; ino: number }): Promise<void> {
+  const after = await fileVersion(file).catch(() => undefined);
+  if (!after) throw new DatasetError(file, 'the file was removed while it was evaluated; the metrics would be incomplete');
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
+    const what = after.ino !== before.ino ? 'replaced' : after.size !== before.size ? `changed from ${before.size} to ${after.size} bytes` : 'modified';
+    throw new DatasetError(file, `the file was ${what} while it was evaluated; the metrics would mix two versions of it. Evaluate it again once it is written.`);
+  }
 }
