@@ -319,7 +319,8 @@ describe('serve: load and faults (textclf serve process on 127.0.0.1)', function
       const signalTakenAt = performance.now();
       const fresh = new http.Agent({ keepAlive: false });
       const refused = await request(server.url, 'GET', '/v2/health/live', { agent: fresh }).then((answer) => `HTTP ${answer.status}`, (error: Error) => error.message);
-      assert.match(refused, /ECONNREFUSED|HTTP 503/, `a new request during the drain is refused (got ${refused})`);
+      // A connection the kernel accepted just before the listener closed is reset rather than refused: both turn it away.
+      assert.match(refused, /ECONNREFUSED|ECONNRESET|HTTP 503/, `a new request during the drain is refused (got ${refused})`);
       const answers = await Promise.all(inFlight);
       assert.deepEqual(answers.map((answer) => answer.status), new Array(16).fill(200));
       assert.ok(answers.every((answer) => answer.json.length === 256));
