@@ -4,6 +4,7 @@ import { BundleError } from './classifier/bundle';
 import { classifyCommand } from './cli/classify';
 import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';
+import { explainCommand } from './cli/explain';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
 import { predictCommand } from './cli/predict';
@@ -11,7 +12,7 @@ import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
 
-const commands: Command[] = [classifyCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
+const commands: Command[] = [classifyCommand, explainCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

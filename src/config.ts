@@ -35,6 +35,20 @@ export class Config {
     return this.settings.get('codeLens.enabled', true);
   }
 
+  /** Where results show in the editor: code lenses, decorations (gutter, overview ruler, end of line) or both; `auto`: decorations only for documents over 50 units. */
+  get display(): 'lens' | 'decorations' | 'both' | 'auto' {
+    return this.settings.get('display', 'auto');
+  }
+
+  /** A top score below this looks uncertain (hollow mark, "?" in the lens) and is kept by the low-confidence filter. */
+  get lowConfidenceThreshold(): number {
+    return this.settings.get('lowConfidenceThreshold', 0.6);
+  }
+
+  get endOfLineText(): boolean {
+    return this.settings.get('decorations.endOfLineText', true);
+  }
+
   get hoverEnabled(): boolean {
     return this.settings.get('hover.enabled', true);
   }

@@ -3,21 +3,26 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClassifierClient, RequestCancelledError } from './classifier/client';
 import { Config } from './config';
+import { ExplanationService } from './editor/explanations';
 import { EvaluationService } from './evaluation/service';
 import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
 import { DocumentClassifier, describe } from './views/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
+import { ResultDecorations } from './views/decorations';
 import { datasetCommands } from './views/datasets/commands';
 import { DatasetSettings } from './views/datasets/settings';
 import { DatasetSummaries } from './views/datasets/summaries';
 import { DatasetsTreeProvider } from './views/datasets/tree';
-import { ScoreHoverProvider } from './views/hover';
+import { explainClassification } from './views/explainClassification';
+import { ExplanationDecorations } from './views/explainDecorations';
+import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './views/hover';
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './views/models';
 import { ReportPanels } from './views/report/panel';
 import { ResultsStore } from './views/results';
-import { ResultsTreeProvider, type ResultNode } from './views/resultsTree';
+import { arrangeResults } from './views/arrangeResults';
+import { ResultsTreeProvider, type Arrangement, type ResultNode } from './views/resultsTree';
 import { serviceCommands } from './views/service/commands';
 import { LocalService } from './views/service/localService';
 import { ServiceStatusItem } from './views/service/statusItem';
@@ -33,6 +38,7 @@ export interface TextClassifierApi {
   readonly results: ResultsStore;
   readonly resultsTree: ResultsTreeProvider;
   readonly resultsView: vscode.TreeView<ResultNode>;
+  readonly decorations: ResultDecorations;
   readonly classifier: DocumentClassifier;
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;
@@ -40,6 +46,8 @@ export interface TextClassifierApi {
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
+  readonly explanations: ExplanationService;
+  readonly explanationDecorations: ExplanationDecorations;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -50,8 +58,9 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly client: ClassifierClient;
   readonly models: ModelManager;
   readonly results = this.own(new ResultsStore());
-  readonly resultsTree = this.own(new ResultsTreeProvider(this.results));
+  readonly resultsTree = this.own(new ResultsTreeProvider(this.results, this.config));
   readonly resultsView = this.own(vscode.window.createTreeView('textClassifier.results', { treeDataProvider: this.resultsTree, showCollapseAll: true }));
+  readonly decorations = this.own(new ResultDecorations(this.results, this.config));
   readonly statusBar: StatusBar;
   readonly classifier: DocumentClassifier;
   readonly statusReport: StatusReport;
@@ -62,6 +71,8 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
+  readonly explanations: ExplanationService;
+  readonly explanationDecorations: ExplanationDecorations;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -73,18 +84,24 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
       this.log.warn(`worker restarted: ${reason}`);
       void vscode.window.showWarningMessage(`Text Classifier worker restarted: ${reason}`);
     }));
+    this.resultsTree.showArrangementIn(this.resultsView);
     this.models = this.own(new ModelManager(extension, this.client, this.config, this.log));
     this.statusBar = this.own(new StatusBar(this.models));
     this.classifier = this.own(new DocumentClassifier(this.client, this.models, this.results, this.config, this.statusBar, this.log));
     this.statusReport = this.own(new StatusReport(this.client, this.models, () => this.service?.info));
     this.own(vscode.languages.registerCodeLensProvider(textDocuments, this.own(new ResultsCodeLensProvider(this.results, this.config))));
-    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(this.results, this.classifier, this.models, this.config, this.log)));
+    this.explanations = this.own(new ExplanationService(this.client, this.models));
+    this.explanationDecorations = this.own(new ExplanationDecorations(this.results));
+    const hoveredUnits = new HoveredUnits(this.results, this.classifier, this.log);
+    // Registered first so that VS Code lists it after the scores (it orders the newest provider first).
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ExplanationHoverProvider(hoveredUnits, this.explanations, this.config)));
+    this.own(vscode.languages.registerHoverProvider(textDocuments, new ScoreHoverProvider(hoveredUnits, this.models, this.config)));
     this.datasetSettings = this.own(new DatasetSettings(extension.workspaceState));
     const evaluationsRoot = path.join((extension.storageUri ?? extension.globalStorageUri).fsPath, 'evaluations');
     this.evaluations = this.own(new EvaluationService(this.client, this.models, new EvaluationStore(evaluationsRoot), this.log));
-    this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets));
+    this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets, () => this.models.model?.labels));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
-    this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store));
+    this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store, { models: this.models, explanations: this.explanations }));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
     this.serviceStatus = this.own(new ServiceStatusItem(this.service));
@@ -140,6 +157,10 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     return classified;
   },
   clearResults: (ctx) => () => ctx.results.clear(),
+  arrangeResults: (ctx) => (change?: Partial<Arrangement>) => (change ? ctx.resultsTree.arrange(change) : arrangeResults(ctx.resultsTree, ctx.config)),
+  toggleLowConfidenceFilter: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: !ctx.resultsTree.arrangement.lowConfidenceOnly }),
+  showAllConfidence: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: false }),
+  showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
     const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
     const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.log) : choice;
@@ -163,6 +184,11 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
     await vscode.window.showTextDocument(document, { selection: range, preserveFocus: false });
   },
+  explainClassification: (ctx) => (target?: ResultNode | vscode.Uri, start?: number) =>
+    explainClassification(
+      { results: ctx.results, classifier: ctx.classifier, explanations: ctx.explanations, decorations: ctx.explanationDecorations, activity: ctx.statusBar },
+      target, start,
+    ),
   showInResults: (ctx) => async (uri: vscode.Uri, start: number) => {
     const node = ctx.resultsTree.unitNode(uri, start);
     if (node) await ctx.resultsView.reveal(node, { select: true, focus: true, expand: true });

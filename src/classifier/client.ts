@@ -10,6 +10,7 @@ import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScore, unpackScores } from './scores';
 import type { RawTensor } from './engine';
+import type { Explanation } from './explanation';
 import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from './types';
 
 /** Document units the host unpacks between two turns of its event loop. */
@@ -167,6 +168,15 @@ export class ClassifierClient {
       }
     }
     return segments;
+  }
+
+  /**
+   * Why each text got its scores: per-word contributions to every label (contributionsTo and
+   * topContributions in explanation.ts pick one label's); labels, windows and tokens are classify's.
+   */
+  explain(texts: string[], opts: RequestOptions = {}): Promise<Explanation[]> {
+    if (texts.length === 0) return Promise.resolve([]);
+    return this.request('explain', { texts }, `explain ${texts.length} texts`, opts);
   }
 
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */

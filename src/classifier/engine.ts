@@ -5,6 +5,8 @@ import { BundleError, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
 import { paddedFeeds } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
+import { explainTexts, type ExplainContext } from '../engine/explain';
+import type { Explanation } from './explanation';
 import { segment, type SegmentOptions } from './segment';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
@@ -133,45 +135,118 @@ export class Engine {
     opts.onProgress?.(done, texts.length);
 
     // Tokenization runs one chunk ahead of inference (a small first chunk so that inference starts soon,
-    // then doubling), in slices between which finished runs are scored and new ones handed out: the loop
-    // below takes a chunk only once it is tokenized and never waits for one while there is a run to hand
-    // out or a result to score. Each chunk's windows are sorted by length and cut into batches (the more
-    // sorted together, the less padding). As many runs are kept in flight as the session makes progress
-    // on at once (its lanes), and more queued on each so that no lane waits for this thread.
+    // then doubling), in slices between which finished runs are scored and new ones handed out.
     const bounds = [0];
     for (let size = FIRST_TOKENIZE_CHUNK; bounds.at(-1)! < pending.length; size = Math.min(2 * size, MAX_TOKENIZE_CHUNK)) {
       bounds.push(Math.min(bounds.at(-1)! + size, pending.length));
     }
-    // Wakes the loop below when a run finishes or a chunk is tokenized.
-    let wake: (() => void) | undefined;
     let chunksStarted = 0;
-    let chunkReady = false;
-    const startChunk = (): Promise<EncodedText[]> | undefined => {
-      chunkReady = false;
+    const windowsLeft = new Int32Array(pending.length);
+    const nextChunk = (): Promise<Sequence[]> | undefined => {
       if (chunksStarted + 1 >= bounds.length) return undefined;
-      opts.signal?.throwIfAborted();
       const from = bounds[chunksStarted++];
-      const encoded = this.encodeInSlices(pending.slice(from, bounds[chunksStarted]).map((i) => texts[i]));
-      const ready = (): void => {
-        chunkReady = true;
-        wake?.();
-      };
-      encoded.then(ready, ready); // a failure is thrown where the chunk is taken
-      return encoded;
+      return this.encodeInSlices(pending.slice(from, bounds[chunksStarted]).map((i) => texts[i])).then((encoded) => {
+        const sequences: Sequence[] = [];
+        encoded.forEach((text, index) => {
+          const i = pending[from + index];
+          result.windows[i] = text.windows.length;
+          result.tokens[i] = text.tokens;
+          windowsLeft[from + index] = text.windows.length;
+          for (const window of text.windows) sequences.push({ ids: window.ids, text: from + index });
+        });
+        return sequences;
+      });
     };
-    let nextChunk = startChunk();
-    const parallelism = this.loaded.session.parallelism ?? 1;
-    const depth = parallelism > 1 ? RUNS_QUEUED_PER_LANE * parallelism : 1;
-    const handover = this.loaded.session.runMany ? Math.min(MAX_BATCHES_PER_HANDOVER, depth) : 1;
     const multiLabel = this.scoreFunction === 'sigmoid';
     // Per pending text: scores summed over its windows (weighted by window tokens) or maxed (multi-label).
     const sums = new Float64Array(pending.length * width);
     const weights = new Float64Array(pending.length);
-    const windowsLeft = new Int32Array(pending.length);
+    let finishedSinceProgress = 0;
+    await this.scoreSequences(
+      nextChunk,
+      (sequence, row) => {
+        const t = sequence.text;
+        const weight = sequence.ids.length;
+        for (let j = 0; j < width; j++) {
+          const k = t * width + j;
+          sums[k] = multiLabel ? Math.max(sums[k], row[j]) : sums[k] + weight * row[j];
+        }
+        weights[t] += weight;
+        if (--windowsLeft[t] > 0) return;
+        const i = pending[t];
+        for (let j = 0; j < width; j++) result.scores[i * width + j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
+        if (useCache) this.cache.set(keys[i], { scores: result.scores.slice(i * width, (i + 1) * width), windows: result.windows[i], tokens: result.tokens[i] });
+        finishedSinceProgress++;
+      },
+      () => {
+        if (finishedSinceProgress === 0) return;
+        done += finishedSinceProgress;
+        finishedSinceProgress = 0;
+        opts.onProgress?.(done, texts.length);
+      },
+      opts.signal,
+    );
+    if (done !== texts.length) throw new Error(`internal: ${texts.length - done} texts left unscored`);
+    return result;
+  }
+
+  /**
+   * Per-word contributions to every label by occlusion (src/engine/explain.ts); each text's labels,
+   * windows and tokens are what classify gives for it.
+   */
+  explain(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<Explanation[]> {
+    return explainTexts(texts, this.explainContext(), opts);
+  }
+
+  /** What explain.ts needs of the engine: the tokenizer, the model's labels and how scores aggregate, and the shared scoring path. */
+  private explainContext(): ExplainContext {
+    return {
+      labels: this.model.labels,
+      multiLabel: this.scoreFunction === 'sigmoid',
+      encodeWords: (text) => this.tokenizer.encodeWords(text),
+      classifyPacked: (texts, opts) => this.classifyPacked(texts, opts),
+      scoreSequences: (next, onScored, afterRun, signal) => this.scoreSequences(next, onScored, afterRun, signal),
+    };
+  }
+
+  /**
+   * Runs token id sequences through the model and hands each one's label probabilities to `onScored`
+   * (a reused buffer: copy what is kept); `afterRun` follows each finished run's rows. Sequences come in
+   * chunks from `nextChunk` (undefined when there are no more), the next one prepared while earlier ones
+   * run: the loop below takes a chunk only once it is ready and never waits for one while there is a run
+   * to hand out or a result to score. Each chunk is sorted by length and cut into batches (the more sorted
+   * together, the less padding). As many runs are kept in flight as the session makes progress on at once
+   * (its lanes), and more queued on each so that no lane waits for this thread.
+   */
+  private async scoreSequences<S extends { ids: number[] }>(
+    nextChunk: () => Promise<S[]> | undefined,
+    onScored: (sequence: S, row: Float32Array) => void,
+    afterRun: () => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const width = this.model.labels.length;
+    // Wakes the loop below when a run finishes or a chunk is ready.
+    let wake: (() => void) | undefined;
+    let chunkReady = false;
+    const startChunk = (): Promise<S[]> | undefined => {
+      chunkReady = false;
+      signal?.throwIfAborted();
+      const chunk = nextChunk();
+      const ready = (): void => {
+        chunkReady = true;
+        wake?.();
+      };
+      chunk?.then(ready, ready); // a failure is thrown where the chunk is taken
+      return chunk;
+    };
+    let chunk = startChunk();
+    const parallelism = this.loaded.session.parallelism ?? 1;
+    const depth = parallelism > 1 ? RUNS_QUEUED_PER_LANE * parallelism : 1;
+    const handover = this.loaded.session.runMany ? Math.min(MAX_BATCHES_PER_HANDOVER, depth) : 1;
     const row = new Float32Array(width);
-    const queued: Sequence[][] = [];
+    const queued: S[][] = [];
     // Runs are scored in the order they finish, so a lane that is done is handed its next run at once.
-    const finished: { batch: Sequence[]; values: Float32Array }[] = [];
+    const finished: { batch: S[]; values: Float32Array }[] = [];
     let inFlight = 0;
     let failure: { error: unknown } | undefined;
     const dispatch = (): void => {
@@ -179,7 +254,7 @@ export class Engine {
         // Several batches per hand-over, fewer as the queue runs out so that the lanes finish together.
         const size = Math.min(handover, Math.ceil(queued.length / parallelism));
         if (size === 0 || depth - inFlight < size) return;
-        opts.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         const batches = queued.splice(0, size);
         inFlight += size;
         this.runBatches(batches.map((batch) => batch.map((sequence) => sequence.ids))).forEach((logits, b) => {
@@ -193,55 +268,29 @@ export class Engine {
       }
     };
     for (;;) {
-      opts.signal?.throwIfAborted();
-      if (nextChunk && chunkReady && queued.length < depth) {
-        const from = bounds[chunksStarted - 1];
-        const sequences: Sequence[] = [];
-        (await nextChunk).forEach((text, index) => {
-          const i = pending[from + index];
-          result.windows[i] = text.windows.length;
-          result.tokens[i] = text.tokens;
-          windowsLeft[from + index] = text.windows.length;
-          for (const window of text.windows) sequences.push({ ids: window.ids, text: from + index });
-        });
+      signal?.throwIfAborted();
+      if (chunk && chunkReady && queued.length < depth) {
         // Longest batches first: the runs left at the end, when lanes may wait, are the short ones.
-        queued.push(...this.batchesOf(sequences).reverse());
+        queued.push(...this.batchesOf(await chunk).reverse());
         dispatch();
-        nextChunk = startChunk();
+        chunk = startChunk();
         continue;
       }
       dispatch();
       if (failure) throw failure.error;
       if (finished.length === 0) {
-        if (inFlight === 0 && queued.length === 0 && !nextChunk) break;
+        if (inFlight === 0 && queued.length === 0 && !chunk) break;
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
       const { batch, values } = finished.shift()!;
       const logitsWidth = values.length / batch.length;
-      let finishedHere = 0;
       batch.forEach((sequence, b) => {
         probabilities(this.scoreFunction, values, b * logitsWidth, logitsWidth, row);
-        const t = sequence.text;
-        const weight = sequence.ids.length;
-        for (let j = 0; j < width; j++) {
-          const k = t * width + j;
-          sums[k] = multiLabel ? Math.max(sums[k], row[j]) : sums[k] + weight * row[j];
-        }
-        weights[t] += weight;
-        if (--windowsLeft[t] > 0) return;
-        const i = pending[t];
-        for (let j = 0; j < width; j++) result.scores[i * width + j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
-        if (useCache) this.cache.set(keys[i], { scores: result.scores.slice(i * width, (i + 1) * width), windows: result.windows[i], tokens: result.tokens[i] });
-        finishedHere++;
+        onScored(sequence, row);
       });
-      if (finishedHere > 0) {
-        done += finishedHere;
-        opts.onProgress?.(done, texts.length);
-      }
+      afterRun();
     }
-    if (done !== texts.length) throw new Error(`internal: ${texts.length - done} texts left unscored`);
-    return result;
   }
 
   /**
@@ -264,7 +313,7 @@ export class Engine {
    * (attention is quadratic, so a batch of long windows holds fewer). Cutting a sorted list optimally
    * is a small dynamic programme over where each batch starts.
    */
-  private batchesOf(sequences: Sequence[]): Sequence[][] {
+  private batchesOf<S extends { ids: number[] }>(sequences: S[]): S[][] {
     sequences.sort((a, b) => a.ids.length - b.ids.length);
     const n = sequences.length;
     const cost = new Float64Array(n + 1).fill(Infinity);
@@ -281,7 +330,7 @@ export class Engine {
         }
       }
     }
-    const batches: Sequence[][] = [];
+    const batches: S[][] = [];
     for (let end = n; end > 0; end = start[end]) batches.push(sequences.slice(start[end], end));
     return batches.reverse();
   }

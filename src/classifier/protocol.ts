@@ -6,6 +6,7 @@
 import type { EvaluationProgress } from '../datasets/evaluate';
 import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
 import type { RawTensor } from './engine';
+import type { Explanation } from './explanation';
 import type { PackedScores, PackedSegments } from './scores';
 import type { EngineOptions, EngineStatus, ModelInfo, ModelSignature, Unit } from './types';
 
@@ -27,6 +28,8 @@ export interface Methods {
   classify: { params: { texts: string[] }; result: PackedScores };
   /** `prose`: Markdown, classify only its prose (segment.ts SegmentOptions). */
   classifyDocument: { params: { text: string; unit: Unit; prose?: boolean }; result: PackedSegments };
+  /** Per-word contributions to every label, by occlusion (src/engine/explain.ts). */
+  explain: { params: { texts: string[] }; result: Explanation[] };
   /** Raw run of the loaded graph (serve's v2 infer): int64 feeds by input name -> float outputs by name. */
   infer: { params: { feeds: Record<string, RawTensor<BigInt64Array>>; outputNames?: string[] }; result: Record<string, RawTensor<Float32Array>> };
   /** The loaded graph's inputs and outputs (serve's v2 model metadata). */

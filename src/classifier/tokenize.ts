@@ -66,34 +66,80 @@ export class TextTokenizer {
     return { tokens: ids.length, windows: [{ ids, start: 0, end: text.length }] };
   }
 
+  /**
+   * A text's tokens with the pre-tokenized word each belongs to, split as windowsOf splits them: for
+   * explanations (src/engine/explain.ts), so always through the binding (the fast path knows no words).
+   */
+  async encodeWords(text: string): Promise<WordTokens> {
+    const encoding = await this.tokenizer.encode(text);
+    const { head, tail, prefix, suffix } = specialEnds(encoding);
+    const ids = encoding.getIds();
+    const toUtf16 = utf16OffsetMap(text);
+    const content = ids.slice(prefix, ids.length - suffix);
+    const offsets = encoding.getOffsets().slice(prefix, ids.length - suffix).map(([from, to]): [number, number] => [toUtf16(from), toUtf16(to)]);
+    const wordIds = encoding.getWordIds().slice(prefix, ids.length - suffix).map((word) => word ?? -1);
+    const windows: [number, number][] = ids.length <= this.maxTokens ? [[0, content.length]] : this.contentWindows(content.length, head.length + tail.length);
+    return { head, tail, content, offsets, wordIds, windows, tokens: ids.length };
+  }
+
   private windowsOf(encoding: Encoding, text: string): EncodedText {
     const ids = encoding.getIds();
     if (ids.length <= this.maxTokens) {
       return { tokens: ids.length, windows: [{ ids, start: 0, end: text.length }] };
     }
-    const special = encoding.getSpecialTokensMask();
-    let prefix = 0;
-    while (prefix < special.length && special[prefix] === 1) prefix++;
-    let suffix = 0;
-    while (suffix < special.length - prefix && special[special.length - 1 - suffix] === 1) suffix++;
-    const head = ids.slice(0, prefix);
-    const tail = ids.slice(ids.length - suffix);
+    const { head, tail, prefix, suffix } = specialEnds(encoding);
     const content = ids.slice(prefix, ids.length - suffix);
     const toUtf16 = utf16OffsetMap(text);
     const offsets = encoding.getOffsets().slice(prefix, ids.length - suffix).map(([from, to]) => [toUtf16(from), toUtf16(to)]);
-    const width = this.maxTokens - prefix - suffix;
+    const windows = this.contentWindows(content.length, prefix + suffix).map(([from, to]) => ({
+      ids: [...head, ...content.slice(from, to), ...tail],
+      start: offsets[from][0],
+      end: offsets[to - 1][1],
+    }));
+    return { tokens: ids.length, windows };
+  }
+
+  /** The [from, to) ranges of content tokens that the windows of a long text cover, `stride` tokens shared by neighbours. */
+  private contentWindows(contentLength: number, specialTokens: number): [number, number][] {
+    const width = this.maxTokens - specialTokens;
     const step = width - this.stride;
     if (step <= 0) {
       throw new Error(`window stride ${this.stride} must be smaller than the window's ${width} content tokens`);
     }
-    const windows: TokenWindow[] = [];
+    const windows: [number, number][] = [];
     for (let from = 0; ; from += step) {
-      const to = Math.min(from + width, content.length);
-      windows.push({ ids: [...head, ...content.slice(from, to), ...tail], start: offsets[from][0], end: offsets[to - 1][1] });
-      if (to === content.length) break;
+      const to = Math.min(from + width, contentLength);
+      windows.push([from, to]);
+      if (to === contentLength) break;
     }
-    return { tokens: ids.length, windows };
+    return windows;
   }
+}
+
+/** A text's tokens without the special tokens around them, each with its word and character range. */
+export interface WordTokens {
+  /** Special tokens before and after the content ([CLS] … [SEP]); every window has them. */
+  head: number[];
+  tail: number[];
+  content: number[];
+  /** Per content token: UTF-16 range in the text, and the index of its pre-tokenized word (-1 for none). */
+  offsets: [number, number][];
+  wordIds: number[];
+  /** The [from, to) ranges of `content` that the model windows cover (one range when the text fits one window). */
+  windows: [number, number][];
+  /** Tokens of the whole text, special tokens included (Classification.tokens). */
+  tokens: number;
+}
+
+/** The special tokens an encoding starts and ends with. */
+function specialEnds(encoding: Encoding): { head: number[]; tail: number[]; prefix: number; suffix: number } {
+  const ids = encoding.getIds();
+  const special = encoding.getSpecialTokensMask();
+  let prefix = 0;
+  while (prefix < special.length && special[prefix] === 1) prefix++;
+  let suffix = 0;
+  while (suffix < special.length - prefix && special[special.length - 1 - suffix] === 1) suffix++;
+  return { head: ids.slice(0, prefix), tail: ids.slice(ids.length - suffix), prefix, suffix };
 }
 
 /** The binding reports offsets in code points; JavaScript strings index UTF-16 code units. */

@@ -72,6 +72,8 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
     }
     case 'classify':
       return requireEngine().classifyPacked(request.texts, { signal, onProgress });
+    case 'explain':
+      return requireEngine().explain(request.texts, { signal, onProgress });
     case 'classifyDocument':
       return requireEngine().classifyDocumentPacked(request.text, request.unit, { signal, onProgress, prose: request.prose });
     case 'infer':

@@ -111,7 +111,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
   },
 };
 
-function readInput(file: string): string {
+export function readInput(file: string): string {
   const name = file === '-' ? 'stdin' : file;
   let text: string;
   try {
@@ -131,7 +131,7 @@ function writeOut(text: string): Promise<void> {
 }
 
 /** 1-based line of an offset; offsets must come in ascending order (units do). */
-function lineCounter(text: string): (offset: number) => number {
+export function lineCounter(text: string): (offset: number) => number {
   let line = 1;
   let scanned = 0;
   return (offset) => {

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../classifier/engine';
 import { evaluate, EvaluationReport, Prediction } from '../datasets/evaluate';
-import { LabelMappingError, parseLabelMap } from '../datasets/labels';
+import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/labels';
+import { readTrainingManifest } from '../datasets/trainingManifest';
 import type { DatasetFormat } from '../datasets/types';
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
 import { defaultModelDir } from './paths';
@@ -28,6 +29,10 @@ Gold labels map to the model's labels by name (case-insensitive), by index (0-ba
 0/1, or 1-based like AG News' 1-4), or through --label-map. Rows with a label the model does not
 know are skipped and listed; when most rows have such labels the run stops with an error.
 
+When the model directory has a training manifest (training-manifest.json) and the dataset holds
+rows the model was trained on (the same file: the listed rows; another file: rows with the same
+text), the output says so and shows the held-out metrics first; --held-out leaves those rows out.
+
 Options:
   -m, --model DIR          model directory (default: the bundled sentiment-sst2)
       --text-column COL    column name or 1-based position; several (a,b) are joined with a space
@@ -38,12 +43,14 @@ Options:
   -f, --format FORMAT      table | json (default: table)
       --predictions FILE   write every evaluated row (line, text, gold, predicted, scores) as JSONL
       --batch-size N       texts per classify call (default 256)
+      --held-out           evaluate only the rows the model was not trained on
 ${remoteHelp}
   -h, --help               show this help
 
 JSON keys: accuracy, macro_f1, weighted_f1, per_class, confusion_matrix (rows gold, columns
 predicted), labels, total, evaluated, skipped, skipped_by_reason, skipped_rows, expected_calibration_error,
-calibration_bins, rows_per_second, seconds, model, dataset, label_mapping.
+calibration_bins, rows_per_second, seconds, model, dataset, label_mapping, training_overlap (null, or
+{rows, match, training_file, excluded, held_out: {accuracy, macro_f1, evaluated}}).
 
 Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the model), 2 usage error.`,
 
@@ -59,6 +66,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
       format: { type: 'string', short: 'f' },
       predictions: { type: 'string' },
       'batch-size': { type: 'string' },
+      'held-out': { type: 'boolean' },
       ...remoteOptions,
     });
     if (positionals.length !== 1) throw new UsageError(`name exactly one dataset file (got ${positionals.length})`);
@@ -88,6 +96,8 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
           format: datasetFormat,
           hasHeader: values.header ? true : values['no-header'] ? false : undefined,
           batchSize,
+          trainingManifest: readTrainingManifest(engine.model.dir),
+          heldOutOnly: values['held-out'] ?? false,
           signal: cancel.signal,
           keepPredictions: false,
           onPredictions: predictions && ((rows) => predictions.write(rows)),
@@ -98,7 +108,7 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
         },
         (texts, signal) => engine.classify(texts, { signal }),
       ).catch((error) => {
-        throw error instanceof LabelMappingError ? new LabelMappingError(`${error.message} (--label-map)`) : error;
+        throw error instanceof LabelMappingError ? new LabelMappingError(`${error.message} (${cliWayOut(error)})`, error.mismatch) : error;
       });
       predictions?.commit();
       progress.done(`evaluated ${formatCount(report.evaluated)} of ${formatCount(report.total)} rows (${formatCount(report.skipped)} skipped) in ${formatSeconds(report.seconds)}, ${formatCount(report.rowsPerSecond)} rows/s`);
@@ -155,6 +165,7 @@ class PredictionsFile {
 
 function describeSkipped(report: EvaluationReport): string {
   const reasons = Object.entries(report.skippedByReason).map(([reason, count]) => `${count} ${reason}`);
+  if (report.trainingOverlap?.excluded) reasons.push(`${report.trainingOverlap.rows} training rows left out (--held-out)`);
   return `${report.total} rows, ${reasons.length > 0 ? reasons.join(', ') : 'none readable'}`;
 }
 
@@ -180,7 +191,35 @@ function toJson(report: EvaluationReport, model: { name: string; dir: string }) 
     model,
     dataset: { path: report.dataset.path, format: report.dataset.format, has_header: report.dataset.hasHeader, text_columns: report.dataset.textColumns, label_column: report.dataset.labelColumn },
     label_mapping: report.labelMapping,
+    training_overlap: report.trainingOverlap && {
+      rows: report.trainingOverlap.rows,
+      match: report.trainingOverlap.match,
+      training_file: report.trainingOverlap.trainingFile,
+      excluded: report.trainingOverlap.excluded,
+      held_out: { accuracy: report.trainingOverlap.heldOut.accuracy, macro_f1: report.trainingOverlap.heldOut.macroF1, evaluated: report.trainingOverlap.heldOut.evaluated },
+    },
   };
+}
+
+/** The options that get a dataset whose labels do not fit the model evaluated. */
+function cliWayOut(error: LabelMappingError): string {
+  if (!error.mismatch) return '--label-map';
+  if (error.mismatch.suggestedMap) return `--label-map ${formatLabelMap(error.mismatch.suggestedMap)}`;
+  return '--model DIR for a model trained on these labels, textclf train to train one, or --label-column';
+}
+
+/** The training-overlap warning and the held-out metrics, before the all-rows metrics. */
+function overlapLines(report: EvaluationReport, modelName: string): string[] {
+  const overlap = report.trainingOverlap;
+  if (!overlap) return [];
+  const how = overlap.match === 'same file' ? `rows listed in its training manifest for ${overlap.trainingFile}` : `same text as rows of its training file ${overlap.trainingFile}`;
+  if (overlap.excluded) return [`held out    ${formatCount(overlap.rows)} rows ${modelName} was trained on were left out (${how})`];
+  return [
+    `WARNING     ${formatCount(overlap.rows)} of these rows were used to train ${modelName} (${how}); the all-rows metrics are optimistic`,
+    overlap.heldOut.evaluated === 0
+      ? 'held-out    none: every evaluated row was a training row; evaluate a dataset the model has not seen'
+      : `held-out    accuracy ${percent(overlap.heldOut.accuracy)}, macro-F1 ${percent(overlap.heldOut.macroF1)} on the ${formatCount(overlap.heldOut.evaluated)} other rows (--held-out evaluates only those)`,
+  ];
 }
 
 function renderTable(report: EvaluationReport, model: { name: string; dir: string }): string {
@@ -189,7 +228,8 @@ function renderTable(report: EvaluationReport, model: { name: string; dir: strin
     `dataset     ${dataset.path} (${dataset.format}${dataset.hasHeader ? ', header' : ''}; text: ${dataset.textColumns.join(' + ')}, label: ${dataset.labelColumn}; labels by ${report.labelMapping})`,
     `model       ${model.name} (${report.labels.join(', ')})`,
     `rows        ${formatCount(report.total)} total, ${formatCount(report.evaluated)} evaluated, ${formatCount(report.skipped)} skipped`,
-    `accuracy    ${percent(report.accuracy)}`,
+    ...overlapLines(report, model.name),
+    `accuracy    ${percent(report.accuracy)}${report.trainingOverlap && !report.trainingOverlap.excluded ? ' (all rows, training rows included)' : ''}`,
     `macro-F1    ${percent(report.macroF1)}    weighted-F1 ${percent(report.weightedF1)}    ECE ${report.expectedCalibrationError.toFixed(4)}`,
     `throughput  ${formatCount(report.rowsPerSecond)} rows/s (${formatSeconds(report.seconds)})`,
     '',

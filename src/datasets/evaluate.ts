@@ -5,6 +5,7 @@ import { createLabelMapping, LabelMappingMode } from './labels';
 import { Metrics, MetricsAccumulator } from './metrics';
 import { readRowBatches } from './rows';
 import { inspectDataset } from './schema';
+import { trainingRowMatcher, type OverlapMatch, type TrainingManifest } from './trainingManifest';
 import { DatasetSchema, SchemaOptions, SkippedRow, SkipReason } from './types';
 
 /** `onProgress` (optional to call): texts of this call classified so far, as the engine's ClassifyOptions.onProgress. */
@@ -39,6 +40,23 @@ export interface EvaluateOptions extends SchemaOptions {
   keepPredictions?: boolean;
   /** Called with each batch's predictions, e.g. to stream them to a file. */
   onPredictions?: (predictions: Prediction[]) => void;
+  /** The model's training manifest: rows it was trained on are counted, and measured apart. */
+  trainingManifest?: TrainingManifest | null;
+  /** Leave the model's training rows out (they count in `trainingOverlap.rows`, not as skipped). */
+  heldOutOnly?: boolean;
+}
+
+/** The evaluated dataset holds rows the model was trained on (see trainingManifest.ts). */
+export interface TrainingOverlap {
+  /** Rows with a usable label that were training rows. */
+  rows: number;
+  match: OverlapMatch;
+  /** The training manifest's dataset file name. */
+  trainingFile: string;
+  /** Whether the training rows were left out of the evaluation (heldOutOnly). */
+  excluded: boolean;
+  /** The metrics of the other rows (with `excluded`, the report's own metrics). */
+  heldOut: { accuracy: number; macroF1: number; evaluated: number };
 }
 
 export interface Prediction {
@@ -65,6 +83,8 @@ export interface EvaluationReport extends Metrics {
   skippedByReason: Partial<Record<SkipReason, number>>;
   seconds: number;
   rowsPerSecond: number;
+  /** Null when no evaluated row was a training row (or the model has no training manifest). */
+  trainingOverlap: TrainingOverlap | null;
   /** Empty when `keepPredictions` was false. */
   predictions: Prediction[];
 }
@@ -98,6 +118,7 @@ interface PendingRow {
   text: string;
   gold: string;
   goldIndex: number;
+  training: boolean;
 }
 
 export async function evaluate(datasetPath: string, options: EvaluateOptions, classify: ClassifyFunction): Promise<EvaluationReport> {
@@ -107,8 +128,12 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
   const started = performance.now();
   const schema = await inspectDataset(datasetPath, options);
   const mapping = createLabelMapping(labels, schema.sampleLabels, options.labelMap);
+  const manifest = options.trainingManifest;
+  const training = manifest ? await trainingRowMatcher(manifest, datasetPath) : undefined;
+  let trainingRows = 0;
 
   const metrics = new MetricsAccumulator(labels);
+  const heldOutMetrics = new MetricsAccumulator(labels);
   const skippedRows: SkippedRow[] = [];
   const predictions: Prediction[] = [];
   let total = 0;
@@ -128,6 +153,7 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
       const predicted = labels.indexOf(top.label);
       if (predicted < 0) throw new Error(`the classifier returned label "${top.label}", which is not one of ${labels.join(', ')}`);
       metrics.add(row.goldIndex, predicted, top.score);
+      if (!row.training) heldOutMetrics.add(row.goldIndex, predicted, top.score);
       return { line: row.line, text: row.text, gold: row.gold, goldLabel: labels[row.goldIndex], predicted: top.label, confidence: top.score, scores };
     });
     if (keepPredictions) predictions.push(...scored);
@@ -169,7 +195,12 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
         skippedRows.push({ line: row.line, reason: 'label not known to the model', detail: `"${row.label}"` });
         continue;
       }
-      batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex });
+      const isTraining = training?.isTrainingRow(total - 1, row.text) ?? false;
+      if (isTraining) {
+        trainingRows++;
+        if (options.heldOutOnly) continue;
+      }
+      batch.push({ line: row.line, text: row.text, gold: row.label, goldIndex, training: isTraining });
       if (batch.length >= (running === undefined ? Math.min(firstBatchSize, batchSize) : batchSize)) {
         await submit(batch);
         batch = [];
@@ -183,6 +214,7 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
   if (total > classified.rows) reportProgress({ rows: total, skipped: skippedRows.length, evaluated: classified.evaluated, bytesRead });
 
   const result = metrics.result();
+  const heldOut = heldOutMetrics.result();
   const seconds = elapsedSeconds();
   const skippedByReason: Partial<Record<SkipReason, number>> = {};
   for (const { reason } of skippedRows) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
@@ -197,6 +229,16 @@ export async function evaluate(datasetPath: string, options: EvaluateOptions, cl
     skippedByReason,
     seconds,
     rowsPerSecond: seconds > 0 ? result.count / seconds : 0,
+    trainingOverlap:
+      training && manifest && trainingRows > 0
+        ? {
+            rows: trainingRows,
+            match: training.match,
+            trainingFile: manifest.dataset.file,
+            excluded: options.heldOutOnly ?? false,
+            heldOut: { accuracy: heldOut.accuracy, macroF1: heldOut.macroF1, evaluated: heldOut.count },
+          }
+        : null,
     predictions,
   };
 }

@@ -20,8 +20,21 @@ export interface LabelMapping {
   resolve(gold: string): number | undefined;
 }
 
+/** Why a dataset's labels do not fit a model, for a message with ways out. */
+export interface LabelMismatch {
+  /** Gold labels of the sampled rows, with their counts. */
+  datasetLabels: [string, number][];
+  modelLabels: string[];
+  /** Gold -> model label, only where the names correspond (see suggestLabelMap); else undefined. */
+  suggestedMap?: Record<string, string>;
+}
+
 export class LabelMappingError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Set when the dataset's labels do not match the model's (not for a bad explicit mapping). */
+    readonly mismatch?: LabelMismatch,
+  ) {
     super(message);
     this.name = 'LabelMappingError';
   }
@@ -47,12 +60,50 @@ export function createLabelMapping(modelLabels: string[], sampleLabels: Map<stri
   const unknownRows = unknown.reduce((sum, [, count]) => sum + count, 0);
   if (sampled > 0 && unknownRows * 2 > sampled) {
     const seen = [...sampleLabels].map(([gold, count]) => `${gold} (${count})`).join(', ');
+    const suggestedMap = suggestLabelMap(modelLabels, unknown.map(([gold]) => gold));
+    const wayOut = suggestedMap
+      ? `The names correspond; give the label mapping ${formatLabelMap(suggestedMap)}`
+      : 'The names do not correspond, so no mapping fits: use a model trained on these labels, train one on this dataset, or choose another label column';
     throw new LabelMappingError(
       `the dataset's labels do not match the model: ${unknownRows} of the first ${sampled} rows have labels the model does not know. ` +
-        `Dataset labels: ${seen}; ${listed}. Give a label mapping such as ${unknown.slice(0, 2).map(([gold], index) => `${gold}=${modelLabels[index % modelLabels.length]}`).join(',')}`,
+        `Dataset labels: ${seen}; ${listed}. ${wayOut}`,
+      { datasetLabels: [...sampleLabels], modelLabels: [...modelLabels], suggestedMap },
     );
   }
   return mapping;
+}
+
+export function formatLabelMap(map: Record<string, string>): string {
+  return Object.entries(map).map(([gold, model]) => `${gold}=${model}`).join(',');
+}
+
+/**
+ * A mapping for gold labels the model does not know, only where each name plainly names one model
+ * label: the same letters and digits ("Sci-Tech" ~ "Sci/Tech"), a prefix of at least 3 letters either
+ * way ("pos" ~ "positive"), or the same trailing number ("1" ~ "LABEL_1"). Undefined unless every
+ * label finds exactly one model label, each a different one: a half-right mapping is worse than none.
+ */
+export function suggestLabelMap(modelLabels: string[], golds: string[]): Record<string, string> | undefined {
+  const letters = (label: string) => label.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  const trailingNumber = (label: string) => /(?:^|\D)(\d+)$/.exec(label.trim())?.[1];
+  const corresponds = (gold: string, model: string) => {
+    const [g, m] = [letters(gold), letters(model)];
+    if (g === '' || m === '') return false;
+    if (g === m) return true;
+    if (/^\p{L}/u.test(g) && Math.min(g.length, m.length) >= 3 && (m.startsWith(g) || g.startsWith(m))) return true;
+    const number = trailingNumber(gold);
+    return number !== undefined && number === trailingNumber(model) && (/^\d+$/.test(gold.trim()) || /^\d+$/.test(model.trim()) || g.replace(/\d+$/, '') === m.replace(/\d+$/, ''));
+  };
+  if (golds.length === 0) return undefined;
+  const map: Record<string, string> = {};
+  const taken = new Set<string>();
+  for (const gold of golds) {
+    const matches = modelLabels.filter((model) => corresponds(gold, model));
+    if (matches.length !== 1 || taken.has(matches[0])) return undefined;
+    taken.add(matches[0]);
+    map[gold] = matches[0];
+  }
+  return map;
 }
 
 function inferMapping(modelLabels: string[], byName: Map<string, number>, golds: string[]): LabelMapping {

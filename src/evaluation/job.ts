@@ -3,6 +3,7 @@
 // rows the report shows (per confusion-matrix cell, likely label errors) kept in bounded memory.
 import * as fs from 'node:fs';
 import { ClassifyFunction, evaluate, EvaluationProgress, EvaluationReport, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
+import { readTrainingManifest } from '../datasets/trainingManifest';
 import type { SchemaOptions } from '../datasets/types';
 
 export interface EvaluationJobParams extends SchemaOptions {
@@ -16,6 +17,10 @@ export interface EvaluationJobParams extends SchemaOptions {
   rowsPerCell?: number;
   /** Misclassified rows kept as likely label errors, most confident first (default 100). */
   likelyErrors?: number;
+  /** The model directory whose training manifest (training-manifest.json) tells which rows it was trained on. */
+  modelDir?: string;
+  /** Leave the model's training rows out. */
+  heldOutOnly?: boolean;
 }
 
 /** What the report shows: the metrics and row accounting of the run, without the full prediction list. */
@@ -62,6 +67,8 @@ export async function runEvaluationJob(
         textColumn: params.textColumn,
         labelColumn: params.labelColumn,
         hasHeader: params.hasHeader,
+        trainingManifest: params.modelDir ? readTrainingManifest(params.modelDir) : null,
+        heldOutOnly: params.heldOutOnly,
         // Much larger than the runner's default: each engine call starts with a small chunk (sorted by
         // length on its own, so padded more) whose tokenizing nothing overlaps, and ends with the lanes
         // draining; at 1024 rows per call that cost about 2.5 % of AG News' CPU time. 16384 (AG News in

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { ExecutionProviderName, ModelInfo } from '../classifier/types';
 import type { EvaluationProgress } from '../datasets/evaluate';
+import { createLabelMapping } from '../datasets/labels';
+import { inspectDataset } from '../datasets/schema';
 import type { ModelManager } from '../views/models';
 import type { DatasetColumns } from '../views/datasets/settings';
 import { describeProgress } from './progress';
@@ -16,6 +18,8 @@ export interface RunOptions {
   onProgress?: (progress: EvaluationProgress) => void;
   /** Another worker and the model it has loaded (e.g. a model just trained), instead of the editor's. */
   worker?: { client: ClassifierClient; model: ModelInfo; executionProvider: ExecutionProviderName | null };
+  /** Leave out the rows the model was trained on (its training manifest lists them). */
+  heldOutOnly?: boolean;
 }
 
 export class EvaluationService implements vscode.Disposable {
@@ -41,8 +45,10 @@ export class EvaluationService implements vscode.Disposable {
     this.log.info(`evaluating ${model.name} on ${datasetPath}`);
     try {
       const { labelMap, ...schemaOptions } = columns;
+      // Here rather than in the worker, so that a mismatch arrives as a LabelMappingError with its details.
+      createLabelMapping(model.labels, (await inspectDataset(datasetPath, schemaOptions)).sampleLabels, labelMap);
       const result = await (options.worker?.client ?? this.client).evaluate(
-        { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName) },
+        { ...schemaOptions, labelMap, datasetPath, predictionsFile: path.join(partial, predictionsFileName), modelDir: model.dir, heldOutOnly: options.heldOutOnly },
         options,
       );
       if (result.evaluated === 0) {
@@ -64,9 +70,6 @@ export class EvaluationService implements vscode.Disposable {
       return record;
     } catch (error) {
       await this.store.discard(partial);
-      if (error instanceof Error && error.name === 'LabelMappingError') {
-        throw new Error(`${error.message} — set it with "Text Classifier: Configure Columns…" on ${path.basename(datasetPath)}`);
-      }
       throw error;
     } finally {
       this.running.delete(id);
@@ -74,7 +77,7 @@ export class EvaluationService implements vscode.Disposable {
   }
 
   /** run() with a cancellable progress notification. */
-  async runWithProgress(datasetPath: string, columns: DatasetColumns): Promise<EvaluationRecord> {
+  async runWithProgress(datasetPath: string, columns: DatasetColumns, options: Pick<RunOptions, 'heldOutOnly'> = {}): Promise<EvaluationRecord> {
     const model = await this.models.ensureLoaded();
     const title = `Evaluating ${model.name} on ${path.basename(datasetPath)}`;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -83,6 +86,7 @@ export class EvaluationService implements vscode.Disposable {
       let reported = 0;
       try {
         return await this.run(datasetPath, columns, {
+          ...options,
           signal: cancel.signal,
           onProgress: (state) => {
             const percent = (100 * state.bytesRead) / Math.max(state.totalBytes, 1);

@@ -14,6 +14,9 @@ Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), 
 and a text endpoint:
   POST /v1/classify  {"inputs": ["text", ...], "model": NAME, "top_k": K}
                      -> per input, every label with its score, best first
+  POST /v1/explain   the same body
+                     -> per input {labels, words_per_group, words: [{word, start, end, contribution}]}:
+                        each word's contribution to the top label (start, end: offsets into the input)
 Requests arriving together are merged into one engine call (dynamic batching).
 
 Options:

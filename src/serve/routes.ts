@@ -1,6 +1,8 @@
-// The endpoints: the Open Inference Protocol (KServe v2) over HTTP/JSON and the text endpoint
-// /v1/classify in the Hugging Face Inference API's text-classification shape.
+// The endpoints: the Open Inference Protocol (KServe v2) over HTTP/JSON, the text endpoint
+// /v1/classify in the Hugging Face Inference API's text-classification shape, and /v1/explain (the
+// same body; per input the labels and each word's contribution to the top label).
 import type { IncomingMessage } from 'node:http';
+import { contributionsTo, type Explanation, type LabelContribution } from '../classifier/explanation';
 import type { Classification, LabelScore } from '../classifier/types';
 import { DynamicBatcher } from './batcher';
 import type { Cancellation } from './cancellation';
@@ -12,7 +14,7 @@ import { decodeInferRequest, encodeOutputs, type DecodedInferRequest, type Float
 export interface Limits {
   /** Rows in one engine call, and the largest batch dim a v2 infer request may have. */
   maxBatch: number;
-  /** Texts in one /v1/classify request. */
+  /** Texts in one /v1/classify or /v1/explain request. */
   maxInputs: number;
   maxBodyBytes: number;
 }
@@ -35,6 +37,7 @@ export const modelVersion = '1';
 /** One served model with its batchers. */
 class ModelEndpoint {
   readonly classifyBatcher: DynamicBatcher<{ texts: string[] }, Classification[]>;
+  readonly explainBatcher: DynamicBatcher<{ texts: string[] }, Explanation[]>;
   readonly inferBatcher: DynamicBatcher<DecodedInferRequest, InferOutcome>;
 
   constructor(
@@ -51,6 +54,12 @@ class ModelEndpoint {
       size: (request) => request.texts.length,
       key: () => 'classify',
       run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), signal)),
+    });
+    this.explainBatcher = new DynamicBatcher({
+      ...common,
+      size: (request) => request.texts.length,
+      key: () => 'explain',
+      run: async (requests, signal) => splitClassifications(requests, await model.explain(requests.flatMap((request) => request.texts), signal)),
     });
     this.inferBatcher = new DynamicBatcher({
       ...common,
@@ -91,6 +100,7 @@ export class Routes {
     if (path === '/v2') return this.get(method, () => ({ status: 200, body: this.serverMetadata() }));
     if (path === '/v1/models') return this.get(method, () => ({ status: 200, body: this.modelList() }));
     if (path === '/v1/classify') return this.post(method, () => this.classify(request, cancellation));
+    if (path === '/v1/explain') return this.post(method, () => this.explain(request, cancellation));
 
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
     if (match) {
@@ -155,6 +165,21 @@ export class Routes {
     if (!endpoint.model.isReady()) throw unavailable(`model '${modelName}' is not ready: ${endpoint.model.notReadyReason()}`);
     const results = await endpoint.classifyBatcher.submit({ texts }, cancellation);
     const answer = results.map((result): LabelScore[] => (topK === undefined ? result.labels : result.labels.slice(0, topK)));
+    return { status: 200, body: answer };
+  }
+
+  /** Per input: its labels as /v1/classify answers them, and each word's contribution to the top label. */
+  private async explain(request: IncomingMessage, cancellation: Cancellation): Promise<Reply> {
+    const body = await readJsonBody(request, this.limits.maxBodyBytes);
+    const { modelName, texts, topK } = this.decodeClassifyRequest(body);
+    const endpoint = this.endpoint(modelName);
+    if (!endpoint.model.isReady()) throw unavailable(`model '${modelName}' is not ready: ${endpoint.model.notReadyReason()}`);
+    const results = await endpoint.explainBatcher.submit({ texts }, cancellation);
+    const answer = results.map((result): { labels: LabelScore[]; words_per_group: number; words: LabelContribution[] } => ({
+      labels: topK === undefined ? result.labels : result.labels.slice(0, topK),
+      words_per_group: result.wordsPerGroup,
+      words: contributionsTo(result),
+    }));
     return { status: 200, body: answer };
   }
 
@@ -250,7 +275,7 @@ async function inferIsolatingFailures(model: ServedModel, requests: DecodedInfer
   }
 }
 
-function splitClassifications(requests: { texts: string[] }[], results: Classification[]): Classification[][] {
+function splitClassifications<T>(requests: { texts: string[] }[], results: T[]): T[][] {
   let offset = 0;
   return requests.map((request) => results.slice(offset, (offset += request.texts.length)));
 }

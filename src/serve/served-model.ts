@@ -1,5 +1,6 @@
 // What the HTTP layer needs from one served model. The implementation over the supervised worker
 // is in worker-model.ts; keeping this seam small lets routes and batching stay engine-agnostic.
+import type { Explanation } from '../classifier/explanation';
 import type { Classification, ModelInfo, ModelSignature } from '../classifier/types';
 import type { Float32Tensor, Int64Tensor } from './v2codec';
 
@@ -14,6 +15,8 @@ export interface ServedModel {
   /** Why the model is not ready, for the error body. */
   notReadyReason(): string;
   classify(texts: string[], signal?: AbortSignal): Promise<Classification[]>;
+  /** Per-word contributions to every label (occlusion, src/engine/explain.ts). */
+  explain(texts: string[], signal?: AbortSignal): Promise<Explanation[]>;
   infer(feeds: Record<string, Int64Tensor>, outputNames: string[], signal?: AbortSignal): Promise<Record<string, Float32Tensor>>;
   dispose(): Promise<void>;
 }

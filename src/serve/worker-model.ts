@@ -2,6 +2,7 @@
 // The client restarts a dead worker and reloads the model; until the reload is done the model
 // reports not ready, so requests get a quick 503 instead of waiting on a worker that is starting.
 import { ClassifierClient } from '../classifier/client';
+import type { Explanation } from '../classifier/explanation';
 import type { Classification, EngineOptions, ModelInfo, ModelSignature } from '../classifier/types';
 import type { ServedModel } from './served-model';
 import type { Float32Tensor, Int64Tensor } from './v2codec';
@@ -89,6 +90,10 @@ class WorkerModel implements ServedModel {
 
   classify(texts: string[], signal?: AbortSignal): Promise<Classification[]> {
     return this.client.classify(texts, { signal });
+  }
+
+  explain(texts: string[], signal?: AbortSignal): Promise<Explanation[]> {
+    return this.client.explain(texts, { signal });
   }
 
   infer(feeds: Record<string, Int64Tensor>, outputNames: string[], signal?: AbortSignal): Promise<Record<string, Float32Tensor>> {

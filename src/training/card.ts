@@ -16,7 +16,7 @@ export interface CardInput {
   baseMaxTokens: number;
   /** Rows of the dataset files that could not be read (empty text, malformed…). */
   skippedRows: number;
-  hasSplitFile: boolean;
+  hasManifest: boolean;
 }
 
 export function modelCard(input: CardInput): string {
@@ -36,7 +36,7 @@ export function modelCard(input: CardInput): string {
     '## Data',
     '',
     `- Dataset: \`${metadata.dataset}\``,
-    `- Split: ${metadata.split}${input.hasSplitFile ? ' (the lines of each split are in split.json)' : ''}`,
+    `- Split: ${metadata.split}${input.hasManifest ? ' (the rows of each split are in training-manifest.json)' : ''}`,
     ...(input.skippedRows > 0 ? [`- ${input.skippedRows} rows of the files were skipped (unreadable, empty text or no label); the training log lists them`] : []),
     '',
     '| label | train | validation | test |',

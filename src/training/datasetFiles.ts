@@ -22,6 +22,7 @@ export interface SkippedTrainingRow extends SkippedRow {
 }
 
 export async function readTrainingDataset(files: DatasetFiles): Promise<TrainingDataset & { skipped: SkippedTrainingRow[] }> {
+  let trainFileRows = 0;
   const given = [files.validation, files.test].filter((file) => file !== undefined).length;
   if (given === 1) {
     throw new Error(`give both a validation and a test file, or neither (a seeded split is then made from ${files.train})`);
@@ -30,16 +31,19 @@ export async function readTrainingDataset(files: DatasetFiles): Promise<Training
   const read = async (file: string): Promise<TrainingExample[]> => {
     const schema = await inspectDataset(file, files.schema);
     const examples: TrainingExample[] = [];
+    let index = 0;
     for await (const row of readRows(schema, { signal: files.signal })) {
-      if (row.kind === 'row') examples.push({ text: row.text, label: row.label, line: row.line });
+      if (row.kind === 'row') examples.push({ text: row.text, label: row.label, line: row.line, row: index });
       else skipped.push({ file, line: row.line, reason: row.reason, detail: row.detail });
+      index++;
     }
+    if (file === files.train) trainFileRows = index;
     return examples;
   };
-  if (given === 0) return { name: files.train, examples: await read(files.train), skipped };
-  return {
-    name: files.train,
-    splits: { train: await read(files.train), validation: await read(files.validation!), test: await read(files.test!) },
-    skipped,
-  };
+  if (given === 0) {
+    const examples = await read(files.train);
+    return { name: files.train, examples, skipped, file: { path: files.train, rows: trainFileRows } };
+  }
+  const splits = { train: await read(files.train), validation: await read(files.validation!), test: await read(files.test!) };
+  return { name: files.train, splits, skipped, file: { path: files.train, rows: trainFileRows } };
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProblemType } from '../classifier/types';
 import { replaceDirectory } from '../classifier/replaceDirectory';
+import { writeTrainingManifest, type TrainingManifest } from '../datasets/trainingManifest';
 
 /** What `config.json` records about how the model was made (key `textclf_training`). */
 export interface TrainingMetadata {
@@ -83,15 +84,8 @@ export interface ModelDirectoryContents {
    * model.onnx); they are copied next to the new graph, which refers to them by name.
    */
   externalDataDir?: string;
-  /** Which dataset lines went to which split (split.json), so the evaluation can be repeated. */
-  splitLines?: SplitLines;
-}
-
-export interface SplitLines {
-  dataset: string;
-  train: number[];
-  validation: number[];
-  test: number[];
+  /** Which dataset rows went to which split (training-manifest.json): evaluations then tell training rows apart. */
+  trainingManifest?: TrainingManifest;
 }
 
 export function writeModelDirectory(destination: string, contents: ModelDirectoryContents, options: { overwrite?: boolean; signal?: AbortSignal } = {}): string {
@@ -121,7 +115,7 @@ export function writeModelDirectory(destination: string, contents: ModelDirector
       fs.copyFileSync(path.join(contents.externalDataDir!, file), path.join(staging, 'onnx', file));
     }
     fs.writeFileSync(path.join(staging, 'MODEL_CARD.md'), contents.card);
-    if (contents.splitLines) fs.writeFileSync(path.join(staging, 'split.json'), `${JSON.stringify(contents.splitLines)}\n`);
+    if (contents.trainingManifest) writeTrainingManifest(staging, contents.trainingManifest);
     options.signal?.throwIfAborted();
     replaceDirectory(staging, dir);
     return dir;

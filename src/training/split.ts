@@ -2,11 +2,15 @@
 // train/validation/test split. Every problem is reported with the dataset and the lines concerned.
 import { seededRandom, shuffleInPlace } from './random';
 
-/** One labeled text. An array label makes the dataset multi-label. `line` is 1-based, for messages. */
+/**
+ * One labeled text. An array label makes the dataset multi-label. `line` is 1-based, for messages;
+ * `row` is the 0-based index among the file's data rows (see trainingManifest.ts), for the manifest.
+ */
 export interface TrainingExample {
   text: string;
   label: string | string[];
   line?: number;
+  row?: number;
 }
 
 export interface SplitFractions {

@@ -12,7 +12,8 @@ import type { Bundle } from '../classifier/bundle';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
 import { trainPytorch, type PytorchSettings } from './pytorch';
 import type { SkippedTrainingRow } from './datasetFiles';
-import { checkDestination, writeModelDirectory, type SplitLines, type TrainingMetadata } from './modelDirectory';
+import { encodeTextHashes, fileSha256, type TrainingManifest } from '../datasets/trainingManifest';
+import { checkDestination, writeModelDirectory, type TrainingMetadata } from './modelDirectory';
 import { formatDuration, formatPercent, type ProgressListener } from './progress';
 import { checkSplits, labelsOf, stratifiedSplit, type DatasetSplits, type SplitFractions, type TrainingExample } from './split';
 
@@ -26,6 +27,11 @@ export type TrainingDataset = (
 ) & {
   /** Rows of the dataset files that could not be used, reported with the model. */
   skipped?: SkippedTrainingRow[];
+  /**
+   * The file the examples (or the training split) were read from, and its number of data rows: with
+   * it, and a `row` on every example, the model gets a training manifest.
+   */
+  file?: { path: string; rows: number };
 };
 
 export interface TrainClassifierRequest {
@@ -84,6 +90,7 @@ async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
   checkDestination(request.output, request.overwrite ?? false);
   const base = baseBundle(request.baseModel);
   const splits = prepareSplits(request.dataset, seed, request.fractions);
+  const manifest = await trainingManifest(request.dataset, splits);
   const skipped = request.dataset.skipped ?? [];
   report({ phase: 'prepare', message: `${request.dataset.name}: ${splits.description}; labels ${splits.labels.join(', ')}` });
   if (skipped.length > 0) {
@@ -97,13 +104,21 @@ async function train(request: TrainClassifierRequest): Promise<TrainingReport> {
       ? await trainLinearHead(base, splits, { ...methodOptions, settings: request.linearHead })
       : await trainPytorch(base, splits, { ...methodOptions, settings: request.pytorch });
   try {
-    return writeResult(request, base, splits, skipped, result, started);
+    return writeResult(request, base, splits, skipped, result, manifest, started);
   } finally {
     result.cleanup?.();
   }
 }
 
-function writeResult(request: TrainClassifierRequest, base: Bundle, splits: DatasetSplits, skipped: SkippedTrainingRow[], result: MethodResult, started: number): TrainingReport {
+function writeResult(
+  request: TrainClassifierRequest,
+  base: Bundle,
+  splits: DatasetSplits,
+  skipped: SkippedTrainingRow[],
+  result: MethodResult,
+  manifest: TrainingManifest | undefined,
+  started: number,
+): TrainingReport {
   const report = request.onProgress ?? (() => undefined);
   const seed = request.seed ?? 42;
   report({ phase: 'write', message: `writing ${path.resolve(request.output)}` });
@@ -121,7 +136,6 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
     settings: result.settings,
   };
   const baseConfig = result.config ?? (JSON.parse(fs.readFileSync(base.configFile, 'utf8')) as Record<string, unknown>);
-  const lines = splitLines(request.dataset.name, splits);
   const card = modelCard({
     name: path.basename(path.resolve(request.output)),
     metadata,
@@ -133,7 +147,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
     baseModelName: base.name,
     baseMaxTokens: base.maxTokens,
     skippedRows: skipped.length,
-    hasSplitFile: lines !== undefined,
+    hasManifest: manifest !== undefined,
   });
   const outputDir = writeModelDirectory(
     request.output,
@@ -146,7 +160,7 @@ function writeResult(request: TrainClassifierRequest, base: Bundle, splits: Data
       problemType: splits.multiLabel ? 'multi_label_classification' : 'single_label_classification',
       metadata,
       card,
-      splitLines: lines,
+      trainingManifest: manifest,
     },
     { overwrite: request.overwrite, signal: request.signal },
   );
@@ -179,13 +193,26 @@ export function prepareSplits(dataset: TrainingDataset, seed: number, fractions?
   return { ...checked, description: `given splits: ${train.length} train, ${validation.length} validation, ${test.length} test` };
 }
 
-/** Line numbers per split, when every example carries its line (examples read from files do). */
-function splitLines(dataset: string, splits: DatasetSplits): SplitLines | undefined {
-  const lines = (examples: TrainingExample[]) => examples.map((example) => example.line);
-  const all = [lines(splits.train), lines(splits.validation), lines(splits.test)];
-  if (all.some((list) => list.some((line) => line === undefined))) return undefined;
+/**
+ * Which rows of the dataset file went to which split, with the file's hash and the training texts'
+ * hashes (see trainingManifest.ts); none when the examples did not come from a file.
+ */
+async function trainingManifest(dataset: TrainingDataset, splits: DatasetSplits): Promise<TrainingManifest | undefined> {
+  if (!dataset.file) return undefined;
+  const rows = (examples: TrainingExample[]) => examples.map((example) => example.row);
+  const all = [rows(splits.train), rows(splits.validation), rows(splits.test)];
+  if (all.some((list) => list.some((row) => row === undefined))) return undefined;
   const [train, validation, test] = all as number[][];
-  return { dataset, train, validation, test };
+  const fromOneFile = 'examples' in dataset;
+  return {
+    version: 1,
+    dataset: { file: path.basename(dataset.file.path), sha256: await fileSha256(dataset.file.path), rows: dataset.file.rows },
+    train,
+    validation: fromOneFile ? validation : [],
+    test: fromOneFile ? test : [],
+    train_text_hashes: encodeTextHashes(splits.train.map((example) => example.text)),
+    ...(fromOneFile ? {} : { note: 'the validation and test rows came from their own files' }),
+  };
 }
 
 function countLabels(examples: TrainingExample[]): Map<string, number> {

@@ -54,7 +54,10 @@ export class DocumentClassifier implements vscode.Disposable {
     const unit = this.config.unit;
     const version = document.version;
     const units = await this.activity.track(this.client.classifyDocument(text, unit, { ...opts, prose: this.proseOnly(document) }));
-    const results: DocumentResults = { uri: document.uri, unit, modelName: model.name, executionProvider: this.models.executionProvider, units };
+    const results: DocumentResults = {
+      uri: document.uri, unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+      units, selections: this.results.get(document.uri)?.selections ?? [],
+    };
     if (document.version === version) {
       this.results.set(results);
     } else {
@@ -64,7 +67,7 @@ export class DocumentClassifier implements vscode.Disposable {
     return results;
   }
 
-  /** Classifies each selection as one text and adds it to the document's results. */
+  /** Classifies each selection as one text and adds it to the document's selection results; unit results stay. */
   async classifySelections(editor: vscode.TextEditor): Promise<ClassifiedSegment[]> {
     const document = editor.document;
     const selections = editor.selections
@@ -75,12 +78,9 @@ export class DocumentClassifier implements vscode.Disposable {
     const model = await this.activity.track(this.models.ensureLoaded());
     const scores = await this.activity.track(this.client.classify(selections.map((selection) => selection.text)));
     const classified = selections.map((selection, i) => ({ ...selection, ...scores[i] }));
-    const previous = this.results.get(document.uri);
-    const kept = (previous?.units ?? []).filter((unit) => classified.every((added) => unit.end <= added.start || unit.start >= added.end));
-    this.results.set({
-      uri: document.uri, unit: previous?.unit ?? this.config.unit, modelName: model.name,
-      executionProvider: this.models.executionProvider, units: [...kept, ...classified],
-    });
+    this.results.addSelections({
+      uri: document.uri, unit: this.config.unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+    }, classified);
     return classified;
   }
 

@@ -1,13 +1,15 @@
-// A code lens above each classified unit with its top label and score; clicking it shows the unit
-// in the Results view. Lenses are provided bare and resolved by VS Code for the visible ones only.
+// A code lens above each classified unit (and classified selection) with its top label and score, a
+// "?" when the score is uncertain and "edited — re-classify" once its text changed; clicking it shows
+// the unit in the Results view (a stale one: classifies the document again). Shown where
+// textClassifier.display asks for lenses. Lenses are provided bare and resolved by VS Code for the visible ones only.
 // A document with thousands of units gets lenses only around the lines its editors show (more as
 // they scroll): handing VS Code ten thousand lenses at once costs the extension host about 30 ms
 // of uninterrupted work, twice that on a busy machine.
 import * as vscode from 'vscode';
-import type { ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
-import { topLabelText } from './labels';
-import { firstUnitEndingAtOrAfter, type ResultsStore } from './results';
+import { showsLenses } from './display';
+import { isUncertain, staleText, topLabelText } from './labels';
+import { firstUnitEndingAtOrAfter, type ResultsStore, type ResultUnit } from './results';
 
 /** Documents with more units than this get lenses around their visible lines only. */
 const allLensesUpTo = 1000;
@@ -15,7 +17,8 @@ const allLensesUpTo = 1000;
 const marginLines = 500;
 
 class UnitLens extends vscode.CodeLens {
-  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ClassifiedSegment) {
+  /** `explain`: the "Explain" action beside the score lens. */
+  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ResultUnit, readonly selection = false, readonly explain = false) {
     super(range);
   }
 }
@@ -36,7 +39,7 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
     this.subscriptions = [
       results.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('textClassifier.codeLens.enabled')) this.changed.fire();
+        if (['codeLens.enabled', 'display', 'lowConfidenceThreshold'].some((name) => event.affectsConfiguration(`textClassifier.${name}`))) this.changed.fire();
       }),
       vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
         const covered = this.covered.get(textEditor.document.uri.toString());
@@ -49,7 +52,7 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
     const key = document.uri.toString();
     this.covered.delete(key);
     const results = this.results.get(document.uri);
-    if (!results || !this.config.codeLensEnabled) return [];
+    if (!results || !showsLenses(this.config, results)) return [];
     let units = results.units;
     const window = units.length > allLensesUpTo ? visibleWindow(document) : undefined;
     if (window) {
@@ -58,21 +61,50 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
       const to = firstUnitEndingAtOrAfter(units, document.offsetAt(new vscode.Position(window.last + 1, 0)));
       units = units.slice(from, to + 1);
     }
-    return units.map((unit) => {
-      const start = document.positionAt(unit.start);
-      return new UnitLens(new vscode.Range(start, start), document.uri, unit);
-    });
+    return [
+      ...units.flatMap((unit) => this.lensesFor(document, unit, false)),
+      ...results.selections.flatMap((selection) => this.lensesFor(document, selection, true)),
+    ];
+  }
+
+  /** The lenses of one unit, at its start. */
+  private lensesFor(document: vscode.TextDocument, unit: ResultUnit, selection: boolean): UnitLens[] {
+    const start = document.positionAt(unit.start);
+    const range = new vscode.Range(start, start);
+    const lenses = [new UnitLens(range, document.uri, unit, selection)];
+    // A stale unit's words no longer match its scores, and a selection is not a unit the command can find.
+    if (!selection && !unit.stale) lenses.push(new UnitLens(range, document.uri, unit, false, true));
+    return lenses;
   }
 
   resolveCodeLens(lens: UnitLens): UnitLens {
     const { unit } = lens;
+    if (lens.explain) {
+      lens.command = {
+        title: 'Explain',
+        tooltip: 'Colour the words by how much they raised or lowered the label (again: clear)',
+        command: 'textClassifier.explainClassification',
+        arguments: [lens.uri, unit.start],
+      };
+      return lens;
+    }
     const windows = unit.windows > 1 ? ` (${unit.windows} windows)` : '';
-    lens.command = {
-      title: topLabelText(unit.labels) + windows,
-      tooltip: unit.labels.map((score) => `${score.label} ${score.score.toFixed(3)}`).join(' · '),
-      command: 'textClassifier.showInResults',
-      arguments: [lens.uri, unit.start],
-    };
+    const uncertain = isUncertain(unit.labels, this.config.lowConfidenceThreshold);
+    const prefix = lens.selection ? 'selection: ' : '';
+    const scores = unit.labels.map((score) => `${score.label} ${score.score.toFixed(3)}`).join(' · ');
+    lens.command = unit.stale
+      ? {
+        title: `${prefix}${staleText} (was ${topLabelText(unit.labels)})`,
+        tooltip: `Edited since it was classified (then: ${scores}). Click to classify the document again.`,
+        command: 'textClassifier.classifyDocument',
+        arguments: [lens.uri],
+      }
+      : {
+        title: prefix + topLabelText(unit.labels) + (uncertain ? ' ?' : '') + windows,
+        tooltip: scores + (uncertain ? ` — uncertain: top score below ${this.config.lowConfidenceThreshold.toFixed(2)}` : ''),
+        command: 'textClassifier.showInResults',
+        arguments: [lens.uri, unit.start],
+      };
     return lens;
   }
 

@@ -10,7 +10,7 @@ const bin = path.join(repoRoot, 'bin', 'textclf.js');
 const fixture = (...parts: string[]) => path.join(repoRoot, 'test', 'fixtures', ...parts);
 
 function textclf(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 60000 });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 180_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -181,10 +181,46 @@ describe('textclf CLI (child process, bundled)', function () {
       }
     });
 
-    it('a dataset whose labels do not fit the model exits 1 naming both label sets', () => {
+    it('a dataset whose labels do not fit the model exits 1 naming both label sets, with ways out but no meaningless mapping', () => {
       const { code, stderr } = textclf(['evaluate', fixture('datasets', 'spam-collection')]);
       assert.equal(code, 1);
-      assert.match(stderr, /Dataset labels: ham \(3\), spam \(2\); the model's labels are: negative, positive.*--label-map/);
+      assert.match(stderr, /Dataset labels: ham \(3\), spam \(2\); the model's labels are: negative, positive\. The names do not correspond/);
+      assert.match(stderr, /--model DIR for a model trained on these labels, textclf train to train one, or --label-column/);
+      assert.doesNotMatch(stderr, /ham=|spam=/);
+    });
+
+    it('labels whose names correspond to the model\'s get that mapping suggested', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-cli-'));
+      try {
+        const file = path.join(dir, 'short.tsv');
+        fs.writeFileSync(file, 'text\tlabel\nA warm, funny film\tpos\nA dull, tired film\tneg\n');
+        const { code, stderr } = textclf(['evaluate', file]);
+        assert.equal(code, 1);
+        assert.match(stderr, /The names correspond; give the label mapping pos=positive,neg=negative \(--label-map pos=positive,neg=negative\)/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('AG News test.csv with news-topic: reports the 6,000 training rows and the held-out accuracy of the model card; --held-out evaluates only the others', function () {
+      this.timeout(240_000);
+      const file = datasetOrSkip(this, 'ag_news/test.csv');
+      const model = bundledModel('news-topic');
+      const all = textclf(['evaluate', '--model', model, '--format', 'json', file]);
+      assert.equal(all.code, 0, all.stderr);
+      const report = JSON.parse(all.stdout);
+      assert.equal(report.evaluated, 7600);
+      assert.deepEqual(Object.keys(report.training_overlap.held_out), ['accuracy', 'macro_f1', 'evaluated']);
+      assert.equal(report.training_overlap.rows, 6000);
+      assert.equal(report.training_overlap.match, 'same file');
+      assert.equal(report.training_overlap.excluded, false);
+      assert.equal(report.training_overlap.held_out.evaluated, 1600);
+      assert.equal(Number(report.training_overlap.held_out.accuracy.toFixed(6)), modelCardAccuracy(model));
+      const table = textclf(['evaluate', '--model', model, '--held-out', file]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /held out {4}6,000 rows news-topic was trained on were left out/);
+      assert.match(table.stdout, /accuracy {4}86\.25 %/);
+      assert.match(table.stdout, /rows {8}7,600 total, 1,600 evaluated, 0 skipped/);
     });
 
     it('SST-2 dev: 872 rows, evaluated + skipped == total, the model card accuracy', function () {

@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { readBundle } from '../../src/classifier/bundle';
 import { ClassifierClient } from '../../src/classifier/client';
 import { Engine } from '../../src/classifier/engine';
+import { contributionsTo } from '../../src/classifier/explanation';
 import { serveDefaults, startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel } from '../support/paths';
 import { request, tensorsFor, tokenizerOf } from './serve-support';
@@ -396,6 +397,45 @@ describe('serve: Open Inference Protocol conformance', function () {
         assert.match(answer.json.error, message);
       });
     }
+  });
+
+  describe('POST /v1/explain', () => {
+    it("answers per input the labels /v1/classify gives and each word's contribution to the top label, as the engine explains it", async () => {
+      const answer = await post('/v1/explain', { inputs: sentences, model: name });
+      assert.equal(answer.status, 200, answer.text);
+      const classified = await post('/v1/classify', { inputs: sentences, model: name });
+      const expected = await engine.explain(sentences);
+      assert.equal(answer.json.length, sentences.length);
+      answer.json.forEach((result: { labels: unknown; words_per_group: number; words: { word: string; start: number; end: number; contribution: number }[] }, index: number) => {
+        assert.deepEqual(result.labels, classified.json[index]);
+        assert.equal(result.words_per_group, 1);
+        const reference = contributionsTo(expected[index]);
+        assert.deepEqual(result.words.map(({ word, start, end }) => ({ word, start, end })), reference.map(({ word, start, end }) => ({ word, start, end })));
+        result.words.forEach((word, k) => {
+          assert.equal(sentences[index].slice(word.start, word.end), word.word);
+          assert.ok(Math.abs(word.contribution - reference[k].contribution) < 1e-5, `${word.word}: ${word.contribution} vs ${reference[k].contribution}`);
+        });
+      });
+      const gorgeous = answer.json[0].words.find((word: { word: string }) => word.word === 'gorgeous');
+      assert.ok(gorgeous.contribution > 0, 'gorgeous raises positive');
+    });
+
+    it('takes a single string and top_k, groups the words of a long input, and keeps the limits and the token of /v1/classify', async () => {
+      const single = await post('/v1/explain', { inputs: 'what a waste of time', top_k: 1 });
+      assert.equal(single.status, 200, single.text);
+      assert.equal(single.json[0].labels.length, 1);
+      const long = Array.from({ length: 200 }, (_, i) => (i % 2 ? 'a wonderful , heartfelt film' : 'with a few slow moments')).join(' ; ');
+      const grouped = await post('/v1/explain', { inputs: [long] });
+      assert.equal(grouped.status, 200, grouped.text);
+      assert.ok(grouped.json[0].words_per_group > 1 && grouped.json[0].words.length <= 128, `${grouped.json[0].words.length} groups`);
+      const tooMany = await post('/v1/explain', { inputs: new Array(17).fill('ok') });
+      assert.equal(tooMany.status, 413);
+      assert.match(tooMany.json.error, /17 inputs exceed the limit of 16/);
+      assert.equal((await post('/v1/explain', { inputs: ['ok', 3] })).status, 400);
+      assert.equal((await post('/v1/explain', { inputs: ['x'], model: 'nope' })).status, 404);
+      assert.equal((await post('/v1/explain', { inputs: ['x'] }, false)).status, 401);
+      assert.equal((await get('/v1/explain')).status, 405);
+    });
   });
 
   describe('several models', () => {

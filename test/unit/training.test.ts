@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { Engine } from '../../src/classifier/engine';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { trainHead, headLogits, type FeatureMatrix, type HeadTargets } from '../../src/training/head';
+import { readTrainingManifest } from '../../src/datasets/trainingManifest';
 import { readTrainingMetadata, TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';
 import type { TrainingProgress } from '../../src/training/progress';
 import { stratifiedSplit, TrainingDataError, validateExamples, type TrainingExample } from '../../src/training/split';
@@ -328,10 +329,11 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
   });
 
   it('wrote a standard model directory: tokenizer copied, new labels, training metadata, a card', function () {
-    assert.deepEqual(fs.readdirSync(outputDir).sort(), ['MODEL_CARD.md', 'config.json', 'onnx', 'split.json', 'tokenizer.json', 'tokenizer_config.json']);
-    const split = JSON.parse(fs.readFileSync(path.join(outputDir, 'split.json'), 'utf8'));
-    assert.deepEqual(split.test, report.testExamples.map((example) => example.line));
-    assert.equal(split.train.length + split.validation.length + split.test.length, 5574);
+    assert.deepEqual(fs.readdirSync(outputDir).sort(), ['MODEL_CARD.md', 'config.json', 'onnx', 'tokenizer.json', 'tokenizer_config.json', 'training-manifest.json']);
+    const manifest = readTrainingManifest(outputDir)!;
+    assert.deepEqual(manifest.test, report.testExamples.map((example) => example.row));
+    assert.equal((manifest.train as number[]).length + manifest.validation.length + manifest.test!.length, 5574);
+    assert.equal(manifest.dataset.file, 'SMSSpamCollection');
     assert.deepEqual(fs.readdirSync(path.join(outputDir, 'onnx')), ['model.onnx']);
     assert.deepEqual(fs.readFileSync(path.join(outputDir, 'tokenizer.json')), fs.readFileSync(path.join(base, 'tokenizer.json')));
     const config = JSON.parse(fs.readFileSync(path.join(outputDir, 'config.json'), 'utf8'));

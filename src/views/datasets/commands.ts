@@ -2,7 +2,7 @@
 // they use (extension.ts registers them next to its own).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseLabelMap } from '../../datasets/labels';
+import { LabelMappingError, parseLabelMap, type LabelMismatch } from '../../datasets/labels';
 import { readRecords } from '../../datasets/records';
 import { detectFormat, inspectDataset } from '../../datasets/schema';
 import type { EvaluationService } from '../../evaluation/service';
@@ -10,6 +10,7 @@ import type { EvaluationRecord } from '../../evaluation/store';
 import { exportPredictions, ExportFormat } from '../report/export';
 import { metricsMarkdown } from '../report/markdown';
 import type { ReportPanels } from '../report/panel';
+import { offerWaysOut } from './labelMismatch';
 import type { DatasetColumns, DatasetSettings } from './settings';
 import type { DatasetNode, DatasetsTreeProvider } from './tree';
 
@@ -26,10 +27,18 @@ type DatasetTarget = DatasetNode | vscode.Uri | string | EvaluationRecord | unde
 type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const datasetCommands: Record<string, (ctx: DatasetsContext) => Command> = {
-  evaluateDataset: (ctx) => async (target?: DatasetTarget, options: { openReport?: boolean } = {}) => {
+  /** The evaluation record; a LabelMismatchOutcome when the dataset's labels do not fit the model. */
+  evaluateDataset: (ctx) => async (target?: DatasetTarget, options: { openReport?: boolean; heldOutOnly?: boolean } = {}) => {
     const file = await datasetFile(ctx, target, 'Evaluate the model on which dataset?');
     if (!file) return undefined;
-    const record = await ctx.evaluations.runWithProgress(file, ctx.datasetSettings.columns(file));
+    const columns = ctx.datasetSettings.columns(file);
+    let record: EvaluationRecord;
+    try {
+      record = await ctx.evaluations.runWithProgress(file, columns, { heldOutOnly: options.heldOutOnly });
+    } catch (error) {
+      if (error instanceof LabelMappingError && error.mismatch) return offerWaysOut(file, columns, error as LabelMappingError & { mismatch: LabelMismatch });
+      throw error;
+    }
     if (options.openReport ?? true) ctx.reports.show(record);
     return record;
   },

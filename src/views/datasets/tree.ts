@@ -3,6 +3,7 @@
 // Clicking an example or a skipped row opens the file at its line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeColumns, labelNames, labelWithName } from '../../datasets/labelNames';
 import { previewRows } from '../../datasets/scan';
 import type { LabeledRow, SkippedRow } from '../../datasets/types';
 import type { EvaluationService } from '../../evaluation/service';
@@ -13,7 +14,7 @@ import { DatasetSummaries, SummaryState, yieldEveryMs } from './summaries';
 export type DatasetNode =
   | { kind: 'group'; group: DatasetGroup }
   | { kind: 'dataset'; file: DatasetFile; inGroup: boolean }
-  | { kind: 'label'; file: DatasetFile; label: string; count: number; share: number }
+  | { kind: 'label'; file: DatasetFile; label: string; count: number; share: number; /** "1 · World" */ display: string }
   | { kind: 'example'; file: DatasetFile; row: LabeledRow }
   | { kind: 'more'; file: DatasetFile; label: string }
   | { kind: 'skipped'; file: DatasetFile; count: number; listed: SkippedRow[] }
@@ -43,6 +44,8 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
     private readonly settings: DatasetSettings,
     private readonly evaluations: EvaluationService,
     private readonly source: () => DatasetsSource,
+    /** The editor's model labels, to name a dataset's label ids (when the dataset does not name them). */
+    private readonly modelLabels: () => string[] | undefined = () => undefined,
   ) {
     this.subscriptions = [
       settings.onDidChange(() => this.refresh()),
@@ -125,11 +128,20 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
     const state = this.summary(file.path);
     if (state.status !== 'ready') return [];
     const { summary } = state;
+    const names = labelNames(file.path, summary.labelCounts, this.namingModel(file.path));
     const labels: DatasetNode[] = [...summary.labelCounts].map(([label, count]) =>
-      this.remember({ kind: 'label', file, label, count, share: count / Math.max(summary.usable, 1) }),
+      this.remember({ kind: 'label', file, label, count, share: count / Math.max(summary.usable, 1), display: labelWithName(label, names) }),
     );
     const skipped = summary.total - summary.usable;
     return skipped > 0 ? [...labels, { kind: 'skipped', file, count: skipped, listed: summary.skippedRows }] : labels;
+  }
+
+  /** The model whose labels name this dataset's label ids: the last one evaluated on it, else the editor's. */
+  private namingModel(file: string): { labels: string[]; labelMap?: Record<string, string> } | undefined {
+    const latest = this.evaluations.store.cachedLatest(file);
+    if (latest) return { labels: latest.model.labels, labelMap: latest.columns.labelMap };
+    const labels = this.modelLabels();
+    return labels && { labels, labelMap: this.settings.columns(file).labelMap };
   }
 
   getTreeItem(node: DatasetNode): vscode.TreeItem {
@@ -145,7 +157,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
       case 'dataset':
         return this.datasetItem(node.file, node.inGroup);
       case 'label': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(node.display, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${node.count.toLocaleString('en-US')} · ${(node.share * 100).toFixed(1)} % ${bar(node.share)}`;
         item.iconPath = new vscode.ThemeIcon('tag');
         item.contextValue = 'datasetLabel';
@@ -200,7 +212,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
       tooltip.appendText(state.message);
     } else {
       const { schema, summary } = state;
-      item.description = `${summary.total.toLocaleString('en-US')} rows${accuracy} · ${schema.textColumns.join('+')} → ${schema.labelColumn}`;
+      item.description = `${summary.total.toLocaleString('en-US')} rows${accuracy} · ${describeColumns(schema.textColumns, schema.labelColumn, schema.hasHeader)}`;
       tooltip.appendMarkdown(`\n\n${schema.format.toUpperCase()}${schema.hasHeader ? ' with header' : ''}; text: \`${schema.textColumns.join(' + ')}\`, label: \`${schema.labelColumn}\`  \n`);
       tooltip.appendMarkdown(`${summary.total} rows: ${summary.usable} usable, ${summary.total - summary.usable} skipped; ${summary.labelCounts.size} labels`);
     }

@@ -1,9 +1,12 @@
 // The evaluation report: one webview panel per dataset and model. The page (media/report) draws the
 // metrics and charts from the record posted to it; its buttons and rows run the extension's commands
-// (open a dataset line, export the predictions, copy the metrics, use the model). Strict CSP: only this extension's media files and one nonce.
+// (open a dataset line, export the predictions, copy the metrics, use the model, explain a row's
+// classification). Strict CSP: only this extension's media files and one nonce.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { contributionsTo } from '../../classifier/explanation';
+import type { ExplanationService, LoadedModel } from '../../editor/explanations';
 import type { EvaluationRecord, EvaluationStore } from '../../evaluation/store';
 
 const viewType = 'textClassifier.report';
@@ -23,7 +26,21 @@ export type ReportRequest =
   | { type: 'openLine'; line: number }
   | { type: 'export'; format: 'csv' | 'jsonl' }
   | { type: 'copyMetrics' }
-  | { type: 'useModel' };
+  | { type: 'useModel' }
+  | { type: 'explain'; id: number; text: string }
+  | { type: 'evaluateHeldOut' }
+  | { type: 'evaluateAllRows' };
+
+/** The answer to 'explain': the row's words with their contributions to `label`, or why there are none. */
+export type RowExplanation =
+  | { type: 'explanation'; id: number; label: string; words: { word: string; start: number; end: number; contribution: number }[]; wordsPerGroup: number }
+  | { type: 'explanation'; id: number; error: string };
+
+/** What explains a row: the editor's worker, with the model it has loaded. */
+export interface RowExplainer {
+  models: LoadedModel;
+  explanations: ExplanationService;
+}
 
 export class ReportPanels implements vscode.Disposable {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; record: EvaluationRecord }>();
@@ -34,6 +51,7 @@ export class ReportPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: EvaluationStore,
+    private readonly explainer: RowExplainer,
   ) {
     // Reports open when the window closed come back after a reload, from the stored evaluation.
     this.serializer = vscode.window.registerWebviewPanelSerializer(viewType, {
@@ -120,6 +138,29 @@ export class ReportPanels implements vscode.Disposable {
         // Select Model…'s own path: loads it in the editor's worker and remembers it.
         void vscode.commands.executeCommand('textClassifier.selectModel', record.model.dir);
         return;
+      case 'explain':
+        void this.explainRow(record, message.id, message.text).then((answer) => entry.panel.webview.postMessage(answer));
+        return;
+      case 'evaluateHeldOut':
+      case 'evaluateAllRows':
+        // The model in the editor's worker, as every Evaluate; the report in front is replaced by the new one.
+        void vscode.commands.executeCommand('textClassifier.evaluateDataset', record.datasetPath, { heldOutOnly: message.type === 'evaluateHeldOut' });
+        return;
+    }
+  }
+
+  /** A row's words coloured by the report's model: only when the editor's worker has that model loaded. */
+  private async explainRow(record: EvaluationRecord, id: number, text: string): Promise<RowExplanation> {
+    try {
+      const model = await this.explainer.models.ensureLoaded();
+      if (model.dir !== record.model.dir) {
+        return { type: 'explanation', id, error: `The editor runs ${model.name}, not ${record.model.name} that made this report: choose Use This Model to see which words pushed its prediction.` };
+      }
+      const explanation = await this.explainer.explanations.explainText(text);
+      const label = explanation.labels[0]?.label ?? '';
+      return { type: 'explanation', id, label, words: contributionsTo(explanation, label), wordsPerGroup: explanation.wordsPerGroup };
+    } catch (error) {
+      return { type: 'explanation', id, error: `Could not explain this row: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 

@@ -71,11 +71,11 @@ describe('datasets view', function () {
     const roots = await rootNodes(datasets);
 
     const reviews = datasetNode(roots, 'reviews.csv');
-    assert.match(String(datasets.getTreeItem(reviews).description), /^5 rows · text → label/);
+    assert.match(String(datasets.getTreeItem(reviews).description), /^5 rows · text from text, label from label/);
     assert.deepEqual(await labelCounts(datasets, reviews), { positive: 3, negative: 2 }, 'quoted multi-line fields are one row each');
 
     const feedback = datasetNode(roots, 'feedback.jsonl');
-    assert.match(String(datasets.getTreeItem(feedback).description), /^5 rows · comment → mood/);
+    assert.match(String(datasets.getTreeItem(feedback).description), /^5 rows · text from comment, label from mood/);
     assert.deepEqual(await labelCounts(datasets, feedback), { bad: 3, good: 2 });
 
     const messy = datasetNode(roots, 'messy.csv');
@@ -95,7 +95,7 @@ describe('datasets view', function () {
     assert.ok(group && group.kind === 'group', 'the movies folder is one dataset');
     const splits = await datasets.getChildren(group);
     assert.deepEqual(splits.map((node) => datasets.getTreeItem(node).label), ['train', 'dev']);
-    assert.match(String(datasets.getTreeItem(splits[0]).description), /^24 rows · sentence → label/);
+    assert.match(String(datasets.getTreeItem(splits[0]).description), /^24 rows · text from sentence, label from label/);
     assert.deepEqual(await labelCounts(datasets, splits[0]), { '1': 14, '0': 10 });
     assert.deepEqual(await labelCounts(datasets, splits[1]), { '1': 2, '0': 2 });
   });
@@ -130,18 +130,29 @@ describe('datasets view', function () {
   it('Configure Columns… overrides the detected columns and label mapping, and is remembered', async () => {
     const api = await extensionApi();
     const file = path.join(folder, 'feedback.jsonl');
-    await assert.rejects(api.evaluations.run(file, {}), /labels do not match the model[\s\S]*Configure Columns…/, 'without a mapping the labels good/bad do not fit');
+    await assert.rejects(api.evaluations.run(file, {}), /labels do not match the model[\s\S]*choose another label column/, 'without a mapping the labels good/bad do not fit');
     const chosen = { textColumn: 'title,comment', labelColumn: 'mood', labelMap: { good: 'positive', bad: 'negative' } };
     await vscode.commands.executeCommand('textClassifier.configureColumns', vscode.Uri.file(file), chosen);
     const roots = await rootNodes(api.datasets);
     const feedback = datasetNode(roots, 'feedback.jsonl');
-    assert.match(String(api.datasets.getTreeItem(feedback).description), /^5 rows · title\+comment → mood/);
+    assert.match(String(api.datasets.getTreeItem(feedback).description), /^5 rows · text from title and comment, label from mood/);
     const examples = await api.datasets.getChildren((await api.datasets.getChildren(feedback)).find((node) => node.kind === 'label' && node.label === 'good')!);
     assert.ok(examples[0].kind === 'example' && examples[0].row.text.startsWith('Fast help Support answered'), 'title and comment joined');
     const record = await vscode.commands.executeCommand<EvaluationRecord>('textClassifier.evaluateDataset', file, { openReport: false });
     assert.ok(record, 'the evaluation ran (see the error it showed)');
     assert.equal(record.result.evaluated, 5, 'the label mapping maps good/bad to the model labels');
     assert.deepEqual(record.columns.labelMap, chosen.labelMap);
+  });
+
+  it("label ids are shown with the editor model's names (\"1 · positive\"), and the columns in plain words", async () => {
+    const api = await extensionApi();
+    await api.models.ensureLoaded();
+    const roots = await rootNodes(api.datasets);
+    const group = roots.find((node) => node.kind === 'group' && node.group.name === 'movies')!;
+    const train = (await api.datasets.getChildren(group))[0];
+    const labels = (await api.datasets.getChildren(train)).filter((node) => node.kind === 'label');
+    assert.deepEqual(labels.map((node) => api.datasets.getTreeItem(node).label).sort(), ['0 · negative', '1 · positive']);
+    assert.match(String(api.datasets.getTreeItem(train).description), /rows · text from sentence, label from label$/);
   });
 
   it('Configure Columns… asks for the header, the text and label columns and a mapping, proposing what it detected', async () => {

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import type { EvaluationRecord } from '../../../src/evaluation/store';
+import type { LabelMismatchOutcome } from '../../../src/views/datasets/labelMismatch';
 import { bundledModel, datasetOrSkip, repoRoot } from '../../support/paths';
 import { extensionApi } from '../helpers';
 import { assertEventLoopTurned, copyDatasetFixtures } from './datasets.test';
@@ -192,7 +193,30 @@ describe('evaluation and report', function () {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
-  it('AG News test with the news-topic model: the extension host event loop during the evaluation', async function () {
+  it('a dataset whose labels do not fit the model offers Select Model…, Train on This Dataset… and Choose Columns…, and a mapping only where the names correspond', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-mismatch-'));
+    try {
+      const spam = path.join(dir, 'sms.tsv');
+      fs.writeFileSync(spam, 'label\ttext\nham\tSee you at lunch\nspam\tWIN a free prize now\nham\tOk, call me later\n');
+      const outcome = await vscode.commands.executeCommand<LabelMismatchOutcome>('textClassifier.evaluateDataset', spam, { openReport: false });
+      assert.deepEqual(outcome.actions, ['Select Model…', 'Train on This Dataset…', 'Choose Columns…']);
+      assert.equal(outcome.labelMismatch.suggestedMap, undefined);
+      assert.deepEqual(outcome.labelMismatch.modelLabels, ['negative', 'positive']);
+      assert.doesNotMatch(outcome.message, /ham=|spam=/, 'no mapping between unrelated names');
+      assert.match(outcome.message, /Dataset labels: ham \(2\), spam \(1\)/);
+
+      const short = path.join(dir, 'short.tsv');
+      fs.writeFileSync(short, 'label\ttext\npos\tA warm, funny film\nneg\tA dull, tired film\n');
+      const named = await vscode.commands.executeCommand<LabelMismatchOutcome>('textClassifier.evaluateDataset', short, { openReport: false });
+      assert.deepEqual(named.labelMismatch.suggestedMap, { pos: 'positive', neg: 'negative' });
+      assert.deepEqual(named.actions, ['Use Mapping pos=positive,neg=negative', 'Select Model…', 'Train on This Dataset…', 'Choose Columns…']);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeNotifications');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('AG News test with the news-topic model: the extension host event loop during the evaluation; the 6,000 training rows are reported, and the held-out evaluation gives the model card accuracy', async function () {
     const file = datasetOrSkip(this, 'ag_news/test.csv');
     const api = await extensionApi();
     await vscode.commands.executeCommand('textClassifier.selectModel', bundledModel('news-topic'));
@@ -209,6 +233,21 @@ describe('evaluation and report', function () {
       assert.equal(record.result.evaluated, 7600);
       assert.equal(sum(record.result.confusionMatrix), 7600);
       assertEventLoopTurned(lag, seconds, 'during the evaluation');
+
+      const overlap = record.result.trainingOverlap;
+      assert.ok(overlap, 'test.csv holds the rows news-topic was trained on (its training manifest lists them)');
+      assert.equal(overlap.rows, 6000);
+      assert.equal(overlap.match, 'same file');
+      assert.equal(overlap.excluded, false);
+      assert.equal(overlap.heldOut.evaluated, 1600);
+      assert.equal(Number(overlap.heldOut.accuracy.toFixed(6)), 0.8625, "the model card's held-out accuracy");
+      // The report's "Evaluate Held-Out Rows Only" runs this command.
+      const heldOut = await vscode.commands.executeCommand<EvaluationRecord>('textClassifier.evaluateDataset', file, { openReport: false, heldOutOnly: true });
+      assert.equal(heldOut.result.evaluated, 1600);
+      assert.equal(heldOut.result.accuracy, overlap.heldOut.accuracy);
+      assert.equal(heldOut.result.macroF1, overlap.heldOut.macroF1);
+      assert.deepEqual({ rows: heldOut.result.trainingOverlap?.rows, excluded: heldOut.result.trainingOverlap?.excluded }, { rows: 6000, excluded: true });
+      assert.equal((await api.evaluations.store.get(file, record.model.dir))?.result.trainingOverlap?.excluded, true, 'the stored result says the training rows were left out');
     } finally {
       await vscode.commands.executeCommand('textClassifier.selectModel', bundledModel('sentiment-sst2'));
     }
