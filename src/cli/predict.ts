@@ -72,6 +72,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
     if (path.resolve(out) === path.resolve(dataset)) throw new UsageError('--out must not be the dataset itself');
 
     const engine = await Engine.load(modelDir, engineOptions);
+    const started = performance.now();
     const cancel = new AbortController();
     const onInterrupt = (signal: NodeJS.Signals) => cancel.abort(new Error(`cancelled (${signal}); ${out} was not written`));
     process.once('SIGINT', onInterrupt);
@@ -93,8 +94,10 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
             file.write(writer.header());
           },
           onRows: (rows) => file.write(rows.map((row) => writer!.row(row)).join('')),
-          onProgress: (state) =>
-            progress.update(`predicting: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %)${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`),
+          onProgress: (state) => {
+            const rate = state.predicted / Math.max((performance.now() - started) / 1000, 1e-3);
+            progress.update(`predicting: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} % of the file), ${formatCount(rate)} rows/s${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`);
+          },
         },
         (texts, signal) => engine.classify(texts, { signal }),
       );

@@ -43,6 +43,22 @@ describe('textclf predict (child process, bundled)', function () {
     assert.match(stderr, /skipped, empty text: 1\n {4}line 6: column body is empty/);
     assert.match(stderr, /skipped, malformed: 1\n {4}line 7: expected 3 fields, found 5/);
     assert.deepEqual(fs.readdirSync(dir), ['labeled.csv'], 'no temporary file left');
+    assert.doesNotMatch(stderr, /predicting:|\r/, 'no progress line when stderr is not a terminal');
+  });
+
+  it('draws a progress line on stderr when it is a terminal (run under script(1))', function () {
+    const script = ['/usr/bin/script', '/bin/script'].find((file) => fs.existsSync(file));
+    if (!script) {
+      console.log('    (skipped: script(1) from util-linux is not installed)');
+      this.skip();
+    }
+    const input = path.join(dir, 'reviews.csv');
+    fs.writeFileSync(input, `text\n${Array.from({ length: 1200 }, (_, i) => `"Review ${i}: ${i % 2 ? 'lovely' : 'awful'}"`).join('\n')}\n`);
+    const command = [process.execPath, bin, 'predict', input, '--out', path.join(dir, 'out.csv')].map((part) => `'${part}'`).join(' ');
+    const run = spawnSync(script!, ['-qec', command, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\r\x1b\[2Kpredicting: [\d,]+ rows \(\d+ % of the file\), [\d,]+ rows\/s/);
+    assert.match(run.stdout, /predicted 1,200 of 1,200 rows/);
   });
 
   it('JSONL in, JSONL out (from the extension): input keys kept, scores of every label; a label column is not overwritten', () => {
