@@ -8,6 +8,7 @@ import { explainCommand } from './cli/explain';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './cli/paths';
 import { predictCommand } from './cli/predict';
+import { escapeControls } from './cli/terminalText';
 import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
@@ -55,11 +56,11 @@ async function main(args: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`textclf ${command.name}: ${error.message}\nRun "textclf ${command.name} --help" for usage.\n`);
+      process.stderr.write(`textclf ${command.name}: ${escapeControls(error.message)}\nRun "textclf ${command.name} --help" for usage.\n`);
       return exitCodes.usageError;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`textclf ${command.name}: ${message}\n`);
+    process.stderr.write(`textclf ${command.name}: ${escapeControls(message)}\n`);
     if (process.env.TEXTCLF_DEBUG && error instanceof Error && !(error instanceof BundleError)) process.stderr.write(`${error.stack}\n`);
     return exitCodes.runtimeError;
   }

@@ -1,7 +1,8 @@
 // The one typed view of the `textClassifier.*` settings. Everything else reads settings through here.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { EngineOptions, ExecutionProviderName, Unit } from './classifier/types';
+import { MODEL_VARIANTS, type EngineOptions, type ExecutionProviderName, type ModelVariant, type Unit } from './classifier/types';
+import { hubEndpointFrom, remoteFrom, RemoteSettings } from './settingLevels';
 
 export const section = 'textClassifier';
 
@@ -61,8 +62,9 @@ export class Config {
     return this.settings.update('liveClassification', on, vscode.ConfigurationTarget.Global);
   }
 
+  /** The user's own endpoint only: the download sends HF_TOKEN to it (see settingLevels.ts). */
   get hubEndpoint(): string {
-    const endpoint = this.settings.get('hubEndpoint', 'https://huggingface.co').trim().replace(/\/+$/, '');
+    const endpoint = hubEndpointFrom(this.settings.inspect<string>('hubEndpoint'));
     if (!/^https?:\/\/[^/]+/.test(endpoint)) {
       throw new SettingError(`Setting textClassifier.hubEndpoint: "${endpoint}" is not an http(s) URL.`);
     }
@@ -77,7 +79,8 @@ export class Config {
       threads: threads > 0 ? threads : defaultThreads(),
       batchSize: this.settings.get<number | null>('batchSize') ?? undefined,
       windowStride: this.settings.get<number | null>('windowStride') ?? undefined,
-      preferQuantized: this.settings.get('preferQuantized', true),
+      modelVariant: parseVariant(this.settings.get('modelVariant', 'auto')),
+      preferQuantized: this.settings.get('preferQuantized', false),
     };
   }
 
@@ -97,17 +100,11 @@ export class Config {
   /**
    * textClassifier.remote.*: the Open Inference Protocol server the model's graph runs on ('' url: here).
    * In an untrusted workspace only user-level values count: a workspace's own url is returned as ignored.
+   * The token comes from the level the url comes from (see settingLevels.ts).
    */
-  remote(trusted: boolean): { url: string; model: string; token?: string; ignoredWorkspaceUrl?: string } {
-    const levelValue = (name: string) => {
-      const inspected = this.settings.inspect<string>(`remote.${name}`);
-      const user = inspected?.globalValue?.trim() ?? '';
-      const workspace = (inspected?.workspaceFolderValue ?? inspected?.workspaceValue)?.trim();
-      return { value: trusted && workspace !== undefined ? workspace : user, workspace };
-    };
-    const url = levelValue('url');
-    const ignoredWorkspaceUrl = !trusted && url.workspace ? url.workspace : undefined;
-    return { url: url.value, model: levelValue('model').value, token: levelValue('token').value || undefined, ignoredWorkspaceUrl };
+  remote(trusted: boolean): RemoteSettings {
+    const levels = (name: string) => this.settings.inspect<string>(`remote.${name}`);
+    return remoteFrom({ url: levels('url'), model: levels('model'), token: levels('token') }, trusted);
   }
 
   /** textClassifier.service.*: where Start Local Service listens; throws SettingError naming a bad setting. */
@@ -126,7 +123,7 @@ export class Config {
 
   /** True when a change touches one of the settings the model is loaded with. */
   static affectsEngine(event: vscode.ConfigurationChangeEvent): boolean {
-    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'preferQuantized', 'remote']
+    return ['modelPath', 'executionProviders', 'threads', 'batchSize', 'windowStride', 'modelVariant', 'preferQuantized', 'remote']
       .some((name) => event.affectsConfiguration(`${section}.${name}`));
   }
 }
@@ -147,4 +144,9 @@ function parseProviders(value: string): EngineOptions['executionProviders'] {
     throw new SettingError(`Setting textClassifier.executionProviders: unknown provider "${unknown.join('", "')}"; use auto or a list of ${providerNames.join(', ')}.`);
   }
   return names as ExecutionProviderName[];
+}
+
+function parseVariant(value: string): ModelVariant {
+  if ((MODEL_VARIANTS as readonly string[]).includes(value)) return value as ModelVariant;
+  throw new SettingError(`Setting textClassifier.modelVariant: "${value}" is not one of ${MODEL_VARIANTS.join(', ')}.`);
 }

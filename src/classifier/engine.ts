@@ -1,9 +1,9 @@
 // Texts -> scores with one model: cache lookup, tokenization (tokenize.ts) overlapped with inference,
 // length-sorted batches (little padding), windows of long texts aggregated back.
 import * as ort from 'onnxruntime-node';
-import { BundleError, readBundle, type Bundle } from './bundle';
+import { BundleError, labelNames, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
-import { paddedFeeds } from './feeds';
+import { paddedFeeds, toFloat32, toInt32, type FeedLayout } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
 import { explainTexts, type ExplainContext } from '../engine/explain';
 import type { Explanation } from './explanation';
@@ -11,7 +11,7 @@ import { segment, type SegmentOptions } from './segment';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
 import { TextTokenizer, type EncodedText } from './tokenize';
-import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, Segment, Unit } from './types';
+import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, Segment, TensorSpec, Unit } from './types';
 
 export interface ClassifyOptions {
   /** Keep only the best K labels of each result (all labels by default). */
@@ -32,7 +32,9 @@ export interface RawTensor<T> {
   dims: number[];
 }
 
-const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
+const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'];
+/** Inputs only an encoder-decoder (seq2seq) graph takes. */
+const SEQ2SEQ_INPUTS = ['decoder_input_ids', 'decoder_attention_mask', 'encoder_outputs', 'encoder_hidden_states'];
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_CACHE_SIZE = 5000;
 /** Texts tokenized and sorted into batches together, doubling from the first chunk to the largest; the next chunk is tokenized while earlier ones run. */
@@ -66,6 +68,7 @@ export class Engine {
     private readonly outputName: string,
     logitsWidth: number,
     options: EngineOptions,
+    private readonly feedPlan: FeedPlan = feedPlanOf(bundle, loaded.signature),
   ) {
     this.model = {
       dir: bundle.dir,
@@ -74,6 +77,7 @@ export class Engine {
       problemType: bundle.problemType,
       modelType: bundle.modelType,
       onnxFile: bundle.onnxFile,
+      variant: bundle.variant,
       inputNames: [...loaded.session.inputNames],
       maxTokens: bundle.maxTokens,
       fingerprint: bundle.fingerprint,
@@ -89,7 +93,7 @@ export class Engine {
     if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
       throw new Error(`batchSize must be a positive integer, got ${options.batchSize}`);
     }
-    const bundle = readBundle(modelDir, { preferQuantized: options.preferQuantized });
+    let bundle = readBundle(modelDir, { variant: options.modelVariant, preferQuantized: options.preferQuantized });
     const stride = options.windowStride ?? Math.floor(bundle.maxTokens / 4);
     if (!(Number.isInteger(stride) && stride >= 0 && stride < bundle.maxTokens / 2)) {
       throw new Error(`windowStride must be an integer from 0 to ${Math.ceil(bundle.maxTokens / 2) - 1} for this model (${bundle.maxTokens} tokens per window), got ${stride}`);
@@ -99,6 +103,8 @@ export class Engine {
     try {
       const outputName = checkGraph(bundle, loaded);
       const logitsWidth = await probeLogitsWidth(bundle, tokenizer, loaded, outputName);
+      // Without id2label the logits' width says how many labels there are (transformers would say LABEL_0…).
+      if (!bundle.labelsNamed && logitsWidth !== bundle.labels.length) bundle = { ...bundle, labels: labelNames(logitsWidth) };
       checkLabels(bundle, logitsWidth);
       return new Engine(bundle, tokenizer, loaded, outputName, logitsWidth, options);
     } catch (error) {
@@ -338,10 +344,11 @@ export class Engine {
   /** Padded batches through the graph, handed over together where the session can take several; the logits of each, row-major [batch, logitsWidth]. */
   private runBatches(batches: number[][][]): Promise<Float32Array>[] {
     const session = this.loaded.session;
-    const feeds = batches.map((batch) => batchTensors(batch, session.inputNames));
+    const feeds = batches.map((batch) => batchTensors(batch, this.feedPlan));
     const fetches = [this.outputName];
     const outputs = session.runMany ? session.runMany(feeds, fetches) : feeds.map((tensors) => session.run(tensors, fetches));
-    return outputs.map((output) => output.then((named) => named[this.outputName].data as Float32Array));
+    const type = this.feedPlan.outputType;
+    return outputs.map((output) => output.then((named) => toFloat32(named[this.outputName].data, type)));
   }
 
   /** Cuts a document into units and classifies them; every segment keeps its exact range. */
@@ -369,7 +376,7 @@ export class Engine {
       if (!session.inputNames.includes(name)) {
         throw new Error(`unknown input "${name}": ${this.model.onnxFile} takes ${session.inputNames.join(', ')}`);
       }
-      tensors[name] = new ort.Tensor('int64', tensor.data, tensor.dims);
+      tensors[name] = int32Input(this.signature, name) ? new ort.Tensor('int32', toInt32(tensor.data), tensor.dims) : new ort.Tensor('int64', tensor.data, tensor.dims);
     }
     const missing = session.inputNames.filter((name) => !(name in feeds));
     if (missing.length > 0) throw new Error(`missing input ${missing.join(', ')} for ${this.model.onnxFile}`);
@@ -378,7 +385,8 @@ export class Engine {
     const outputs = await session.run(tensors, outputNames ?? [...session.outputNames]);
     const result: Record<string, RawTensor<Float32Array>> = {};
     for (const [name, tensor] of Object.entries(outputs)) {
-      result[name] = { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+      const type = this.signature.outputs.find((output) => output.name === name)?.datatype === 'FP16' ? 'float16' : 'float32';
+      result[name] = { data: toFloat32(tensor.data, type), dims: [...tensor.dims] };
     }
     return result;
   }
@@ -400,34 +408,66 @@ export class Engine {
   }
 }
 
-/** Every graph input must be one we know how to feed (int64); returns the output that holds the logits. */
+/** Every graph input must be one we know how to feed (int64 or int32); returns the output that holds the logits. */
 function checkGraph(bundle: Bundle, loaded: LoadedSession): string {
   const { session } = loaded;
+  const seq2seq = loaded.signature.inputs.find((input) => SEQ2SEQ_INPUTS.includes(input.name));
+  if (seq2seq) {
+    throw new BundleError(bundle.onnxFile, `this is an encoder-decoder (seq2seq) graph (it takes "${seq2seq.name}"), not a text-classification model`);
+  }
   for (const input of loaded.signature.inputs) {
     if (!SUPPORTED_INPUTS.includes(input.name)) {
       throw new BundleError(bundle.onnxFile, `unknown graph input "${input.name}" (this engine feeds ${SUPPORTED_INPUTS.join(', ')})`);
     }
-    if (input.datatype !== 'INT64') {
-      throw new BundleError(bundle.onnxFile, `graph input "${input.name}" is ${input.datatype}; expected INT64`);
+    if (input.datatype !== 'INT64' && input.datatype !== 'INT32') {
+      throw new BundleError(bundle.onnxFile, `graph input "${input.name}" is ${input.datatype}; expected INT64 or INT32`);
     }
   }
   if (!session.inputNames.includes('input_ids')) throw new BundleError(bundle.onnxFile, 'the graph has no "input_ids" input');
-  if (session.outputNames.includes('logits')) return 'logits';
-  if (session.outputNames.length === 1) return session.outputNames[0];
-  throw new BundleError(bundle.onnxFile, `no "logits" output among ${session.outputNames.join(', ')}`);
+  const output = session.outputNames.includes('logits') ? 'logits' : session.outputNames.length === 1 ? session.outputNames[0] : undefined;
+  if (!output) throw new BundleError(bundle.onnxFile, `no "logits" output among ${session.outputNames.join(', ')}`);
+  const datatype = loaded.signature.outputs.find((spec) => spec.name === output)?.datatype;
+  if (datatype !== undefined && !['FP32', 'FP16', 'FP64'].includes(datatype)) {
+    throw new BundleError(bundle.onnxFile, `output "${output}" is ${datatype}; expected float logits`);
+  }
+  return output;
 }
 
-/** A padded batch of token ids as onnxruntime tensors for the graph's inputs. */
-function batchTensors(batch: number[][], inputNames: readonly string[]): Record<string, ort.Tensor> {
+/** What batchTensors needs to know about the graph: its inputs' types, the pad id and position numbering, the logits' type. */
+interface FeedPlan {
+  inputs: readonly TensorSpec[];
+  layout: FeedLayout;
+  outputType: 'float32' | 'float16' | 'float64';
+}
+
+function feedPlanOf(bundle: Bundle, signature: ModelSignature): FeedPlan {
+  const logits = signature.outputs.find((output) => output.name === 'logits') ?? signature.outputs[0];
+  const outputType = logits?.datatype === 'FP16' ? 'float16' : logits?.datatype === 'FP64' ? 'float64' : 'float32';
+  return { inputs: signature.inputs, layout: { padId: bundle.padId, positions: bundle.positions }, outputType };
+}
+
+function int32Input(signature: ModelSignature, name: string): boolean {
+  return signature.inputs.find((input) => input.name === name)?.datatype === 'INT32';
+}
+
+/** A padded batch of token ids as onnxruntime tensors for the graph's inputs, each in the integer type the graph declares. */
+function batchTensors(batch: number[][], plan: FeedPlan): Record<string, ort.Tensor> {
   const tensors: Record<string, ort.Tensor> = {};
-  for (const [name, { data, dims }] of Object.entries(paddedFeeds(batch, inputNames))) tensors[name] = new ort.Tensor('int64', data, dims);
+  const feeds = paddedFeeds(batch, plan.inputs.map((input) => input.name), plan.layout);
+  for (const input of plan.inputs) {
+    const { data, dims } = feeds[input.name];
+    tensors[input.name] = input.datatype === 'INT32' ? new ort.Tensor('int32', toInt32(data), dims) : new ort.Tensor('int64', data, dims);
+  }
   return tensors;
 }
 
 /** One tiny run: learns the logits width (often symbolic in the graph) and warms the session up. */
 async function probeLogitsWidth(bundle: Bundle, tokenizer: TextTokenizer, loaded: LoadedSession, outputName: string): Promise<number> {
   const { ids } = (await tokenizer.encode('warm up')).windows[0];
-  const output = (await loaded.session.run(batchTensors([ids], loaded.session.inputNames), [outputName]))[outputName];
+  const output = (await loaded.session.run(batchTensors([ids], feedPlanOf(bundle, loaded.signature)), [outputName]))[outputName];
+  if (output.dims.length === 3 && output.dims[0] === 1 && output.dims[1] === ids.length) {
+    throw new BundleError(bundle.onnxFile, `this is a token-classification graph (output "${outputName}" is [batch, sequence, labels]), not a text-classification model`);
+  }
   if (output.dims.length !== 2 || output.dims[0] !== 1) {
     throw new BundleError(bundle.onnxFile, `output "${outputName}" has shape [${output.dims.join(', ')}]; expected [batch, labels]`);
   }

@@ -2,10 +2,11 @@
 // label order for all texts, instead of an object with label strings per text.
 import type { Classification, LabelScore, ProblemType } from './types';
 
-export type ScoreFunction = 'softmax' | 'sigmoid' | 'binary-sigmoid';
+export type ScoreFunction = 'softmax' | 'sigmoid' | 'binary-sigmoid' | 'identity';
 
-/** Softmax for single-label, sigmoid for multi-label; a single logit is a binary model (sigmoid). */
+/** Softmax for single-label, sigmoid for multi-label; a single logit is a binary model (sigmoid); regression: the values themselves. */
 export function scoreFunctionFor(problemType: ProblemType, logitsWidth: number): ScoreFunction {
+  if (problemType === 'regression') return 'identity';
   if (problemType === 'multi_label_classification') return 'sigmoid';
   return logitsWidth === 1 ? 'binary-sigmoid' : 'softmax';
 }
@@ -18,6 +19,8 @@ export function probabilities(fn: ScoreFunction, logits: Float32Array, offset: n
     let sum = 0;
     for (let i = 0; i < width; i++) sum += out[i] = Math.exp(logits[offset + i] - max);
     for (let i = 0; i < width; i++) out[i] /= sum;
+  } else if (fn === 'identity') {
+    for (let i = 0; i < width; i++) out[i] = logits[offset + i];
   } else if (fn === 'sigmoid') {
     for (let i = 0; i < width; i++) out[i] = sigmoid(logits[offset + i]);
   } else {

@@ -1,7 +1,12 @@
 // Shared result and option types of the engine. Imported by the CLI, the worker, the
 // extension host and the tests; no `vscode` and no native module here.
 
-export type ProblemType = 'single_label_classification' | 'multi_label_classification';
+/** regression: the scores are the model's raw outputs (values), not probabilities. */
+export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
+
+/** Which ONNX file of a model directory runs, as Transformers.js names them (model.onnx is fp32, model_quantized.onnx quantized…). */
+export const MODEL_VARIANTS = ['auto', 'fp32', 'fp16', 'quantized', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
 /** How a document is cut into units before classification. */
 export type Unit = 'document' | 'paragraph' | 'sentence' | 'line' | 'section';
@@ -38,6 +43,8 @@ export interface ModelInfo {
   modelType: string;
   /** The ONNX file actually loaded. */
   onnxFile: string;
+  /** Its variant (fp32, quantized, fp16…). */
+  variant?: Exclude<ModelVariant, 'auto'>;
   /** Graph inputs the session asks for, e.g. input_ids, attention_mask, token_type_ids. */
   inputNames: string[];
   maxTokens: number;
@@ -56,6 +63,9 @@ export interface EngineOptions {
   batchSize?: number;
   /** Tokens shared by consecutive windows of a long text. */
   windowStride?: number;
+  /** Which graph of the model directory runs (default 'auto': fp32 when present, else the first variant present). */
+  modelVariant?: ModelVariant;
+  /** Older setting: with modelVariant 'auto', run model_quantized.onnx when the directory has one. */
   preferQuantized?: boolean;
   /** Entries in the result cache (LRU). */
   cacheSize?: number;

@@ -4,7 +4,7 @@ import { binaryReason } from '../classifier/binaryText';
 import { Engine } from '../classifier/engine';
 import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';
-import type { LabelScore, Unit } from '../classifier/types';
+import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
 import { defaultModelDir } from './paths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
@@ -38,6 +38,8 @@ link reference definitions are not units (--all-text classifies them too). Binar
 
 Options:
   -m, --model DIR          model directory (default: the bundled sentiment-sst2)
+      --variant NAME       which graph of the model directory: auto (fp32 when present), fp32, fp16,
+                           quantized, int8, uint8, q4, q4f16, bnb4
   -u, --unit UNIT          ${UNITS.join(' | ')} (default: paragraph)
   -f, --format FORMAT      table | json | jsonl (default: table); jsonl is written as units finish
       --top-k K            keep only the K best labels of each unit
@@ -53,6 +55,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
   async run(args) {
     const { values, positionals } = parseCommandLine(args, {
       model: { type: 'string', short: 'm' },
+      variant: { type: 'string' },
       unit: { type: 'string', short: 'u' },
       format: { type: 'string', short: 'f' },
       'top-k': { type: 'string' },
@@ -66,7 +69,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
     if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new UsageError(`--top-k must be a positive integer, got "${values['top-k']}"`);
 
     const modelDir = values.model ?? defaultModelDir();
-    const engineOptions = remoteEngineOptions(values, modelDir);
+    const engineOptions = { ...remoteEngineOptions(values, modelDir), modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') };
     const documents = positionals.map((file) => ({ file, text: readInput(file) }));
     const units = documents.flatMap(({ file, text }) => {
       const lineAt = lineCounter(text);

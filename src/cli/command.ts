@@ -11,7 +11,8 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-export const exitCodes = { ok: 0, runtimeError: 1, usageError: 2 } as const;
+/** 130: interrupted by SIGINT, as a shell reports a process that Ctrl-C ended (128 + 2). */
+export const exitCodes = { ok: 0, runtimeError: 1, usageError: 2, interrupted: 130 } as const;
 
 /** A problem with the command line itself: exit code 2, with the command's usage. */
 export class UsageError extends Error {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../classifier/engine';
+import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import { evaluate, EvaluationReport, Prediction } from '../datasets/evaluate';
 import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/labels';
 import { readTrainingManifest } from '../datasets/trainingManifest';
@@ -11,6 +12,7 @@ import { defaultModelDir } from './paths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions } from './remote';
 import { formatTable, percent } from './table';
+import { escapeControls } from './terminalText';
 
 const formats = ['table', 'json'] as const;
 const datasetFormats: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
@@ -35,6 +37,8 @@ text), the output says so and shows the held-out metrics first; --held-out leave
 
 Options:
   -m, --model DIR          model directory (default: the bundled sentiment-sst2)
+      --variant NAME       which graph of the model directory: auto (fp32 when present), fp32, fp16,
+                           quantized, int8, uint8, q4, q4f16, bnb4
       --text-column COL    column name or 1-based position; several (a,b) are joined with a space
       --label-column COL   column name or 1-based position
       --label-map MAP      gold=model pairs ("0=negative,1=positive") or a JSON file {"gold": "model"}
@@ -52,11 +56,13 @@ predicted), labels, total, evaluated, skipped, skipped_by_reason, skipped_rows, 
 calibration_bins, rows_per_second, seconds, model, dataset, label_mapping, training_overlap (null, or
 {rows, match, training_file, excluded, held_out: {accuracy, macro_f1, evaluated}}).
 
-Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the model), 2 usage error.`,
+Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the model), 2 usage error,
+130 interrupted (Ctrl-C; no predictions file is left).`,
 
   async run(args) {
     const { values, positionals } = parseCommandLine(args, {
       model: { type: 'string', short: 'm' },
+      variant: { type: 'string' },
       'text-column': { type: 'string' },
       'label-column': { type: 'string' },
       'label-map': { type: 'string' },
@@ -75,21 +81,26 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
     const format = oneOf('--format', values.format, formats, 'table');
     const datasetFormat = values['dataset-format'] === undefined ? undefined : oneOf('--dataset-format', values['dataset-format'], datasetFormats, 'csv');
     const batchSize = positiveInteger('--batch-size', values['batch-size']);
-    if (!fs.existsSync(dataset) || !fs.statSync(dataset).isFile()) throw new Error(`dataset ${dataset} not found`);
+    checkDatasetFile(dataset);
     const labelMap = values['label-map'] === undefined ? undefined : parseLabelMap(values['label-map']);
 
     const modelDir = values.model ?? defaultModelDir();
-    const engine = await Engine.load(modelDir, remoteEngineOptions(values, modelDir));
+    // The output target is opened before the model loads: a bad one fails at once, with nothing left behind.
+    const predictions = values.predictions ? new PredictionsFile(values.predictions) : undefined;
     const cancel = new AbortController();
     const onInterrupt = () => cancel.abort(new Error('cancelled (interrupted)'));
     process.once('SIGINT', onInterrupt);
     const progress = new ProgressLine();
-    const predictions = values.predictions ? new PredictionsFile(values.predictions, engine.model.labels) : undefined;
+    let engine: Engine | undefined;
     try {
+      engine = await Engine.load(modelDir, { ...remoteEngineOptions(values, modelDir), modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') });
+      cancel.signal.throwIfAborted();
+      const { labels } = engine.model;
+      const loaded = engine;
       const report = await evaluate(
         dataset,
         {
-          labels: engine.model.labels,
+          labels,
           labelMap,
           textColumn: values['text-column'],
           labelColumn: values['label-column'],
@@ -100,13 +111,13 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
           heldOutOnly: values['held-out'] ?? false,
           signal: cancel.signal,
           keepPredictions: false,
-          onPredictions: predictions && ((rows) => predictions.write(rows)),
+          onPredictions: predictions && ((rows) => predictions.write(rows, labels)),
           onProgress: (state) =>
             progress.update(
               `evaluating: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %), ${formatCount(state.rowsPerSecond)} rows/s${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`,
             ),
         },
-        (texts, signal) => engine.classify(texts, { signal }),
+        (texts, signal) => loaded.classify(texts, { signal }),
       ).catch((error) => {
         throw error instanceof LabelMappingError ? new LabelMappingError(`${error.message} (${cliWayOut(error)})`, error.mismatch) : error;
       });
@@ -116,45 +127,70 @@ Exit codes: 0 ok, 1 runtime error (including a dataset that does not fit the mod
       const model = { name: engine.model.name, dir: engine.model.dir };
       process.stdout.write(format === 'json' ? `${JSON.stringify(toJson(report, model), null, 2)}\n` : renderTable(report, model));
       return exitCodes.ok;
+    } catch (error) {
+      if (!cancel.signal.aborted) throw error;
+      progress.done();
+      process.stderr.write('textclf evaluate: cancelled (interrupted)\n');
+      return exitCodes.interrupted;
     } finally {
       progress.done();
       predictions?.discard();
       process.removeListener('SIGINT', onInterrupt);
-      await engine.dispose();
+      await engine?.dispose();
     }
   },
 };
 
-/** Predictions go to a temporary file renamed into place at the end, so a failed or cancelled run leaves nothing half-written. */
+function checkDatasetFile(dataset: string): void {
+  const stat = fs.statSync(dataset, { throwIfNoEntry: false });
+  if (!stat) throw new Error(`dataset ${dataset} not found`);
+  if (stat.isDirectory()) throw new Error(`dataset ${dataset} is a directory; name a CSV, TSV or JSONL file`);
+  if (!stat.isFile()) throw new Error(`dataset ${dataset} is not a regular file`);
+}
+
+/**
+ * Predictions go to a temporary file beside the target, renamed into place at the end, so a failed
+ * or cancelled run leaves nothing half-written. The target is checked when this is made: its
+ * directory must exist and be writable, and it must not be a directory itself.
+ */
 class PredictionsFile {
   private readonly temporary: string;
   private fd: number | undefined;
 
-  constructor(
-    private readonly target: string,
-    private readonly labels: string[],
-  ) {
+  constructor(private readonly target: string) {
+    const fail = (why: string) => new Error(`cannot write predictions to ${target}: ${why}`);
+    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw fail('it is a directory');
     this.temporary = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.partial`);
     try {
-      this.fd = fs.openSync(this.temporary, 'w');
+      this.fd = fs.openSync(this.temporary, 'wx');
     } catch (error) {
-      throw new Error(`cannot write predictions to ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw fail((error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   }
 
-  write(rows: Prediction[]): void {
+  write(rows: Prediction[], labels: string[]): void {
     const lines = rows.map((row) =>
-      JSON.stringify({ line: row.line, text: row.text, gold: row.gold, gold_label: row.goldLabel, predicted: row.predicted, confidence: row.confidence, scores: Object.fromEntries(this.labels.map((label, index) => [label, row.scores[index]])) }),
+      JSON.stringify({ line: row.line, text: row.text, gold: row.gold, gold_label: row.goldLabel, predicted: row.predicted, confidence: row.confidence, scores: Object.fromEntries(labels.map((label, index) => [label, row.scores[index]])) }),
     );
-    fs.writeSync(this.fd!, `${lines.join('\n')}\n`);
+    try {
+      fs.writeSync(this.fd!, `${lines.join('\n')}\n`);
+    } catch (error) {
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
 
   commit(): void {
+    try {
+      fs.fsyncSync(this.fd!);
+      fs.renameSync(this.temporary, this.target);
+    } catch (error) {
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
     fs.closeSync(this.fd!);
     this.fd = undefined;
-    fs.renameSync(this.temporary, this.target);
   }
 
+  /** Removes the temporary file unless it was committed. */
   discard(): void {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd);
@@ -257,5 +293,5 @@ function renderTable(report: EvaluationReport, model: { name: string; dir: strin
       lines.push(`  ${reason}: ${formatCount(count!)}`, ...shown.map((text) => `    ${text}`), ...(rows.length > shown.length ? [`    … and ${formatCount(rows.length - shown.length)} more (--format json lists all)`] : []));
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(escapeControls).join('\n')}\n`;
 }

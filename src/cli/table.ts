@@ -1,6 +1,9 @@
-// Plain-text tables for the terminal: columns padded to their widest cell, numbers right-aligned.
+// Plain-text tables for the terminal: columns padded to their widest cell, numbers right-aligned,
+// control characters in cells escaped.
+import { escapeControls } from './terminalText';
 
-export function formatTable(header: string[], rows: string[][], rightAligned: number[] = []): string {
+export function formatTable(header: string[], rawRows: string[][], rightAligned: number[] = []): string {
+  const rows = rawRows.map((row) => row.map(escapeControls));
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -12,7 +15,7 @@ export function formatTable(header: string[], rows: string[][], rightAligned: nu
 
 /** One line of at most `width` characters, line breaks shown as ⏎. */
 export function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\r?\n/g, ' ⏎ ').replace(/\s+/g, ' ');
+  const flat = escapeControls(text.replace(/\r?\n/g, ' ⏎ ').replace(/\s+/g, ' '));
   return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
 }
 

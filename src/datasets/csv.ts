@@ -7,15 +7,16 @@
 import { isUtf8 } from 'node:buffer';
 import { CsvError, Info, parse } from 'csv-parse';
 import type { RawRecord } from './records';
-import { invalidUtf8Detail } from './records';
+import { invalidUtf8Detail, tooLargeProblem } from './records';
 import { startsWithBom } from './source';
+import { defaultMaxRowBytes } from './types';
 
 interface ParsedRecord {
   record: string[];
   info: Info & { error?: CsvError };
 }
 
-export async function* readCsvRecordBatches(chunks: AsyncIterable<Buffer>, delimiter = ','): AsyncGenerator<RawRecord[]> {
+export async function* readCsvRecordBatches(chunks: AsyncIterable<Buffer>, delimiter = ',', maxRowBytes = defaultMaxRowBytes): AsyncGenerator<RawRecord[]> {
   const window = new ByteWindow();
   // With relaxed quotes and column counts the only error left is a quote still open at the end of
   // the file; it swallows the rest of the file and is reported after the last record.
@@ -49,6 +50,7 @@ export async function* readCsvRecordBatches(chunks: AsyncIterable<Buffer>, delim
   };
   const toRecord = ({ record, info }: ParsedRecord): RawRecord | undefined => {
     const { line, bytes } = take(info.bytes);
+    if (bytes.length > maxRowBytes) return { line, problem: tooLargeProblem(bytes.length, maxRowBytes) };
     if (record.every((field) => field.trim() === '')) return undefined;
     if (!isUtf8(bytes)) return { line, problem: { reason: 'invalid UTF-8', detail: invalidUtf8Detail(bytes) } };
     if (info.error) return { line, fields: record, problem: { reason: 'malformed', detail: fieldCountDetail(info.error) } };

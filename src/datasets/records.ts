@@ -5,10 +5,10 @@ import { isUtf8 } from 'node:buffer';
 import { readCsvRecordBatches } from './csv';
 import { splitLines } from './lines';
 import { fileChunks } from './source';
-import { DatasetFormat, ReadOptions } from './types';
+import { DatasetFormat, defaultMaxRowBytes, ReadOptions } from './types';
 
 export interface RecordProblem {
-  reason: 'malformed' | 'invalid UTF-8';
+  reason: 'malformed' | 'invalid UTF-8' | 'too large';
   detail: string;
 }
 
@@ -30,7 +30,7 @@ export async function* readRecords(path: string, format: DatasetFormat, options:
 export function readRecordBatches(path: string, format: DatasetFormat, options: ReadOptions = {}): AsyncGenerator<RawRecord[]> {
   switch (format) {
     case 'csv':
-      return readCsvRecordBatches(fileChunks(path, options));
+      return readCsvRecordBatches(fileChunks(path, options), ',', options.maxRowBytes);
     case 'tsv':
       return singles(readTsvRecords(path, options));
     case 'jsonl':
@@ -42,6 +42,10 @@ async function* singles(records: AsyncIterable<RawRecord>): AsyncGenerator<RawRe
   for await (const record of records) yield [record];
 }
 
+export function tooLargeProblem(bytes: number, limit = defaultMaxRowBytes): RecordProblem {
+  return { reason: 'too large', detail: `the row has ${bytes.toLocaleString('en-US')} bytes; rows of more than ${limit.toLocaleString('en-US')} bytes are skipped` };
+}
+
 export function invalidUtf8Detail(bytes: Buffer): string {
   const decoded = new TextDecoder('utf-8').decode(bytes);
   const column = decoded.indexOf('\uFFFD');
@@ -50,8 +54,13 @@ export function invalidUtf8Detail(bytes: Buffer): string {
 
 /** TSV has no quoting (the GLUE/SST-2 and SMS Spam files): one line is one record, fields split on tabs. */
 async function* readTsvRecords(path: string, options: ReadOptions): AsyncGenerator<RawRecord> {
+  const limit = options.maxRowBytes ?? defaultMaxRowBytes;
   for await (const { line, bytes } of splitLines(fileChunks(path, options))) {
     if (isBlank(bytes)) continue;
+    if (bytes.length > limit) {
+      yield { line, problem: tooLargeProblem(bytes.length, limit) };
+      continue;
+    }
     if (!isUtf8(bytes)) {
       yield { line, problem: { reason: 'invalid UTF-8', detail: invalidUtf8Detail(bytes) } };
       continue;
@@ -61,8 +70,13 @@ async function* readTsvRecords(path: string, options: ReadOptions): AsyncGenerat
 }
 
 async function* readJsonlRecords(path: string, options: ReadOptions): AsyncGenerator<RawRecord> {
+  const limit = options.maxRowBytes ?? defaultMaxRowBytes;
   for await (const { line, bytes } of splitLines(fileChunks(path, options))) {
     if (isBlank(bytes)) continue;
+    if (bytes.length > limit) {
+      yield { line, problem: tooLargeProblem(bytes.length, limit) };
+      continue;
+    }
     if (!isUtf8(bytes)) {
       yield { line, problem: { reason: 'invalid UTF-8', detail: invalidUtf8Detail(bytes) } };
       continue;

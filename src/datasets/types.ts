@@ -7,6 +7,7 @@ export type DatasetFormat = 'csv' | 'tsv' | 'jsonl';
 export type SkipReason =
   | 'malformed'
   | 'invalid UTF-8'
+  | 'too large'
   | 'empty text'
   | 'missing label'
   | 'label not known to the model';
@@ -67,4 +68,12 @@ export interface ReadOptions {
    * in milliseconds. Without it, rows of chunks already read ahead are parsed in one stretch.
    */
   yieldEveryMs?: number;
+  /** Rows (a CSV record, a TSV or JSONL line) larger than this many bytes are skipped as 'too large'. */
+  maxRowBytes?: number;
 }
+
+/**
+ * The default cap on one row: far above any real labeled text (SST-2 rows are under 300 bytes),
+ * far below what would make tokenizing and classifying it take minutes and gigabytes.
+ */
+export const defaultMaxRowBytes = 1024 * 1024;

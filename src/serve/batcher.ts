@@ -19,7 +19,8 @@ export interface BatcherOptions<In, Out> {
   key(item: In): string;
   /**
    * Runs one merged call; answers one result per item, in order. A call of a single item gets that
-   * item's cancellation signal, so a client that goes away cancels its own work.
+   * item's cancellation signal, so a client that goes away cancels its own work; a merged call gets a
+   * signal that aborts once every one of its items is cancelled.
    */
   run(items: In[], signal?: AbortSignal): Promise<Out[]>;
 }
@@ -140,7 +141,7 @@ export class DynamicBatcher<In, Out> {
     try {
       run = this.options.run(
         batch.map((pending) => pending.item),
-        batch.length === 1 ? batch[0].cancellation?.signal : undefined,
+        batch.length === 1 ? batch[0].cancellation?.signal : signalWhenAllCancelled(batch),
       );
     } catch (error) {
       run = Promise.reject(error);
@@ -162,4 +163,17 @@ export class DynamicBatcher<In, Out> {
         if (this.inFlight === 0) this.flushWhenIdle();
       });
   }
+}
+
+/** A signal that aborts when every item of a merged batch has been cancelled; none if an item cannot be. */
+function signalWhenAllCancelled<In, Out>(batch: Pending<In, Out>[]): AbortSignal | undefined {
+  if (!batch.every((pending) => pending.cancellation)) return undefined;
+  const controller = new AbortController();
+  let remaining = batch.length;
+  for (const pending of batch) {
+    pending.cancellation!.onAbort(() => {
+      if (--remaining === 0) controller.abort(new Error('every client of this batch disconnected'));
+    });
+  }
+  return controller.signal;
 }

@@ -14,11 +14,21 @@ export class Cancellation {
     return this.why;
   }
 
+  private listeners: (() => void)[] | undefined;
+
   abort(reason: unknown): void {
     if (this.cancelled) return;
     this.cancelled = true;
     this.why = reason;
     this.controller?.abort(reason);
+    for (const listener of this.listeners ?? []) listener();
+    this.listeners = undefined;
+  }
+
+  /** Calls `listener` once when cancelled (a plain callback: cheaper than an AbortSignal listener). */
+  onAbort(listener: () => void): void {
+    if (this.cancelled) listener();
+    else (this.listeners ??= []).push(listener);
   }
 
   get signal(): AbortSignal {

@@ -32,6 +32,9 @@ Options:
       --max-in-flight N     merged engine calls per model running at once (default: ${serveDefaults.maxInFlight})
       --max-inputs N        texts in one /v1/classify request (default: ${serveDefaults.maxInputs})
       --max-body-bytes N    largest request body (default: ${serveDefaults.maxBodyBytes})
+      --max-text-chars N    characters in one text of /v1/classify (default: ${serveDefaults.maxTextChars}); more answers 413
+      --allow-origin ORIGIN a web origin (https://tool.example) whose pages may call the service, with CORS; repeat
+                            for several, "*" for any. Requests a browser marks with another Origin get 403
       --threads N           inference threads per model (default: physical cores less one, at least 1: the HTTP
                             server needs a core of its own)
       --engine-batch-size N texts per onnxruntime run inside one engine call (default: ${serveDefaults.engineBatchSize}; requests
@@ -39,7 +42,8 @@ Options:
   -h, --help                show this help
 
 Without a token the server answers only requests addressed to localhost / 127.0.0.1 (a web page
-cannot reach it through DNS rebinding). Limits answer 413 (body, inputs) or 400 (batch).
+cannot reach it through DNS rebinding). Request bodies must be application/json (or the binary
+tensor form); anything else answers 415. Limits answer 413 (body, inputs, text length) or 400 (batch).
 Stops on SIGINT/SIGTERM after answering the requests in flight.
 Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
 
@@ -55,6 +59,8 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       'max-in-flight': { type: 'string' },
       'max-inputs': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'max-text-chars': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
       threads: { type: 'string' },
       'engine-batch-size': { type: 'string' },
     });
@@ -66,6 +72,9 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       throw new UsageError(`--batch-delay-ms must be 0 to 1000, got "${values['batch-delay-ms']}"`);
     }
     const threads = positiveInteger('--threads', values.threads);
+    for (const origin of values['allow-origin'] ?? []) {
+      if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError(`--allow-origin takes an origin such as https://tool.example (scheme and host, no path) or "*", got "${origin}"`);
+    }
 
     const server = await startServer({
       models: values.model ?? [defaultModelDir()],
@@ -78,6 +87,8 @@ Exit codes: 0 stopped, 1 runtime error (e.g. port in use), 2 usage error.`,
       maxInFlight: positiveInteger('--max-in-flight', values['max-in-flight']),
       maxInputs: positiveInteger('--max-inputs', values['max-inputs']),
       maxBodyBytes: positiveInteger('--max-body-bytes', values['max-body-bytes']),
+      maxTextChars: positiveInteger('--max-text-chars', values['max-text-chars']),
+      allowOrigins: values['allow-origin'],
       engine: { threads, batchSize: positiveInteger('--engine-batch-size', values['engine-batch-size']) ?? serveDefaults.engineBatchSize },
       log: (line) => process.stderr.write(`${line}\n`),
     });

@@ -17,6 +17,8 @@ export interface Limits {
   /** Texts in one /v1/classify or /v1/explain request. */
   maxInputs: number;
   maxBodyBytes: number;
+  /** Characters in one text of a /v1/classify request. */
+  maxTextChars: number;
 }
 
 export interface BatchingOptions {
@@ -194,6 +196,11 @@ export class Routes {
     }
     if (texts.length > this.limits.maxInputs) {
       throw new HttpError(413, `${texts.length} inputs exceed the limit of ${this.limits.maxInputs} texts per request (--max-inputs)`);
+    }
+    const tooLong = texts.findIndex((text: string) => text.length > this.limits.maxTextChars);
+    if (tooLong >= 0) {
+      const count = (value: number) => value.toLocaleString('en-US');
+      throw new HttpError(413, `input ${tooLong + 1} has ${count(texts[tooLong].length)} characters, over the limit of ${count(this.limits.maxTextChars)} characters per text (--max-text-chars)`);
     }
     let modelName = model;
     if (modelName === undefined && this.endpoints.size === 1) modelName = [...this.endpoints.keys()][0];

@@ -8,6 +8,7 @@ import { packageVersion } from '../cli/paths';
 import type { ClassifierClient } from '../classifier/client';
 import { physicalCores } from '../classifier/session';
 import type { EngineOptions } from '../classifier/types';
+import { checkBrowserRequest } from './browser';
 import { Cancellation } from './cancellation';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
@@ -37,6 +38,10 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Texts in one /v1/classify request. */
   maxInputs?: number;
+  /** Characters in one text of a request (413 above it). */
+  maxTextChars?: number;
+  /** Origins whose web pages may call the service ('*': any); requests from other origins get 403. */
+  allowOrigins?: string[];
   /** How long close() waits for requests in flight before cutting connections. */
   drainTimeoutMs?: number;
   engine?: EngineOptions;
@@ -62,6 +67,8 @@ export const serveDefaults = {
   maxInFlight: 2,
   maxBodyBytes: 10 * 1024 * 1024,
   maxInputs: 1024,
+  /** A 1,000,000-character text takes seconds of CPU; a larger one is refused before it reaches the worker. */
+  maxTextChars: 1_000_000,
   drainTimeoutMs: 30_000,
   /**
    * The most texts per onnxruntime run inside one engine call. A merged batch holds texts of all
@@ -96,7 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const routes = new Routes(
     models,
-    { maxBatch: settings.maxBatch, maxInputs: settings.maxInputs, maxBodyBytes: settings.maxBodyBytes },
+    { maxBatch: settings.maxBatch, maxInputs: settings.maxInputs, maxBodyBytes: settings.maxBodyBytes, maxTextChars: settings.maxTextChars },
     { enabled: settings.dynamicBatching ?? true, delayMs: settings.batchDelayMs, maxInFlight: settings.maxInFlight },
     packageVersion(),
   );
@@ -104,7 +111,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const expectedAuthorization = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+  const expectedAuthorization = options.token ? Buffer.from(options.token) : undefined;
+  const browserPolicy = { allowOrigins: options.allowOrigins ?? [] };
   // Without a token, a loopback server answers only requests addressed to a loopback name: a web
   // page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) must not read the answers.
   const checkHostHeader = !expectedAuthorization && isLoopbackHost(settings.host);
@@ -119,6 +127,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       const pathname = (request.url ?? '/').split('?', 1)[0];
       if (draining) throw unavailable('the server is shutting down');
+      const browser = checkBrowserRequest(request, browserPolicy);
+      for (const [name, value] of Object.entries(browser.cors)) response.setHeader(name, value);
+      if (browser.preflight) {
+        response.writeHead(browser.preflight.status, browser.preflight.headers).end();
+        return;
+      }
       if (expectedAuthorization && !pathname.startsWith('/v2/health/')) checkToken(request, expectedAuthorization);
       if (checkHostHeader) checkLoopbackHostHeader(request);
       const reply = await routes.handle(request.method ?? 'GET', pathname, request, cancellation);
@@ -194,8 +208,10 @@ function checkExposure(host: string, token: string | undefined): void {
   }
 }
 
+/** The scheme is case-insensitive (RFC 7235); the token is compared in constant time. */
 function checkToken(request: http.IncomingMessage, expected: Buffer): void {
-  const given = Buffer.from(request.headers.authorization ?? '');
+  const credentials = /^bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+  const given = Buffer.from(credentials?.[1] ?? '');
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
     throw new HttpError(401, 'missing or wrong bearer token (send "Authorization: Bearer <token>")', {
       'WWW-Authenticate': 'Bearer realm="textclf"',
@@ -205,8 +221,9 @@ function checkToken(request: http.IncomingMessage, expected: Buffer): void {
 
 function checkLoopbackHostHeader(request: http.IncomingMessage): void {
   const host = request.headers.host ?? '';
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
-  if (!isLoopbackHost(name)) {
+  // host, host:port, [v6] or [v6]:port; anything after a bracketed address but a port is another name.
+  const parts = /^(\[[^\]]*\]|[^:[\]]*)(?::\d*)?$/.exec(host);
+  if (!parts || !isLoopbackHost(parts[1])) {
     throw new HttpError(403, `Host '${host}' is not this machine: a server on loopback without a token answers requests to localhost or 127.0.0.1 only`);
   }
 }

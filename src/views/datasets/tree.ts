@@ -10,6 +10,7 @@ import type { EvaluationService } from '../../evaluation/service';
 import { DatasetFile, DatasetGroup, DiscoveredDataset, discoverDatasets } from './discovery';
 import type { DatasetSettings } from './settings';
 import { DatasetSummaries, SummaryState, yieldEveryMs } from './summaries';
+import { escapeMarkdown, inlineCode } from '../markdownText';
 
 export type DatasetNode =
   | { kind: 'group'; group: DatasetGroup }
@@ -203,7 +204,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
     if (latest === undefined) void this.evaluations.store.latestFor(file.path).then((record) => record && this.fireFile(file.path));
     const accuracy = latest ? ` · acc ${(latest.result.accuracy * 100).toFixed(1)} %` : '';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${name}**  \n`).appendText(`${file.path}\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(name)}**  \n`).appendText(`${file.path}\n`);
     if (state.status === 'counting') {
       item.description = `counting… ${Math.floor(state.fraction * 100)} %`;
       this.showProgress();
@@ -213,11 +214,11 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
     } else {
       const { schema, summary } = state;
       item.description = `${summary.total.toLocaleString('en-US')} rows${accuracy} · ${describeColumns(schema.textColumns, schema.labelColumn, schema.hasHeader)}`;
-      tooltip.appendMarkdown(`\n\n${schema.format.toUpperCase()}${schema.hasHeader ? ' with header' : ''}; text: \`${schema.textColumns.join(' + ')}\`, label: \`${schema.labelColumn}\`  \n`);
+      tooltip.appendMarkdown(`\n\n${schema.format.toUpperCase()}${schema.hasHeader ? ' with header' : ''}; text: ${inlineCode(schema.textColumns.join(' + '))}, label: ${inlineCode(schema.labelColumn)}  \n`);
       tooltip.appendMarkdown(`${summary.total} rows: ${summary.usable} usable, ${summary.total - summary.usable} skipped; ${summary.labelCounts.size} labels`);
     }
     if (latest) {
-      tooltip.appendMarkdown(`\n\nLast evaluation: **${(latest.result.accuracy * 100).toFixed(2)} %** accuracy with ${latest.model.name} (${new Date(latest.finishedAt).toLocaleString()})`);
+      tooltip.appendMarkdown(`\n\nLast evaluation: **${(latest.result.accuracy * 100).toFixed(2)} %** accuracy with ${escapeMarkdown(latest.model.name)} (${new Date(latest.finishedAt).toLocaleString()})`);
     }
     item.tooltip = tooltip;
     item.contextValue = ['dataset', latest ? 'evaluated' : '', file.addedByHand ? 'added' : ''].filter(Boolean).join('.');

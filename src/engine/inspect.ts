@@ -1,0 +1,121 @@
+// What a model directory holds and whether this engine runs it: family, tokenizer pipeline, graph
+// inputs and outputs with their types, problem type, labels, variant, window length and external
+// data, and one sentence per problem. The check loads the model the way the engine does (Engine.load
+// on the CPU), so "supported" means the engine really ran it once.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { readBundle, variantsIn, type Bundle } from '../classifier/bundle';
+import { Engine } from '../classifier/engine';
+import type { ModelVariant } from '../classifier/types';
+
+export interface TensorDescription {
+  name: string;
+  /** onnxruntime's type name: int64, int32, float32, float16… */
+  dtype: string;
+  /** Dims, with the graph's symbolic names (batch_size, sequence_length) where a dim is not fixed. */
+  shape: (number | string)[];
+}
+
+/** The result of `textclf models --check`; the JSON keys are part of the CLI's contract. */
+export interface ModelCheck {
+  dir: string;
+  /** config.json's model_type (bert, roberta, xlm-roberta, deberta-v2…). */
+  family: string | null;
+  /** The tokenizer model and pipeline, e.g. "WordPiece (BertNormalizer, BertPreTokenizer, [CLS] $A [SEP])". */
+  tokenizer: string | null;
+  inputs: TensorDescription[];
+  outputs: TensorDescription[];
+  problem_type: string | null;
+  labels: string[];
+  /** The graph variant the engine loads (fp32, quantized, fp16…) and its file. */
+  variant: { name: string; file: string; available: string[] } | null;
+  /** External weight files of the graph (model.onnx_data…). */
+  external_data: string[];
+  /** The most tokens one window holds, special tokens included. */
+  window: number | null;
+  supported: boolean;
+  /** One sentence per problem; empty when supported. */
+  problems: string[];
+}
+
+export async function checkModel(dir: string, options: { variant?: ModelVariant } = {}): Promise<ModelCheck> {
+  const absDir = path.resolve(dir);
+  const check: ModelCheck = {
+    dir: absDir, family: null, tokenizer: null, inputs: [], outputs: [], problem_type: null, labels: [],
+    variant: null, external_data: [], window: null, supported: false, problems: [],
+  };
+  const config = readJson(path.join(absDir, 'config.json'));
+  if (config) {
+    check.family = typeof config.model_type === 'string' ? config.model_type : null;
+    check.problem_type = typeof config.problem_type === 'string' ? config.problem_type : 'single_label_classification';
+  }
+  const tokenizerJson = readJson(path.join(absDir, 'tokenizer.json'));
+  if (tokenizerJson) check.tokenizer = describeTokenizer(tokenizerJson);
+
+  let bundle: Bundle;
+  try {
+    bundle = readBundle(absDir, { variant: options.variant });
+  } catch (error) {
+    check.problems.push(oneSentence(error));
+    return check;
+  }
+  check.labels = bundle.labels;
+  check.problem_type = bundle.problemType;
+  check.window = bundle.maxTokens;
+  check.external_data = bundle.externalData;
+  check.variant = { name: bundle.variant, file: path.relative(absDir, bundle.onnxFile), available: variantsIn(absDir).map((v) => v.variant) };
+
+  try {
+    const session = await ort.InferenceSession.create(bundle.onnxFile, { executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 3 });
+    const describe = (metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorDescription[] =>
+      metadata.map((m) => ({ name: m.name, dtype: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? m.shape.map((d) => (typeof d === 'number' ? d : d || '?')) : [] }));
+    check.inputs = describe(session.inputMetadata);
+    check.outputs = describe(session.outputMetadata);
+    await session.release();
+  } catch (error) {
+    check.problems.push(oneSentence(error));
+    return check;
+  }
+
+  try {
+    const engine = await Engine.load(absDir, { executionProviders: ['cpu'], threads: 1, cacheSize: 0, modelVariant: options.variant });
+    check.labels = engine.model.labels;
+    await engine.dispose();
+  } catch (error) {
+    check.problems.push(oneSentence(error));
+  }
+  check.supported = check.problems.length === 0;
+  return check;
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first line of an error's message: what went wrong, without a stack or onnxruntime's native detail lines. */
+function oneSentence(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0].trim();
+}
+
+interface Piece {
+  SpecialToken?: { id: string };
+  Sequence?: { id: string };
+}
+
+/** "Unigram (Sequence, Metaspace, <s> $A </s>)": the model type, then normalizer, pre-tokenizer and the single-sequence template. */
+export function describeTokenizer(json: Record<string, unknown>): string {
+  const type = (section: unknown) => ((section as { type?: string } | null)?.type ?? null);
+  const post = json.post_processor as { type?: string; single?: Piece[]; cls?: [string, number]; sep?: [string, number] } | null;
+  let template: string | null = null;
+  if (post?.type === 'TemplateProcessing' && post.single) template = post.single.map((piece) => piece.SpecialToken?.id ?? `$${piece.Sequence?.id ?? 'A'}`).join(' ');
+  else if ((post?.type === 'BertProcessing' || post?.type === 'RobertaProcessing') && post.cls && post.sep) template = `${post.cls[0]} $A ${post.sep[0]}`;
+  else if (post) template = post.type ?? null;
+  const parts = [type(json.normalizer), type(json.pre_tokenizer), template].filter((part): part is string => part !== null);
+  return `${type(json.model) ?? 'unknown'}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
