@@ -101,6 +101,13 @@ describe('textclf predict (child process, bundled)', function () {
     assert.match(wrongColumn.stderr, /text column "nope" not found; the columns are: 1 id, 2 subject, 3 body/);
     assert.deepEqual(fs.readdirSync(dir), ['labeled.csv']);
     assert.equal(fs.readFileSync(out, 'utf8'), 'previous run\n');
+    const intoDirectory = textclf(['predict', fixture('cli', 'tickets.csv'), '--out', dir]);
+    assert.equal(intoDirectory.code, 1);
+    assert.match(intoDirectory.stderr, /cannot write .* it is a directory/);
+    const missingFolder = textclf(['predict', fixture('cli', 'tickets.csv'), '--out', path.join(dir, 'no', 'such', 'out.csv')]);
+    assert.equal(missingFolder.code, 1);
+    assert.match(missingFolder.stderr, /cannot write .*out\.csv: ENOENT/);
+    assert.deepEqual(fs.readdirSync(dir), ['labeled.csv']);
   });
 
   it('Ctrl-C in the middle of a run removes the partial file and exits 1', async () => {
