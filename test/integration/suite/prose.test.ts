@@ -71,6 +71,7 @@ describe('prose only and binary files', function () {
       fs.rmSync(file.fsPath, { force: true });
     }
     const withNul = await vscode.workspace.openTextDocument({ content: 'PNG\r\n\u0000\u0000\u0000\rIHDR some words' });
+    assert.ok(withNul.getText().includes('\u0000'), `the document as VS Code holds it: ${JSON.stringify(withNul.getText())}`);
     await assert.rejects(api.classifier.classifyDocument(withNul), /looks like a binary file \(it contains NUL bytes\)/);
   });
 });
