@@ -19,8 +19,16 @@ export function isMarkdownPath(file: string): boolean {
   return /\.(?:md|markdown)$/i.test(file);
 }
 
+/** The last text masked and its mask: hovers over an unchanged document ask for the same text again. */
+let lastMasked: { text: string; masked: string } | undefined;
+
 /** The text with every non-prose line blanked (spaces, same length, line breaks kept). */
 export function maskNonProse(text: string): string {
+  if (lastMasked?.text !== text) lastMasked = { text, masked: mask(text) };
+  return lastMasked.masked;
+}
+
+function mask(text: string): string {
   const lines = splitLines(text);
   const frontMatterLines = frontMatterLength(lines);
   const prose = new Uint8Array(lines.length);

@@ -8,6 +8,7 @@ export class AtomicFile {
   private fd: number | undefined;
 
   constructor(private readonly target: string) {
+    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot write ${target}: it is a directory`);
     this.temporary = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.partial`);
     try {
       this.fd = fs.openSync(this.temporary, 'w');

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../classifier/engine';
-import type { Classification } from '../classifier/types';
+import { MODEL_VARIANTS, type Classification, type ModelVariant } from '../classifier/types';
 import { predictDataset, type PredictedRow, type PredictSummary } from '../datasets/predict';
 import type { UnlabeledSchema } from '../datasets/schema';
 import type { DatasetFormat } from '../datasets/types';
@@ -12,6 +12,7 @@ import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageErro
 import { defaultModelDir } from './paths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions, remoteSummary } from './remote';
+import { escapeControls } from './terminalText';
 
 const outputFormats = ['csv', 'jsonl'] as const;
 type OutputFormat = (typeof outputFormats)[number];
@@ -37,6 +38,8 @@ Options:
   -o, --out FILE           where to write the predictions (required)
   -f, --format FORMAT      csv | jsonl (default: from --out's extension, .jsonl/.ndjson: jsonl, else csv)
   -m, --model DIR          model directory (default: the bundled sentiment-sst2)
+      --variant NAME       which graph of the model directory: auto (fp32 when present), fp32, fp16,
+                           quantized, int8, uint8, q4, q4f16, bnb4
       --text-column COL    column name or 1-based position; several (a,b) are joined with a space
       --dataset-format F   csv | tsv | jsonl (default: from the extension or content)
       --header, --no-header  whether the first CSV/TSV row names the columns (default: detected)
@@ -51,6 +54,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
       out: { type: 'string', short: 'o' },
       format: { type: 'string', short: 'f' },
       model: { type: 'string', short: 'm' },
+      variant: { type: 'string' },
       'text-column': { type: 'string' },
       'dataset-format': { type: 'string' },
       header: { type: 'boolean' },
@@ -67,17 +71,25 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
     const datasetFormat = values['dataset-format'] === undefined ? undefined : oneOf('--dataset-format', values['dataset-format'], datasetFormats, 'csv');
     const chunkSize = positiveInteger('--batch-size', values['batch-size']);
     const modelDir = values.model ?? defaultModelDir();
-    const engineOptions = remoteEngineOptions(values, modelDir);
+    const engineOptions = { ...remoteEngineOptions(values, modelDir), modelVariant: oneOf<ModelVariant>('--variant', values.variant, MODEL_VARIANTS, 'auto') };
     if (!fs.existsSync(dataset) || !fs.statSync(dataset).isFile()) throw new Error(`dataset ${dataset} not found`);
     if (path.resolve(out) === path.resolve(dataset)) throw new UsageError('--out must not be the dataset itself');
 
-    const engine = await Engine.load(modelDir, engineOptions);
+    // The output is opened before the model loads: a target that cannot be written fails at once.
+    const file = new AtomicFile(out);
+    let engine: Engine;
+    try {
+      engine = await Engine.load(modelDir, engineOptions);
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    const started = performance.now();
     const cancel = new AbortController();
     const onInterrupt = (signal: NodeJS.Signals) => cancel.abort(new Error(`cancelled (${signal}); ${out} was not written`));
     process.once('SIGINT', onInterrupt);
     process.once('SIGTERM', onInterrupt);
     const progress = new ProgressLine();
-    const file = new AtomicFile(out);
     try {
       let writer: RowWriter | undefined;
       const summary = await predictDataset(
@@ -93,8 +105,10 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
             file.write(writer.header());
           },
           onRows: (rows) => file.write(rows.map((row) => writer!.row(row)).join('')),
-          onProgress: (state) =>
-            progress.update(`predicting: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} %)${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`),
+          onProgress: (state) => {
+            const rate = state.predicted / Math.max((performance.now() - started) / 1000, 1e-3);
+            progress.update(`predicting: ${formatCount(state.rows)} rows (${Math.floor((state.bytesRead / Math.max(state.totalBytes, 1)) * 100)} % of the file), ${formatCount(rate)} rows/s${state.skipped > 0 ? `, ${formatCount(state.skipped)} skipped` : ''}`);
+          },
         },
         (texts, signal) => engine.classify(texts, { signal }),
       );
@@ -161,13 +175,13 @@ function csvLine(fields: string[]): string {
 function summaryText(summary: PredictSummary, out: string, modelName: string, remote: string, renamed: boolean): string {
   const { schema } = summary;
   const lines = [
-    `predicted ${formatCount(summary.predicted)} of ${formatCount(summary.total)} rows (${formatCount(summary.skipped)} skipped) in ${formatSeconds(summary.seconds)} with ${modelName}, text: ${schema.textColumns.join(' + ')}; wrote ${out}${remote}`,
+    `predicted ${formatCount(summary.predicted)} of ${formatCount(summary.total)} rows (${formatCount(summary.skipped)} skipped) in ${formatSeconds(summary.seconds)} with ${modelName}, text: ${escapeControls(schema.textColumns.join(' + '))}; wrote ${out}${remote}`,
   ];
   if (renamed) lines.push('  the input has a label, score or scores column: the predictions are in predicted_label, predicted_score(s)');
   for (const [reason, count] of Object.entries(summary.skippedByReason)) {
     lines.push(`  skipped, ${reason}: ${formatCount(count!)}`);
     const examples = summary.skippedExamples.filter((row) => row.reason === reason);
-    lines.push(...examples.map((row) => `    line ${row.line}: ${row.detail}`));
+    lines.push(...examples.map((row) => `    line ${row.line}: ${escapeControls(row.detail)}`));
     if (count! > examples.length) lines.push(`    … and ${formatCount(count! - examples.length)} more`);
   }
   return lines.join('\n');

@@ -14,7 +14,8 @@ export class ProgressLine {
     const now = Date.now();
     if (now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns ?? 80) - 1)}`);
+    // A terminal of unknown size (a pty nobody sized) reports 0 columns.
+    this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns || 80) - 1)}`);
     this.drawn = true;
   }
 

@@ -21,13 +21,19 @@ export class DatasetError extends Error {
 
 export async function inspectDataset(file: string, options: SchemaOptions = {}): Promise<DatasetSchema> {
   const format = options.format ?? (await detectFormat(file));
+  const sample = await readSample(file, format);
+  return format === 'jsonl' ? jsonlSchema(file, sample, options) : delimitedSchema(file, format, sample, options);
+}
+
+/** The first readable records (one more than sampleSize, so that a header row still leaves sampleSize). */
+async function readSample(file: string, format: DatasetFormat): Promise<RawRecord[]> {
   const sample: RawRecord[] = [];
   for await (const record of readRecords(file, format)) {
     if (!record.problem) sample.push(record);
     if (sample.length > sampleSize) break;
   }
   if (sample.length === 0) throw new DatasetError(file, 'no readable rows');
-  return format === 'jsonl' ? jsonlSchema(file, sample, options) : delimitedSchema(file, format, sample, options);
+  return sample;
 }
 
 export async function detectFormat(file: string): Promise<DatasetFormat> {
@@ -158,12 +164,7 @@ const minFreeTextLength = 20;
  */
 export async function inspectUnlabeledDataset(file: string, options: Omit<SchemaOptions, 'labelColumn'> = {}): Promise<UnlabeledSchema> {
   const format = options.format ?? (await detectFormat(file));
-  const sample: RawRecord[] = [];
-  for await (const record of readRecords(file, format)) {
-    if (!record.problem) sample.push(record);
-    if (sample.length > sampleSize) break;
-  }
-  if (sample.length === 0) throw new DatasetError(file, 'no readable rows');
+  const sample = await readSample(file, format);
   let columns: string[];
   let hasHeader = false;
   let values: (column: string) => string[];

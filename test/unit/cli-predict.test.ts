@@ -43,6 +43,22 @@ describe('textclf predict (child process, bundled)', function () {
     assert.match(stderr, /skipped, empty text: 1\n {4}line 6: column body is empty/);
     assert.match(stderr, /skipped, malformed: 1\n {4}line 7: expected 3 fields, found 5/);
     assert.deepEqual(fs.readdirSync(dir), ['labeled.csv'], 'no temporary file left');
+    assert.doesNotMatch(stderr, /predicting:|\r/, 'no progress line when stderr is not a terminal');
+  });
+
+  it('draws a progress line on stderr when it is a terminal (run under script(1))', function () {
+    const script = ['/usr/bin/script', '/bin/script'].find((file) => fs.existsSync(file));
+    if (!script) {
+      console.log('    (skipped: script(1) from util-linux is not installed)');
+      this.skip();
+    }
+    const input = path.join(dir, 'reviews.csv');
+    fs.writeFileSync(input, `text\n${Array.from({ length: 1200 }, (_, i) => `"Review ${i}: ${i % 2 ? 'lovely' : 'awful'}"`).join('\n')}\n`);
+    const command = [process.execPath, bin, 'predict', input, '--out', path.join(dir, 'out.csv')].map((part) => `'${part}'`).join(' ');
+    const run = spawnSync(script!, ['-qec', command, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\r\x1b\[2Kpredicting: [\d,]+ rows \(\d+ % of the file\), [\d,]+ rows\/s/);
+    assert.match(run.stdout, /predicted 1,200 of 1,200 rows/);
   });
 
   it('JSONL in, JSONL out (from the extension): input keys kept, scores of every label; a label column is not overwritten', () => {
@@ -85,6 +101,13 @@ describe('textclf predict (child process, bundled)', function () {
     assert.match(wrongColumn.stderr, /text column "nope" not found; the columns are: 1 id, 2 subject, 3 body/);
     assert.deepEqual(fs.readdirSync(dir), ['labeled.csv']);
     assert.equal(fs.readFileSync(out, 'utf8'), 'previous run\n');
+    const intoDirectory = textclf(['predict', fixture('cli', 'tickets.csv'), '--out', dir]);
+    assert.equal(intoDirectory.code, 1);
+    assert.match(intoDirectory.stderr, /cannot write .* it is a directory/);
+    const missingFolder = textclf(['predict', fixture('cli', 'tickets.csv'), '--out', path.join(dir, 'no', 'such', 'out.csv')]);
+    assert.equal(missingFolder.code, 1);
+    assert.match(missingFolder.stderr, /cannot write .*out\.csv: ENOENT/);
+    assert.deepEqual(fs.readdirSync(dir), ['labeled.csv']);
   });
 
   it('Ctrl-C in the middle of a run removes the partial file and exits 1', async () => {

@@ -73,6 +73,15 @@ describe('ClassifierClient and worker process', function () {
     assert.equal(segments[1].labels[0].label, 'negative');
   });
 
+  it('classifies only the prose of a Markdown document when asked (prose), with exact ranges', async () => {
+    await client.loadModel(model);
+    const text = '# Awful heading\n\nA lovely, warm film.\n\n```\nterrible_code()\n```\n';
+    const prose = await client.classifyDocument(text, 'paragraph', { prose: true });
+    assert.deepEqual(prose.map((s) => [s.text, text.slice(s.start, s.end)]), [['A lovely, warm film.', 'A lovely, warm film.']]);
+    const all = await client.classifyDocument(text, 'paragraph');
+    assert.deepEqual(all.map((s) => s.text), ['# Awful heading', 'A lovely, warm film.', '```\nterrible_code()\n```']);
+  });
+
   it('reports a broken model directory with the file it names', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-client-'));
     try {

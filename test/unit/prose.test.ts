@@ -1,6 +1,7 @@
 // Prose-only segmentation of Markdown: headings, code, front matter, tables, HTML and link reference
 // definitions are not units; paragraphs (also in lists and block quotes) are, with exact offsets.
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { isMarkdownPath, maskNonProse } from '../../src/classifier/prose';
 import { segment, UNITS } from '../../src/classifier/segment';
 import { unitAround, unitsAround } from '../../src/views/blocks';
@@ -98,36 +99,35 @@ describe('prose (Markdown without headings, code, tables, HTML, front matter)', 
     assert.equal(maskNonProse(text), '   \nStill prose here.\n');
   });
 
-  it('property: for random Markdown-ish documents, every unit of every kind lies at its exact source offsets', () => {
-    const pieces = ['# Head', 'Some prose here.', '```', 'code line', '~~~', '    indented', '| a | b |', '|---|---|', '<p>html</p>', '[x]: /url', '- item', '> quote', '---', '', '', ' ', 'Ünïcödé 😀 text.', 'Two. Sentences!'];
-    const breaks = ['\n', '\r\n', '\r'];
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    for (let round = 0; round < 300; round++) {
-      const lines = Array.from({ length: 1 + random(25) }, () => pieces[random(pieces.length)]);
-      const lineBreak = breaks[random(breaks.length)];
-      const text = lines.join(lineBreak) + (random(2) ? lineBreak : '');
-      const masked = maskNonProse(text);
-      assert.equal(masked.length, text.length);
-      for (const unit of UNITS) {
-        let previousEnd = 0;
-        for (const found of segment(text, unit, { prose: true })) {
-          assert.ok(found.start >= previousEnd && found.end > found.start && found.end <= text.length);
-          assert.equal(found.text, masked.slice(found.start, found.end), `${unit} in ${JSON.stringify(text)}`);
-          if (unit === 'paragraph' || unit === 'sentence' || unit === 'line') {
-            assert.equal(found.text, text.slice(found.start, found.end), `${unit} in ${JSON.stringify(text)}`);
-            // Headings and these HTML blocks interrupt any paragraph, so they are never prose.
-            assert.doesNotMatch(found.text, /^(?:# Head|<p>html<\/p>)$/m);
-          } else {
-            assert.doesNotMatch(found.text, /^(?:# Head|<p>html<\/p>)$/m, 'a document or section unit has them blanked');
+  it('property (fast-check): for generated Markdown documents, every unit of every kind lies at its exact source offsets', () => {
+    const line = fc.oneof(
+      fc.constantFrom('# Head', 'Some prose here.', '```', 'code line', '~~~', '    indented', '| a | b |', '|---|---|', '<p>html</p>', '[x]: /url', '- item', '> quote', '---', '', ' ', 'Ünïcödé 😀 text.', 'Two. Sentences!'),
+      fc.string({ maxLength: 12 }),
+    );
+    const documents = fc.tuple(fc.array(line, { minLength: 1, maxLength: 25 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
+      .map(([lines, lineBreak, trailing]) => lines.join(lineBreak) + (trailing ? lineBreak : ''));
+    fc.assert(
+      fc.property(documents, (text) => {
+        const masked = maskNonProse(text);
+        assert.equal(masked.length, text.length);
+        for (const unit of UNITS) {
+          let previousEnd = 0;
+          for (const found of segment(text, unit, { prose: true })) {
+            assert.ok(found.start >= previousEnd && found.end > found.start && found.end <= text.length);
+            assert.equal(found.text, masked.slice(found.start, found.end), unit);
+            if (unit === 'paragraph' || unit === 'sentence' || unit === 'line') {
+              assert.equal(found.text, text.slice(found.start, found.end), unit);
+              // Headings and these HTML blocks interrupt any paragraph, so they are never prose.
+              assert.doesNotMatch(found.text, /^(?:# Head|<p>html<\/p>)$/m);
+            } else {
+              assert.doesNotMatch(found.text, /^(?:# Head|<p>html<\/p>)$/m, 'a document or section unit has them blanked');
+            }
+            previousEnd = found.end;
           }
-          previousEnd = found.end;
         }
-      }
-    }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('Markdown files are told by their extension', () => {
