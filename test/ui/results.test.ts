@@ -63,7 +63,7 @@ async function goToLine(page: Page, line: number): Promise<void> {
 }
 
 describe('results UI: tree, decorations, stale mark, selection result', function () {
-  this.timeout(300_000);
+  this.timeout(600_000); // one workbench for three themes and two documents, on a busy machine
   const workbench = useWorkbench({ failureScreenshot: path.join(results, 'ui-results-failed.png') });
 
   it('shows label-first rows, gutter dots, a selection result and a stale mark in three themes', async () => {
@@ -91,8 +91,9 @@ describe('results UI: tree, decorations, stale mark, selection result', function
     await page.locator('.monaco-editor .codelens-decoration', { hasText: 'edited — re-classify' }).waitFor({ timeout: 10_000 });
     await goToLine(page, 8);
     await runCommand(page, 'Notifications: Clear All Notifications');
-    const shortMarks = await editorMarks(page, (found) => found.gutterDots >= 5);
-    assert.equal(shortMarks.gutterDots, 5, 'a dot per paragraph (one of them stale) and one for the selection');
+    const shortMarks = await editorMarks(page, (found) => found.gutterDots >= 4);
+    // The selection's dot shares line 3 (and its look) with its paragraph's.
+    assert.equal(shortMarks.gutterDots, 4, 'a dot per paragraph, one of them stale');
 
     await runCommand(page, 'Text Classifier: Focus on Results View');
     const resultsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Results' }) });
@@ -106,6 +107,8 @@ describe('results UI: tree, decorations, stale mark, selection result', function
       await useTheme(page, workspace, theme, themed);
       await page.screenshot({ path: path.join(results, `ui-results-${name}.png`) });
       await page.screenshot({ path: path.join(results, `ui-results-${name}-gutter.png`), clip: { x: 340, y: 80, width: 700, height: 230 } });
+      // The README's picture (docs/results.png): the Results view and the editor's top.
+      if (name === 'light') await page.screenshot({ path: path.join(results, 'ui-results-readme.png'), clip: { x: 0, y: 0, width: 1280, height: 330 } });
     }
 
     // The long document: over 50 units, so decorations only (no lens above every paragraph); the tree

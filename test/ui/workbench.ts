@@ -88,7 +88,7 @@ export function useWorkbench(options: { failureScreenshot: string; skipReason?: 
       server = await codeServer.startCodeServer(extensionsDir ? { extensionsDir } : undefined);
       browser = await codeServer.launchBrowser();
       page = await (await browser.newContext({ viewport })).newPage();
-      await page.goto(codeServer.workbenchUrl(server, extensionsDir ? { folder } : { folder, extensionDevelopmentPaths: [repoRoot] }));
+      await page.goto(codeServer.workbenchUrl(server, extensionsDir ? { folder } : { folder, extensionDevelopmentPaths: [repoRoot] }), { timeout: 120_000 }); // a busy machine needs longer than the default 30 s
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       return page;
     },

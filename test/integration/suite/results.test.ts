@@ -243,7 +243,8 @@ describe('results view and editor marks', function () {
     for (const i of [0, 2, 3]) assert.equal(editor.document.getText().slice(units[i].start, units[i].end), units[i].text, `unit ${i} moved with the text`);
 
     const rows = api.resultsTree.getChildren(api.resultsTree.getChildren()[0]).map((node) => api.resultsTree.getTreeItem(node));
-    assert.match(String(rows[1].description), /^edited — re-classify · A terrible/);
+    assert.equal(rows[1].label, 'edited — re-classify');
+    assert.match(String(rows[1].description), /^was negative (0\.\d\d|1\.00) · A terrible/);
     assert.equal(((rows[1].iconPath as vscode.ThemeIcon).color as vscode.ThemeColor & { id: string }).id, 'disabledForeground', 'dimmed');
     const lens = (await ourLenses(editor.document.uri)).find((candidate) => candidate.range.start.line === 2)!;
     assert.match(lens.command!.title, /^edited — re-classify \(was negative/);
