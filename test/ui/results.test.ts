@@ -32,7 +32,7 @@ async function showFile(page: Page, name: string, firstWords: string): Promise<v
   const tab = page.locator('.tabs-container .tab .label-name', { hasText: exactly });
   if (await tab.count() > 0) await tab.first().click();
   else await page.locator('.explorer-folders-view .monaco-list-row .label-name', { hasText: exactly }).first().dblclick({ timeout: 30_000 });
-  await page.locator('.monaco-editor .view-line', { hasText: firstWords }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: firstWords }).first().waitFor({ timeout: 90_000 });
 }
 
 /**

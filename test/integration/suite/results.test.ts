@@ -3,6 +3,7 @@
 // filter, paging, the display modes, selection results, stale marks and how long results live.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DocumentResults } from '../../../src/views/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
@@ -39,6 +40,16 @@ describe('results view and editor marks', function () {
   before(async () => {
     await extensionApi();
     await setSetting('unit', 'paragraph');
+    await setSetting('liveClassification', undefined);
+    // Another suite (live mode) may have left the workspace's copy edited: start from the fixture's text.
+    const document = await vscode.workspace.openTextDocument(workspaceFile('reviews.md'));
+    const onDisk = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'test', 'integration', 'fixtures', 'workspace', 'reviews.md'), 'utf8');
+    if (document.getText() !== onDisk) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), onDisk);
+      await vscode.workspace.applyEdit(edit);
+      await document.save();
+    }
   });
 
   afterEach(async () => {
