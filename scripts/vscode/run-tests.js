@@ -74,8 +74,9 @@ async function main() {
     if (!workbenchChatter.test(line)) console.log(line);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(code, 'tests finished'));
-  // A loaded machine (several test runs at once) can take longer than the default 30 s to serve the page.
-  await page.goto(workbenchUrl(server, args), { timeout: 120_000 });
+  // A machine busy with other runs can take longer than Playwright's default 30 s to load the workbench;
+  // a start that fails anyway stops code-server rather than leaving it running.
+  await page.goto(workbenchUrl(server, args), { timeout: 180_000 }).catch((error) => finish(EXIT.startFailed, `workbench did not load: ${error.message}`));
   console.log(`[vscode] workbench loaded after ${elapsed()}`);
 }
 

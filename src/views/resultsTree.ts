@@ -139,9 +139,11 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
       case 'unit': {
         const { unit } = node;
         const uncertain = isUncertain(unit.labels, threshold);
-        const item = new vscode.TreeItem(topLabelText(unit.labels) + (uncertain ? ' ?' : ''), vscode.TreeItemCollapsibleState.Collapsed);
+        // A stale row leads with the mark, not with a score that no longer describes its text.
+        const label = unit.stale ? staleText : topLabelText(unit.labels) + (uncertain ? ' ?' : '');
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = nodeId(node);
-        item.description = unit.stale ? `${staleText} · ${preview(unit.text)}` : preview(unit.text);
+        item.description = unit.stale ? `was ${topLabelText(unit.labels)} · ${preview(unit.text)}` : preview(unit.text);
         const excerpt = unit.text.length > 500 ? `${unit.text.slice(0, 500)}…` : unit.text;
         item.tooltip = [
           unit.stale ? `Edited since it was classified: re-classify for a current score. Classified text:\n${excerpt}` : excerpt,

@@ -3,6 +3,7 @@
 // filter, paging, the display modes, selection results, stale marks and how long results live.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DocumentResults } from '../../../src/views/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
@@ -39,6 +40,16 @@ describe('results view and editor marks', function () {
   before(async () => {
     await extensionApi();
     await setSetting('unit', 'paragraph');
+    await setSetting('liveClassification', undefined);
+    // Another suite (live mode) may have left the workspace's copy edited: start from the fixture's text.
+    const document = await vscode.workspace.openTextDocument(workspaceFile('reviews.md'));
+    const onDisk = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'test', 'integration', 'fixtures', 'workspace', 'reviews.md'), 'utf8');
+    if (document.getText() !== onDisk) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), onDisk);
+      await vscode.workspace.applyEdit(edit);
+      await document.save();
+    }
   });
 
   afterEach(async () => {
@@ -243,7 +254,8 @@ describe('results view and editor marks', function () {
     for (const i of [0, 2, 3]) assert.equal(editor.document.getText().slice(units[i].start, units[i].end), units[i].text, `unit ${i} moved with the text`);
 
     const rows = api.resultsTree.getChildren(api.resultsTree.getChildren()[0]).map((node) => api.resultsTree.getTreeItem(node));
-    assert.match(String(rows[1].description), /^edited — re-classify · A terrible/);
+    assert.equal(rows[1].label, 'edited — re-classify');
+    assert.match(String(rows[1].description), /^was negative (0\.\d\d|1\.00) · A terrible/);
     assert.equal(((rows[1].iconPath as vscode.ThemeIcon).color as vscode.ThemeColor & { id: string }).id, 'disabledForeground', 'dimmed');
     const lens = (await ourLenses(editor.document.uri)).find((candidate) => candidate.range.start.line === 2)!;
     assert.match(lens.command!.title, /^edited — re-classify \(was negative/);
