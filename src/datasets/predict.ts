@@ -5,7 +5,7 @@
 import type { Classification } from '../classifier/types';
 import type { ClassifyFunction } from './evaluate';
 import { readRecordBatches } from './records';
-import { inspectUnlabeledDataset, scalarText, type UnlabeledSchema } from './schema';
+import { inspectUnlabeledDataset, objectText, type UnlabeledSchema } from './schema';
 import type { ReadProgress, SchemaOptions, SkippedRow, SkipReason } from './types';
 
 export interface PredictOptions extends Omit<SchemaOptions, 'labelColumn'> {
@@ -151,13 +151,6 @@ function delimitedRow(schema: UnlabeledSchema, line: number, fields: string[]): 
 }
 
 function objectRow(schema: UnlabeledSchema, line: number, object: Record<string, unknown>): PendingRow | string {
-  const parts: string[] = [];
-  for (const column of schema.textColumns) {
-    const value = object[column];
-    if (value === undefined || value === null) continue;
-    const text = scalarText(value);
-    if (text === undefined) return `"${column}" is not a string`;
-    if (text.trim() !== '') parts.push(text.trim());
-  }
-  return { line, text: parts.join(' '), object };
+  const joined = objectText(object, schema.textColumns);
+  return typeof joined === 'string' ? joined : { line, text: joined.text, object };
 }

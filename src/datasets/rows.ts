@@ -1,7 +1,7 @@
 // The rows of a dataset as text + gold label, in file order, each with its line. A row that cannot
 // be used comes out as skipped with its reason, so every row of the file is accounted for.
 import { RawRecord, readRecordBatches } from './records';
-import { scalarText } from './schema';
+import { objectText, scalarText } from './schema';
 import { DatasetRow, DatasetSchema, ReadOptions } from './types';
 
 export async function* readRows(schema: DatasetSchema, options: ReadOptions = {}): AsyncGenerator<DatasetRow> {
@@ -61,17 +61,11 @@ function delimitedCells(schema: DatasetSchema, fields: string[]): { text: string
 }
 
 function objectCells(schema: DatasetSchema, object: Record<string, unknown>): { text: string; label: string } | string {
-  const parts: string[] = [];
-  for (const column of schema.textColumns) {
-    const value = object[column];
-    if (value === undefined || value === null) continue;
-    const text = scalarText(value);
-    if (text === undefined) return `"${column}" is not a string`;
-    parts.push(text.trim());
-  }
+  const joined = objectText(object, schema.textColumns);
+  if (typeof joined === 'string') return joined;
   const labelValue = object[schema.labelColumn];
-  if (labelValue === undefined || labelValue === null) return { text: parts.join(' '), label: '' };
+  if (labelValue === undefined || labelValue === null) return { text: joined.text, label: '' };
   const label = scalarText(labelValue);
   if (label === undefined) return `"${schema.labelColumn}" is not a string or number (multi-label rows are not supported)`;
-  return { text: parts.filter((part) => part !== '').join(' '), label };
+  return { text: joined.text, label };
 }

@@ -85,6 +85,19 @@ export function scalarText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The non-blank values of a JSON object's text columns, trimmed and joined with spaces; a message naming a column whose value is not text. */
+export function objectText(object: Record<string, unknown>, columns: readonly string[]): { text: string } | string {
+  const parts: string[] = [];
+  for (const column of columns) {
+    const value = object[column];
+    if (value === undefined || value === null) continue;
+    const text = scalarText(value);
+    if (text === undefined) return `"${column}" is not a string`;
+    if (text.trim() !== '') parts.push(text.trim());
+  }
+  return { text: parts.join(' ') };
+}
+
 function sampleLabels(labels: string[]): Pick<DatasetSchema, 'sampleLabels'> {
   const counts = new Map<string, number>();
   for (const label of labels.map((value) => value.trim()).filter((value) => value !== '')) counts.set(label, (counts.get(label) ?? 0) + 1);
