@@ -46,7 +46,7 @@ fs.writeFileSync(ignoreFile, `${fs.readFileSync(path.join(repoRoot, '.vscodeigno
 `);
 const vsix = path.join(repoRoot, `${name}-${version}-${target}.vsix`);
 run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsix,
-  '--skip-license', '--allow-missing-repository', '--no-update-package-json']);
+  '--skip-license', '--allow-missing-repository', '--no-update-package-json', '--no-rewrite-relative-links']);
 
 const { size } = fs.statSync(vsix);
 console.log(`${path.basename(vsix)}: ${(size / 1024 / 1024).toFixed(1)} MB`);

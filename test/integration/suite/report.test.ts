@@ -101,7 +101,7 @@ describe('evaluation and report', function () {
     assert.ok(node);
     api.datasets.getTreeItem(node);
     await api.datasets.summaries.whenIdle(); // the fixtures were copied again: counted anew
-    assert.match(String(api.datasets.getTreeItem(node).description), new RegExp(`^9 rows · acc ${(result.accuracy * 100).toFixed(1)} % · text → label$`));
+    assert.match(String(api.datasets.getTreeItem(node).description), new RegExp(`^9 rows · acc ${(result.accuracy * 100).toFixed(1)} % · text from text, label from label$`));
     assert.equal(api.datasets.getTreeItem(node).contextValue, 'dataset.evaluated');
   });
 

@@ -20,9 +20,11 @@ const newsParagraphs = [
 // The news-topic model's labels are World, Sports, Business, Sci/Tech: the palette in that order.
 const newsColours: Record<string, string> = { World: 'charts.blue', Sports: 'charts.purple', Business: 'charts.orange', 'Sci/Tech': 'charts.green' };
 
+/** The score lenses (not the Explain action beside each). */
 async function ourLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100);
-  return lenses.filter((lens) => lens.command?.title && /^(selection: )?(\w|edited)/.test(lens.command.title) && lens.command.command.startsWith('textClassifier.'))
+  return lenses.filter((lens) => lens.command?.title && /^(selection: )?(\w|edited)/.test(lens.command.title) && lens.command.command.startsWith('textClassifier.')
+    && lens.command.command !== 'textClassifier.explainClassification')
     .sort((a, b) => a.range.start.line - b.range.start.line);
 }
 
