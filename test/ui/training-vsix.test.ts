@@ -40,7 +40,7 @@ describe('packaged VSIX: Train Classifier', function () {
     // The installed pipeline is found: PyTorch is offered, or unavailable only for want of Python/torch.
     assert.doesNotMatch(pytorch, /not part of this installation/);
     const report = reportFrame(page);
-    await report.locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
+    await report.locator('.kpi', { hasText: 'accuracy' }).first().locator('.kpi-value').waitFor({ timeout: 240_000 });
     const { accuracy } = await finalNotification(page, path.basename(suggested));
     assert.ok(accuracy >= 97, `test accuracy ${accuracy} %`);
     assert.ok(fs.existsSync(path.join(workspace, 'models', path.basename(suggested), 'onnx', 'model.onnx')));

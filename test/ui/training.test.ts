@@ -40,7 +40,7 @@ describe('Train Classifier UI', function () {
     assert.match(suggested, /models[\\/]sms_spam-linear-head-\d{4}-\d\d-\d\d$/);
 
     // The report of the new model on the test split opens when the training is done.
-    await reportFrame(page).locator('.kpi', { hasText: 'accuracy' }).locator('.kpi-value').waitFor({ timeout: 240_000 });
+    await reportFrame(page).locator('.kpi', { hasText: 'accuracy' }).first().locator('.kpi-value').waitFor({ timeout: 240_000 });
     assert.ok(fs.existsSync(path.join(workspace, 'models', path.basename(suggested), 'onnx', 'model.onnx')));
     const { notification, accuracy } = await finalNotification(page, path.basename(suggested));
     assert.ok(accuracy >= 97, `test accuracy ${accuracy} %`);
