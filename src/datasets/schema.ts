@@ -129,6 +129,7 @@ interface ColumnStats {
  * distinct values and the text is every other column that is not numeric, joined.
  */
 function chooseColumns(file: string, columns: string[], values: (column: string) => string[], options: SchemaOptions): { textColumns: string[]; labelColumn: string } {
+  if (columns.length === 0) throw new DatasetError(file, 'the rows read have no fields, so there is no text or label column');
   const stats = columns.map((column): ColumnStats => {
     const cells = values(column);
     return {

@@ -69,6 +69,16 @@ describe('datasets: readers', () => {
     });
   });
 
+  it('a JSONL file whose objects have no keys is a clear error naming the file (found by npm run fuzz)', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-keyless-')), 'empty-objects.jsonl');
+    fs.writeFileSync(file, '{}\n{}\n');
+    await assert.rejects(inspectDataset(file), (error: Error) => {
+      assert.ok(error instanceof DatasetError, String(error));
+      assert.match(error.message, /empty-objects\.jsonl: .*no fields/);
+      return true;
+    });
+  });
+
   it('a CSV with malformed rows, empty texts, a missing label and invalid UTF-8: every skipped row keeps its line and reason, totals add up', async () => {
     const schema = await inspectDataset(fixture('bad.csv'));
     const rows = await allRows(schema);
