@@ -1,5 +1,6 @@
 // The onnxruntime-node session: which execution provider runs it (with the reason each one tried
 // before it was not used), how many threads, and what the graph asks for.
+import { physicalCores } from './cores';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -48,23 +49,6 @@ function autoProviders(platform = process.platform, arch = process.arch): Execut
   return ['cpu'];
 }
 
-/** Physical cores: SMT siblings share one core's arithmetic units, so more threads only contend. */
-export function physicalCores(): number {
-  const logical = os.availableParallelism();
-  if (process.platform !== 'linux') return logical;
-  try {
-    const cores = new Set<string>();
-    let physicalId = '';
-    for (const line of fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
-      const [key, value] = line.split(':').map((part) => part?.trim());
-      if (key === 'physical id') physicalId = value;
-      if (key === 'core id') cores.add(`${physicalId}/${value}`);
-    }
-    return cores.size > 0 ? Math.min(cores.size, logical) : logical;
-  } catch {
-    return logical;
-  }
-}
 
 export async function createSession(onnxFile: string, options: SessionOptions = {}): Promise<LoadedSession> {
   const requested = options.executionProviders ?? 'auto';

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { packageVersion } from '../cli/paths';
 import type { ClassifierClient } from '../classifier/client';
-import { physicalCores } from '../classifier/session';
+import { physicalCores } from '../classifier/cores';
 import type { EngineOptions } from '../classifier/types';
 import { checkBrowserRequest } from './browser';
 import { Cancellation } from './cancellation';

@@ -13,7 +13,7 @@ import { ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { Engine } from '../../src/classifier/engine';
 import { bestPooling, DEFAULT_POOLING, inspectClassifier } from '../../src/training/onnxHead';
-import { checkPytorch } from '../../src/training/pytorch';
+import { checkPytorch } from '../../src/training/pytorchCheck';
 import { bundledModel, repoRoot } from '../support/paths';
 
 const SENTENCES = [

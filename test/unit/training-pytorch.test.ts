@@ -11,7 +11,7 @@ import { readTrainingManifest } from '../../src/datasets/trainingManifest';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';
 import type { TrainingProgress } from '../../src/training/progress';
-import { checkPytorch } from '../../src/training/pytorch';
+import { checkPytorch } from '../../src/training/pytorchCheck';
 import { trainClassifier } from '../../src/training/train';
 import { bundledModel, datasetOrSkip } from '../support/paths';
 

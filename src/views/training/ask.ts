@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkPytorch, type PytorchAvailability } from '../../training/pytorch';
+import { checkPytorch, type PytorchAvailability } from '../../training/pytorchCheck';
 import type { TrainingMethod } from '../../training/train';
 import type { DatasetGroup } from '../datasets/discovery';
 import type { DatasetSettings } from '../datasets/settings';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkPytorch } from '../../../src/training/pytorch';
+import { checkPytorch } from '../../../src/training/pytorchCheck';
 import type { TrainCommandOptions } from '../../../src/views/training/commands';
 import type { TrainingResult } from '../../../src/views/training/service';
 import { bundledModel, datasetOrSkip } from '../../support/paths';
