@@ -1,7 +1,7 @@
 // Runs a quantize job (src/quantize/job.ts): quantizes the model directory, then, with a dataset,
 // evaluates the source and the quantized model with the engine (the evaluation `textclf evaluate` runs)
 // and counts the rows whose predicted label changed.
-import { Engine } from '../classifier/engine';
+import { Engine } from './engine';
 import type { ModelVariant } from '../classifier/types';
 import { evaluate } from '../datasets/evaluate';
 import { readTrainingManifest } from '../datasets/trainingManifest';

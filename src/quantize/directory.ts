@@ -4,11 +4,12 @@
 // place; a failure or a cancel removes it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBundle } from '../classifier/bundle';
+import { readBundle } from '../engine/bundle';
 import { replaceDirectory } from '../classifier/replaceDirectory';
 import type { ModelVariant } from '../classifier/types';
 import { GraphForm, quantizeGraph, QuantizeGraphResult } from './graph';
 import { QuantizeError, readOnnxModel, serializeOnnxModel } from './onnxFile';
+import { stagingPrefix } from './staging';
 
 /** Where the quantized graph goes inside the output directory (the name Transformers.js loads for dtype q8). */
 export const QUANTIZED_FILE = path.join('onnx', 'model_quantized.onnx');
@@ -62,7 +63,7 @@ export async function quantizeModelDirectory(request: QuantizeDirectoryRequest):
   checkOutput(bundle.dir, outDir, request.overwrite ?? false);
 
   fs.mkdirSync(path.dirname(outDir), { recursive: true });
-  const staging = `${outDir}.partial-${process.pid}-${Date.now()}`;
+  const staging = path.join(path.dirname(outDir), `${stagingPrefix(outDir, process.pid)}${Date.now()}`);
   try {
     fs.mkdirSync(path.join(staging, path.dirname(QUANTIZED_FILE)), { recursive: true });
     const skipped = new Set([bundle.onnxFile, ...bundle.externalData.map((file) => path.join(bundle.dir, file))]);
