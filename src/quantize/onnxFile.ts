@@ -2,8 +2,8 @@
 // back. Parsing does not copy tensor bytes: each raw_data is a view of the file's buffer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProto, ModelProtoSchema, NodeProto, TensorProto, TensorProto_DataLocation } from 'onnx-buf';
+import { clearField, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProto, ModelProtoSchema, NodeProto, TensorProto, TensorProto_DataLocation, TensorProtoSchema } from 'onnx-buf';
 
 export class QuantizeError extends Error {
   constructor(
@@ -81,7 +81,8 @@ function inlineExternalData(model: ModelProto, file: string): void {
       const read = fs.readSync(fd, bytes, 0, length, offset);
       if (read !== length) throw new QuantizeError(dataFile, `tensor "${tensor.name}" needs ${length} bytes at offset ${offset}; the file has only ${read} there`);
       tensor.rawData = bytes;
-      tensor.dataLocation = TensorProto_DataLocation.DEFAULT;
+      // Unset rather than DEFAULT, so the tensor is written exactly as an inline one.
+      clearField(tensor, TensorProtoSchema.field.dataLocation);
       tensor.externalData = [];
     }
   } finally {
