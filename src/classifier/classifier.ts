@@ -35,17 +35,28 @@ export interface Explainer {
   explain(texts: string[], options?: Omit<ClassifyOptions, 'topK'>): Promise<Explanation[]>;
 }
 
-/** Throws a TypeError saying what is wrong unless `texts` is an array of strings. */
-export function checkTexts(texts: unknown): asserts texts is string[] {
-  if (!Array.isArray(texts)) throw new TypeError(`texts must be an array of strings, got ${describe(texts)}`);
+/** Why `texts` is not an array of strings, or undefined when it is (also the worker's message check). */
+export function textsProblem(texts: unknown): string | undefined {
+  if (!Array.isArray(texts)) return `texts must be an array of strings, got ${describe(texts)}`;
   const bad = texts.findIndex((text) => typeof text !== 'string');
-  if (bad >= 0) throw new TypeError(`texts must be an array of strings, but texts[${bad}] is ${describe(texts[bad])}`);
+  return bad >= 0 ? `texts must be an array of strings, but texts[${bad}] is ${describe(texts[bad])}` : undefined;
 }
 
-/** Throws a TypeError saying what is wrong unless `text` is a string and `unit` one of UNITS. */
+/** Why `text` is not a document string or `unit` not one of UNITS, or undefined when both are fine. */
+export function documentProblem(text: unknown, unit: unknown): string | undefined {
+  if (typeof text !== 'string') return `the document must be a string, got ${describe(text)}`;
+  if (!UNITS.includes(unit as Unit)) return `unknown unit ${JSON.stringify(unit) ?? String(unit)} (expected one of ${UNITS.join(', ')})`;
+  return undefined;
+}
+
+export function checkTexts(texts: unknown): asserts texts is string[] {
+  const problem = textsProblem(texts);
+  if (problem) throw new TypeError(problem);
+}
+
 export function checkDocument(text: unknown, unit: unknown): asserts text is string {
-  if (typeof text !== 'string') throw new TypeError(`the document must be a string, got ${describe(text)}`);
-  if (!UNITS.includes(unit as Unit)) throw new TypeError(`unknown unit ${JSON.stringify(unit) ?? String(unit)} (expected one of ${UNITS.join(', ')})`);
+  const problem = documentProblem(text, unit);
+  if (problem) throw new TypeError(problem);
 }
 
 function describe(value: unknown): string {
