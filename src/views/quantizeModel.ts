@@ -65,7 +65,8 @@ async function announce(result: QuantizeJobResult): Promise<void> {
 type ModelChoice = vscode.QuickPickItem & { dir?: string; browse?: true };
 
 async function askModel(models: ModelManager): Promise<string | undefined> {
-  const current = models.model?.dir;
+  // The model in use comes first; the editor loads it lazily, so it may have to be loaded to be named.
+  const current = models.model?.dir ?? (await models.ensureLoaded().catch(() => undefined))?.dir;
   const choices: ModelChoice[] = [];
   if (current) choices.push({ label: path.basename(current), description: 'the model in use', detail: current, dir: current });
   for (const dir of models.bundledModels().filter((dir) => dir !== current)) choices.push({ label: path.basename(dir), description: 'bundled', detail: dir, dir });
