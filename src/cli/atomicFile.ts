@@ -13,7 +13,7 @@ export class AtomicFile {
     try {
       this.fd = fs.openSync(this.temporary, 'w');
     } catch (error) {
-      throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
   }
 

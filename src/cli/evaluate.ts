@@ -8,7 +8,7 @@ import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/la
 import { readTrainingManifest } from '../datasets/trainingManifest';
 import type { DatasetFormat } from '../datasets/types';
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
-import { defaultModelDir } from './paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions } from './remote';
 import { formatTable, percent } from './table';
@@ -175,7 +175,7 @@ class PredictionsFile {
     try {
       fs.writeSync(this.fd!, `${lines.join('\n')}\n`);
     } catch (error) {
-      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
   }
 
@@ -184,7 +184,7 @@ class PredictionsFile {
       fs.fsyncSync(this.fd!);
       fs.renameSync(this.temporary, this.target);
     } catch (error) {
-      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
     fs.closeSync(this.fd!);
     this.fd = undefined;

@@ -7,7 +7,7 @@ import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import type { ModelCheck } from '../classifier/types';
 import { checkModel } from '../engine/inspect';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
-import { bundledModelsDir } from './paths';
+import { bundledModelsDir } from '../classifier/packagePaths';
 import { formatTable } from './table';
 
 const formats = ['table', 'json'] as const;

@@ -2,7 +2,6 @@
 // before it was not used), how many threads, and what the graph asks for.
 import { physicalCores } from '../classifier/cores';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';

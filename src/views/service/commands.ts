@@ -6,7 +6,7 @@ export interface ServiceContext {
   readonly service: LocalService;
 }
 
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- each command takes its own arguments from VS Code
 
 export const serviceCommands: Record<string, (ctx: ServiceContext) => Command> = {
   startService: (ctx) => async (): Promise<ServiceInfo> => {

@@ -40,7 +40,7 @@ export interface TrainCommandOptions {
   signal?: AbortSignal;
 }
 
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- each command takes its own arguments from VS Code
 
 export const useThisModel = 'Use This Model';
 
