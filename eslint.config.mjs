@@ -18,7 +18,8 @@ const webviewGlobals = { window: 'readonly', document: 'readonly', acquireVsCode
 const hostOnlyFiles = ['src/classifier/**/*.ts', 'src/editor/**/*.ts', 'src/views/**/*.ts', 'src/extension.ts', 'src/config.ts'];
 
 export default defineConfig(
-  globalIgnores(['out/', 'dist/', '.vscode-test/', 'test-results/', 'models/', 'docs/']),
+  // Build output, downloads and results (git-ignored), and the bundled models' files.
+  globalIgnores(['out/', 'dist/', '.vscode-test/', '.cache/', 'bench/', 'test-results/', 'scripts/train/work/', 'models/', 'docs/']),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },

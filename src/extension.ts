@@ -31,6 +31,7 @@ import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
 import { TrainingService } from './editor/training';
 import { errorMessage, errorStack } from './classifier/errors';
+import type { Command } from './views/command';
 
 /** What activate() returns: the services, for other extensions and the integration tests. */
 export interface TextClassifierApi {
@@ -123,8 +124,6 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
 
 /** Files and unsaved documents; not output channels, diffs of other schemes or virtual documents. */
 const textDocuments: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
-
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- each command takes its own arguments from VS Code
 
 /** Each command: a small function of the context. */
 const commands: Record<string, (ctx: Ctx) => Command> = {

@@ -1,5 +1,6 @@
-// Classification of editor text: whole documents (command and live mode), selections, and the single
-// unit under the mouse. All model work goes to the worker through ClassifierClient.
+// Classification of editor text: whole documents (the command), the units around each edit (live
+// mode), selections, and the single unit under the mouse. All model work goes to the worker through
+// ClassifierClient.
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { Classification, ClassifiedSegment, Unit } from '../classifier/types';
