@@ -68,14 +68,17 @@ export default defineConfig(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['media/**'],
     languageOptions: { globals: nodeGlobals },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
+    ignores: ['media/**'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The report webview's scripts run in the browser, not in Node.
     files: ['media/report/**/*.js'],
     languageOptions: { globals: webviewGlobals, sourceType: 'script' },
   },
