@@ -10,6 +10,7 @@ import { badRequest, HttpError, notFound, unavailable } from './errors';
 import { readInferBody, readJsonBody } from './http';
 import type { ServedModel } from './servedModel';
 import { decodeInferRequest, encodeOutputs, type DecodedInferRequest, type Float32Tensor, type Int64Tensor } from './v2codec';
+import { errorMessage } from '../classifier/errors';
 
 export interface Limits {
   /** Rows in one engine call, and the largest batch dim a v2 infer request may have. */
@@ -274,7 +275,7 @@ async function inferIsolatingFailures(model: ServedModel, requests: DecodedInfer
     return splitOutputs(requests, outputs).map((share) => ({ outputs: share }));
   } catch (error) {
     if (!isGraphError(error)) throw error;
-    if (requests.length === 1) return [{ failure: badRequest(`the model could not run these tensors: ${(error as Error).message.trim()}`) }];
+    if (requests.length === 1) return [{ failure: badRequest(`the model could not run these tensors: ${errorMessage(error).trim()}`) }];
     const outcomes: InferOutcome[] = [];
     for (const request of requests) outcomes.push(...(await inferIsolatingFailures(model, [request])));
     return outcomes;

@@ -15,6 +15,7 @@ import type { DatasetSettings } from '../../editor/datasetSettings';
 import type { DatasetColumns } from '../../datasets/types';
 import type { DatasetNode, DatasetsTreeProvider } from './tree';
 import type { Command } from '../command';
+import { errorMessage } from '../../classifier/errors';
 
 export interface DatasetsContext {
   readonly datasets: DatasetsTreeProvider;
@@ -150,7 +151,7 @@ async function askColumns(file: string, current: DatasetColumns): Promise<Datase
         parseLabelMap(value);
         return undefined;
       } catch (error) {
-        return (error as Error).message;
+        return errorMessage(error);
       }
     },
   });
