@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { clearField, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { errorMessage } from '../classifier/errors';
 import { ModelProto, ModelProtoSchema, NodeProto, TensorProto, TensorProto_DataLocation, TensorProtoSchema } from 'onnx-buf';
 
 export class QuantizeError extends Error {
@@ -24,13 +25,13 @@ export function readOnnxModel(file: string): ModelProto {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new QuantizeError(file, `cannot read the ONNX file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new QuantizeError(file, `cannot read the ONNX file (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
   }
   let model: ModelProto;
   try {
     model = fromBinary(ModelProtoSchema, bytes);
   } catch (error) {
-    throw new QuantizeError(file, `not a valid ONNX model (${(error as Error).message})`);
+    throw new QuantizeError(file, `not a valid ONNX model (${errorMessage(error)})`);
   }
   if (!model.graph || model.graph.node.length === 0) throw new QuantizeError(file, 'not a valid ONNX model (it has no graph nodes)');
   inlineExternalData(model, file);
@@ -71,7 +72,7 @@ function inlineExternalData(model: ModelProto, file: string): void {
         try {
           fd = fs.openSync(dataFile, 'r');
         } catch (error) {
-          throw new QuantizeError(dataFile, `cannot read the external weights of ${path.basename(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+          throw new QuantizeError(dataFile, `cannot read the external weights of ${path.basename(file)} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
         }
         open.set(dataFile, fd);
       }

@@ -1,5 +1,5 @@
 // Quantize Model… in the real workbench (code-server in headless Chromium), driven like a user: the
-// palette command, its three questions (model, folder, dataset), the progress notification, the final
+// palette command, its three questions (model, folder, dataset), the cancellable progress notification, the final
 // notification with the accuracy before and after, and its "Use This Model" button. Screenshots of the
 // questions and of the final notification (dark, light, high contrast) go to test-results/.
 import * as assert from 'node:assert/strict';
@@ -55,10 +55,16 @@ describe('Quantize Model UI', function () {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sst2_dev.tsv' }).first().waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(results, 'quantize-dataset.png') });
     await pick(page, 'sst2_dev.tsv', 'sst2_dev');
-
-    // The final notification, from the notification centre (a toast may already be gone).
-    const notification = page.locator('.notifications-center .notification-list-item', { hasText: 'quantized sentiment-sst2-int8' });
+    // The cancellable progress notification while the two models are evaluated (in the notification
+    // centre: this headless workbench shows no toasts).
     await runCommand(page, 'Notifications: Show Notifications');
+    const progress = page.locator('.notifications-center .notification-list-item', { hasText: 'Quantizing sentiment-sst2 to int8' }).filter({ hasText: 'evaluating' });
+    await progress.waitFor({ timeout: 120_000 });
+    assert.ok(await progress.locator('.monaco-button', { hasText: 'Cancel' }).isVisible(), 'the progress notification can be cancelled');
+    await page.screenshot({ path: path.join(results, 'quantize-progress.png') });
+
+    // The final notification, in the notification centre.
+    const notification = page.locator('.notifications-center .notification-list-item', { hasText: 'quantized sentiment-sst2-int8' });
     await notification.waitFor({ timeout: 240_000 });
     const text = await notification.innerText();
     const match = /Accuracy on sst2_dev\.tsv: (\d+\.\d\d) % before, (\d+\.\d\d) % after/.exec(text);
