@@ -27,7 +27,7 @@ import { QuantizeError } from './onnxFile';
 export const GRAPH_FORMS = ['integer', 'qdq'] as const;
 export type GraphForm = (typeof GRAPH_FORMS)[number];
 
-/** The form that measured faster under onnxruntime-node on an AVX-512 VNNI CPU (see README, Quantize). */
+/** The form that measured faster at BERT-base size under onnxruntime-node here (scripts/bench/quantize-forms.mjs). */
 export const DEFAULT_GRAPH_FORM: GraphForm = 'integer';
 
 /** Embedding tables smaller than this stay float (token-type embeddings: a few hundred values). */
