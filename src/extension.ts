@@ -6,7 +6,9 @@ import { Config } from './config';
 import { ExplanationService } from './editor/explanations';
 import { EvaluationService } from './editor/evaluation';
 import { EvaluationStore } from './evaluation/store';
-import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
+import { describeCheck } from './classifier/checkSummary';
+import type { ModelCheck } from './classifier/types';
+import { downloadedModelsRoot, downloadFromHub, type ConfirmDownload } from './hub/downloadCommand';
 import { DocumentClassifier, describe } from './editor/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
 import { ResultDecorations } from './views/decorations';
@@ -162,14 +164,13 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   showAllConfidence: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: false }),
   showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
-    const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
-    const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log) : choice;
-    return modelDir ? useModel(ctx, modelDir) : undefined;
+    const choice = dir ? { dir } : await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels(),
+      (modelDir) => ctx.client.checkModel(modelDir, ctx.config.engineOptions.modelVariant));
+    if (choice === 'download') return downloadAndUse(ctx);
+    return choice ? useModel(ctx, choice.dir, choice.check) : undefined;
   },
-  downloadModel: (ctx) => async (repoId?: string) => {
-    const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log, repoId);
-    return modelDir ? useModel(ctx, modelDir) : undefined;
-  },
+  /** `options.confirm` answers the Use / Cancel question itself (tests, other extensions); it gets what the user would see. */
+  downloadModel: (ctx) => (repoId?: string, options?: { confirm?: ConfirmDownload }) => downloadAndUse(ctx, repoId, options?.confirm),
   toggleLiveClassification: (ctx) => async () => {
     const on = !ctx.config.liveClassification;
     await ctx.config.setLiveClassification(on);
@@ -195,11 +196,18 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   },
 };
 
-async function useModel(ctx: Ctx, dir: string) {
+async function downloadAndUse(ctx: Ctx, repoId?: string, confirm?: ConfirmDownload) {
+  const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log, repoId, confirm);
+  return modelDir ? useModel(ctx, modelDir) : undefined;
+}
+
+/** `check`: what Select Model… found when it listed the model, said again in the status bar. */
+async function useModel(ctx: Ctx, dir: string, check?: ModelCheck) {
   const model = await ctx.models.use(dir);
   // What the load found (as `textclf models --check` reports it); a directory the engine cannot run was refused with its one-sentence reason.
   const kind = model.problemType === 'regression' ? 'regression' : `${model.labels.length} labels: ${model.labels.join(', ')}`;
-  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name} (${model.modelType}, ${model.variant ?? 'fp32'}, ${kind}, ${model.maxTokens}-token windows)`, 5000);
+  const found = check ? describeCheck(check) : `${model.modelType}, ${model.variant ?? 'fp32'}, ${kind}, ${model.maxTokens}-token windows`;
+  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name} (${found})`, 5000);
   return model;
 }
 
