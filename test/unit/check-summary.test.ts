@@ -4,9 +4,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeCheck } from '../../src/classifier/checkSummary';
+import type { ModelVariant } from '../../src/classifier/types';
+import { Engine } from '../../src/engine/engine';
 import { checkModel } from '../../src/engine/inspect';
 import { summarizeDownload } from '../../src/hub/downloadSummary';
-import { compatModelsOrSkip } from '../support/compatModels';
+import { compatModelsOrSkip, compatTexts } from '../support/compatModels';
 
 describe('model check in one line, and the download summary', function () {
   this.timeout(60_000);
@@ -27,8 +29,8 @@ describe('model check in one line, and the download summary', function () {
   it('a model the engine cannot run: its one sentence', async () => {
     const check = await checkModel(path.join(root, 'bert-token-classification'));
     assert.equal(check.supported, false);
-    assert.equal(describeCheck(check), `not supported: ${check.problems[0]}`);
-    assert.match(describeCheck(check), /token-classification graph/);
+    assert.equal(describeCheck(check), `not supported: ${check.problems[0].replace(`${check.dir}${path.sep}`, '')}`);
+    assert.match(describeCheck(check), /^not supported: onnx\/model\.onnx: this is a token-classification graph/);
   });
 
   it('the download summary: family, labels, MB on disk and, for fp32, parameters from the weight bytes', async () => {
@@ -52,5 +54,34 @@ describe('model check in one line, and the download summary', function () {
     const summary = summarizeDownload('owner/quantized', quantized, await checkModel(quantized));
     assert.equal(summary.parameters, undefined);
     assert.match(summary.text, /\nSize: \d+\.\d MB on disk$/);
+  });
+
+  it('notes batch-dependent scores for dynamically quantized graphs only, and the scores do depend on the batch', async () => {
+    const dir = path.join(root, 'bert-variants');
+    /** The largest score change between classifying the texts in batches of 32 and one at a time. */
+    const batchEffect = async (variant: ModelVariant) => {
+      const engine = await Engine.load(dir, { modelVariant: variant, cacheSize: 0, threads: 1, batchSize: 32 });
+      try {
+        const together = await engine.classify(compatTexts);
+        let largest = 0;
+        for (const [i, text] of compatTexts.entries()) {
+          const [alone] = await engine.classify([text]);
+          for (const { label, score } of alone.labels) largest = Math.max(largest, Math.abs(score - together[i].labels.find((other) => other.label === label)!.score));
+        }
+        return largest;
+      } finally {
+        await engine.dispose();
+      }
+    };
+    for (const variant of ['quantized', 'int8', 'uint8'] as const) {
+      const check = await checkModel(dir, { variant });
+      assert.equal(check.notes.length, 1, variant);
+      assert.match(check.notes[0], /DynamicQuantizeLinear.*vary slightly.*same batch/);
+    }
+    for (const variant of ['fp32', 'fp16', 'q4', 'bnb4'] as const) assert.deepEqual((await checkModel(dir, { variant })).notes, [], variant);
+    const quantized = await batchEffect('quantized');
+    const fp32 = await batchEffect('fp32');
+    assert.ok(quantized > 1e-3 && quantized < 0.02, `quantized: ${quantized}`);
+    assert.ok(fp32 < 1e-6, `fp32: ${fp32}`);
   });
 });
