@@ -113,7 +113,8 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         const summary = summarize(units, modelLabels, values ? -Infinity : threshold);
         item.description = empty ? 'nothing to classify'
           : units.length === 0 ? `${count(selections.length, 'selection')} · ${node.results.modelName}`
-            : [...summary.counts.map(([label, n]) => `${label} ${n}`), `${mean} ${formatScore(summary.meanScore)}`].join(' · ');
+            // Every unit of a regression model has the same one label: how many there are says more.
+            : [...(values ? [count(units.length, 'unit')] : summary.counts.map(([label, n]) => `${label} ${n}`)), `${mean} ${formatScore(summary.meanScore)}`].join(' · ');
         item.tooltip = new vscode.MarkdownString([
           `**${path.basename(node.results.uri.path)}**: ${empty ? 'nothing to classify' : `${count(units.length, `${node.results.unit} unit`)} classified by ${node.results.modelName}`}`,
           ...summary.counts.map(([label, n]) => `- ${label}: ${n}`),

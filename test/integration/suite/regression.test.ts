@@ -67,11 +67,11 @@ describe('regression model in the editor', function () {
     assert.ok(!/[█░]/.test(text), `no probability bar: ${text}`);
   });
 
-  it('the Results view lists "score = value" rows with filled marks and sums them up as a mean value', async () => {
+  it('the Results view lists "score = value" rows with filled marks and sums them up as units and a mean value', async () => {
     const api = await extensionApi();
     const documentNode = api.resultsTree.getChildren().find((node) => node.results.uri.toString() === editor.document.uri.toString())!;
     const mean = results.units.reduce((sum, unit) => sum + unit.labels[0].score, 0) / results.units.length;
-    assert.equal(api.resultsTree.getTreeItem(documentNode).description, `score 12 · mean value ${mean.toFixed(2)}`);
+    assert.equal(api.resultsTree.getTreeItem(documentNode).description, `12 units · mean value ${mean.toFixed(2)}`);
     const rows = api.resultsTree.getChildren(documentNode) as UnitNode[];
     for (const [index, node] of rows.entries()) {
       const item = api.resultsTree.getTreeItem(node);
