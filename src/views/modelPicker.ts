@@ -102,7 +102,7 @@ export async function pickModel(models: ModelManager, downloadedRoot: string, tr
   return { dir: picked.dir, check };
 }
 
-/** Checks the listed models one after another (the worker runs one check at a time), writing each result into its detail line. */
+/** Checks the listed models one after another (not all at once: the same worker classifies), writing each result into its detail line; stops when the picker closes. */
 async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, checkModel: CheckModel, checks: Map<string, Promise<ModelCheck | undefined>>,
   isOpen: () => boolean): Promise<void> {
   for (const choice of choices) {

@@ -47,6 +47,7 @@ describe('model check in Select Model…, and a regression model in the editor',
     }
 
     // The unsupported model is not loaded: it says why, and the picker closes.
+    await rows.filter({ hasText: 'checking…' }).first().waitFor({ state: 'detached', timeout: 120_000 });
     await rows.filter({ hasText: 'token-model' }).first().click();
     // From the notification centre: a toast may already be gone.
     await runCommand(page, 'Notifications: Show Notifications');
@@ -56,8 +57,13 @@ describe('model check in Select Model…, and a regression model in the editor',
 
     await runCommand(page, 'Text Classifier: Select Model…');
     await rows.filter({ hasText: 'rating-model' }).filter({ hasText: 'regression' }).waitFor({ timeout: 120_000 });
-    await rows.filter({ hasText: 'rating-model' }).first().click();
-    await page.locator('.statusbar', { hasText: /using rating-model/ }).waitFor({ timeout: 60_000 });
+    // Once every line is checked, so that no redraw of the list falls between the keys.
+    await rows.filter({ hasText: 'checking…' }).first().waitFor({ state: 'detached', timeout: 120_000 });
+    const filter = page.locator('.quick-input-widget input');
+    await filter.fill('rating-model');
+    await rows.filter({ hasText: 'sentiment-sst2' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await filter.press('Enter');
+    await page.locator('[id="local-text-classifier.local-text-classifier.textClassifier.status"]', { hasText: 'rating-model' }).waitFor({ timeout: 60_000 });
 
     await runCommand(page, 'Go to File');
     await page.keyboard.type('ratings.txt');
