@@ -79,12 +79,17 @@ export class EvaluationStore {
   /** The most recent evaluation of a dataset file with any model. */
   async latestFor(datasetPath: string): Promise<EvaluationRecord | undefined> {
     if (this.latest.has(datasetPath)) return this.latest.get(datasetPath) ?? undefined;
-    const prefix = `${digest(datasetPath)}-`;
-    const names = (await fs.promises.readdir(this.root)).filter((name) => name.startsWith(prefix));
-    const records = (await Promise.all(names.map((name) => this.read(name)))).filter((record) => record !== undefined);
-    const newest = records.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+    const newest = (await this.list(datasetPath))[0];
     this.latest.set(datasetPath, newest ?? null);
     return newest;
+  }
+
+  /** Every stored evaluation (of one dataset file when given), newest first. */
+  async list(datasetPath?: string): Promise<EvaluationRecord[]> {
+    const prefix = datasetPath === undefined ? '' : `${digest(datasetPath)}-`;
+    const names = (await fs.promises.readdir(this.root)).filter((name) => !name.startsWith(partialPrefix) && name.startsWith(prefix));
+    const records = (await Promise.all(names.map((name) => this.read(name)))).filter((record) => record !== undefined);
+    return records.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
   }
 
   /** The last accuracy already known without reading anything, for tree descriptions. */

@@ -29,7 +29,8 @@ export type ReportRequest =
   | { type: 'useModel' }
   | { type: 'explain'; id: number; text: string }
   | { type: 'evaluateHeldOut' }
-  | { type: 'evaluateAllRows' };
+  | { type: 'evaluateAllRows' }
+  | { type: 'compareWith' };
 
 /** The answer to 'explain': the row's words with their contributions to `label`, or why there are none. */
 export type RowExplanation =
@@ -146,6 +147,10 @@ export class ReportPanels implements vscode.Disposable {
         // The model in the editor's worker, as every Evaluate; the report in front is replaced by the new one.
         void vscode.commands.executeCommand('textClassifier.evaluateDataset', record.datasetPath, { heldOutOnly: message.type === 'evaluateHeldOut' });
         return;
+      case 'compareWith':
+        // Compare Evaluations… with this side chosen: asks for the other model's evaluation of the dataset.
+        void vscode.commands.executeCommand('textClassifier.compareEvaluations', record);
+        return;
     }
   }
 
@@ -186,7 +191,8 @@ function pageData(record: EvaluationRecord) {
   };
 }
 
-export function pageHtml(webview: vscode.Webview, media: vscode.Uri): string {
+/** A report page: report.js (one evaluation) or compare.js (two), after the helpers both use (common.js). */
+export function pageHtml(webview: vscode.Webview, media: vscode.Uri, page: { script: string; styles: string[]; title: string } = { script: 'report.js', styles: ['report.css'], title: 'Evaluation report' }): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
   const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
@@ -196,12 +202,13 @@ export function pageHtml(webview: vscode.Webview, media: vscode.Uri): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('report.css')}">
-<title>Evaluation report</title>
+${page.styles.map((style) => `<link rel="stylesheet" href="${asset(style)}">`).join('\n')}
+<title>${page.title}</title>
 </head>
 <body>
 <main id="report" aria-busy="true"><p class="loading">Loading the report…</p></main>
-<script nonce="${nonce}" src="${asset('report.js')}"></script>
+<script nonce="${nonce}" src="${asset('common.js')}"></script>
+<script nonce="${nonce}" src="${asset(page.script)}"></script>
 </body>
 </html>`;
 }
