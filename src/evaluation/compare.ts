@@ -116,7 +116,8 @@ export async function compareEvaluations(
   };
 }
 
-function checkComparable(a: EvaluationRecord, b: EvaluationRecord): void {
+/** Throws a ComparisonError saying why two evaluations cannot be compared (before any file is read). */
+export function checkComparable(a: EvaluationRecord, b: EvaluationRecord): void {
   if (a.datasetPath !== b.datasetPath) {
     throw new ComparisonError(`evaluations of different datasets cannot be compared: ${a.datasetPath} (${a.model.name}) and ${b.datasetPath} (${b.model.name})`);
   }

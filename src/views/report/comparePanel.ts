@@ -4,7 +4,7 @@
 // report or swap the sides. Same strict CSP as the single report.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { compareEvaluations, type Comparison } from '../../evaluation/compare';
+import { checkComparable, compareEvaluations, type Comparison } from '../../evaluation/compare';
 import type { EvaluationRecord, EvaluationStore } from '../../evaluation/store';
 import { pageHtml } from './panel';
 
@@ -57,6 +57,11 @@ export class ComparisonPanels implements vscode.Disposable {
     if (open) {
       open.panel.reveal();
       return open.comparison;
+    }
+    try {
+      checkComparable(a, b);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const panel = vscode.window.createWebviewPanel(viewType, title(a, b), column, this.webviewOptions());
     return this.attach(panel, a, b).comparison;
