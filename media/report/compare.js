@@ -107,7 +107,7 @@
     return h(
       'table',
       { class: 'rows differing' },
-      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'text'), h('th', {}, 'gold'), h('th', {}, 'A'), h('th', {}, 'B'))),
+      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'line'), h('th', {}, 'text'), h('th', {}, 'gold'), ...['a', 'b'].map((side) => h('th', { title: comparison[side].model.name }, sideBadge(side), ` ${clip(comparison[side].model.name, 24)}`)))),
       h(
         'tbody',
         {},
@@ -166,7 +166,7 @@
       kpi('rows with another label', count.format(agree.differ), `${pct(share, 2)} of ${count.format(agree.compared)} rows`),
       kpi('B fixes / breaks', `${count.format(agree.onlyBRight)} / ${count.format(agree.onlyARight)}`, 'rows B gets right that A got wrong / the reverse'),
     );
-    root.replaceChildren(
+    const sections = [
       header,
       h('section', { class: 'sides', 'aria-label': 'the two runs' }, sideCard('a', a), sideCard('b', b)),
       notes,
@@ -179,7 +179,8 @@
         card(h('span', {}, sideBadge('b'), ` Confusion matrix · ${b.model.name}`), 'Rows: gold label; columns: predicted; shade: share of the gold row.', h('div', { class: 'matrix-wrap', id: 'matrix-b' }, confusionMatrix(b))),
       ),
       h('section', { class: 'card', id: 'differing-rows' }, h('header', {}, h('h2', {}, 'Rows with a different label'), h('p', { class: 'muted' }, differingSubtitle(comparison))), h('div', { class: 'scroll' }, differingRowsTable(comparison))),
-    );
+    ];
+    root.replaceChildren(...sections.filter((section) => section !== undefined)); // an absent banner would print "undefined"
     root.setAttribute('aria-busy', 'false');
   }
 

@@ -350,7 +350,8 @@
       'Rows where the model disagrees with the gold label most confidently: check these labels first.',
       h('div', { class: 'scroll' }, predictionTable(result.likelyErrors, labels, 'The model agrees with every gold label.')),
     );
-    root.replaceChildren(
+    // Without the filter, replaceChildren would print an absent banner as the text "undefined".
+    const sections = [
       header,
       overlap ? overlapBanner(overlap, result, model) : undefined,
       kpis,
@@ -364,7 +365,8 @@
       ),
       errors,
       skippedSection(result),
-    );
+    ];
+    root.replaceChildren(...sections.filter((section) => section !== undefined));
     root.setAttribute('aria-busy', 'false');
   }
 

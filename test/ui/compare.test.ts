@@ -89,6 +89,7 @@ describe('comparison UI', function () {
     const compare = visibleWebview(page);
     await compare.locator('#differing-rows').waitFor({ timeout: 60_000 });
     assert.deepEqual(await compare.locator('.sides .side-name').allTextContents(), ['A: sst2-head', 'B: sentiment-sst2']);
+    assert.doesNotMatch(await compare.locator('#report').innerText(), /undefined|NaN/, 'no absent value printed');
     assert.equal(await compare.locator('table.compare-metrics tbody tr').count(), 8, 'seven metrics and the rows evaluated');
     assert.deepEqual(await compare.locator('table.per-class-f1 tbody tr td:first-child').allInnerTexts(), ['negative', 'positive']);
     assert.equal(await compare.locator('svg.matrix').count(), 2, 'both confusion matrices');
