@@ -1,10 +1,12 @@
-// Compare Evaluations… (palette, a report's "Compare with…" button, code such as Quantize Model…):
-// two stored evaluations of the same dataset side by side. What is not given is asked with quick
-// picks of the stored runs: first any run, then another model's run of the same dataset.
+// Compare Evaluations… (palette, a dataset's context menu, a report's "Compare with…" button, code such
+// as Quantize Model…): two stored evaluations of the same dataset side by side. What is not given is
+// asked with quick picks of the stored runs: first any run (of the dataset, from its menu), then another
+// model's run of the same dataset.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Comparison } from '../../evaluation/compare';
 import type { EvaluationRecord, EvaluationStore } from '../../evaluation/store';
+import type { DatasetNode } from '../datasets/tree';
 import type { ComparisonPanels } from './comparePanel';
 
 export interface ComparisonContext {
@@ -15,9 +17,10 @@ export interface ComparisonContext {
 type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const comparisonCommands: Record<string, (ctx: ComparisonContext) => Command> = {
-  /** (A, B) records, or A alone (B is asked), or nothing (both are asked); resolves with what the page shows. */
-  compareEvaluations: (ctx) => async (a?: EvaluationRecord, b?: EvaluationRecord): Promise<Comparison | undefined> => {
-    const first = a ?? (await pickEvaluation(await ctx.evaluations.store.list(), 'Compare which evaluation (A)?'));
+  /** (A, B) records, or A alone (B is asked), or a dataset node or nothing (both are asked); resolves with what the page shows. */
+  compareEvaluations: (ctx) => async (a?: EvaluationRecord | DatasetNode, b?: EvaluationRecord): Promise<Comparison | undefined> => {
+    const dataset = a && 'kind' in a && a.kind === 'dataset' ? a.file.path : undefined;
+    const first = a && 'datasetPath' in a ? a : await pickEvaluation(await ctx.evaluations.store.list(dataset), 'Compare which evaluation (A)?');
     if (!first) return undefined;
     const second = b ?? (await pickOther(ctx.evaluations.store, first));
     if (!second) return undefined;
