@@ -20,13 +20,24 @@ export const comparisonCommands: Record<string, (ctx: ComparisonContext) => Comm
   /** (A, B) records, or A alone (B is asked), or a dataset node or nothing (both are asked); resolves with what the page shows. */
   compareEvaluations: (ctx) => async (a?: EvaluationRecord | DatasetNode, b?: EvaluationRecord): Promise<Comparison | undefined> => {
     const dataset = a && 'kind' in a && a.kind === 'dataset' ? a.file.path : undefined;
-    const first = a && 'datasetPath' in a ? a : await pickEvaluation(await ctx.evaluations.store.list(dataset), 'Compare which evaluation (A)?');
+    const first = a && 'datasetPath' in a ? a : await pickEvaluation(comparable(await ctx.evaluations.store.list(dataset)), 'Compare which evaluation (A)?');
     if (!first) return undefined;
     const second = b ?? (await pickOther(ctx.evaluations.store, first));
     if (!second) return undefined;
     return ctx.comparisons.show(first, second);
   },
 };
+
+/** The evaluations of datasets that more than one model was evaluated on: those that have something to compare with. */
+function comparable(records: EvaluationRecord[]): EvaluationRecord[] {
+  const perDataset = new Map<string, number>();
+  for (const record of records) perDataset.set(record.datasetPath, (perDataset.get(record.datasetPath) ?? 0) + 1);
+  const result = records.filter((record) => perDataset.get(record.datasetPath)! > 1);
+  if (records.length > 0 && result.length === 0) {
+    throw new Error('No dataset has been evaluated with two models yet: evaluate one with another model ("Select Model…", then "Evaluate Model on Dataset…") to compare.');
+  }
+  return result;
+}
 
 async function pickOther(store: EvaluationStore, first: EvaluationRecord): Promise<EvaluationRecord | undefined> {
   const others = (await store.list(first.datasetPath)).filter((record) => record.id !== first.id);
