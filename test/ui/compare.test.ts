@@ -2,7 +2,7 @@
 // SST-2 dev is evaluated with the bundled sentiment model and with a linear head trained from it (here,
 // before the workbench opens), "Compare with…" on the second report picks the first, and the comparison
 // page shows both runs' metrics, per-class F1, two confusion matrices and the rows whose label differs;
-// Enter on a row opens the dataset at its line. Screenshots in the dark, light and high-contrast themes
+// it comes back after a window reload; Enter on a row opens the dataset at its line. Screenshots in the dark, light and high-contrast themes
 // go to test-results/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -109,6 +109,12 @@ describe('comparison UI', function () {
     await useTheme(page, workspace, 'Default High Contrast');
     await screenshots(page, compare, 'compare-high-contrast');
     await useTheme(page, workspace, 'Default Dark Modern');
+
+    // After a window reload the comparison comes back from the two stored evaluations.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await visibleWebview(page).locator('#differing-rows header p').waitFor({ timeout: 180_000 }); // a busy machine restarts the extension host slowly
+    assert.equal(await visibleWebview(page).locator('#differing-rows header p').innerText(), subtitle);
 
     // Keyboard: Enter on the first differing row opens dev.tsv at its line.
     const firstLine = Number(await listed.first().locator('td').first().innerText());

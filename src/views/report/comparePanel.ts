@@ -83,7 +83,8 @@ export class ComparisonPanels implements vscode.Disposable {
     }
     panel.webview.options = this.webviewOptions();
     panel.title = title(a, b);
-    this.attach(panel, a, b).comparison.catch(() => undefined); // attach shows the error
+    // E.g. a predictions file removed since: the panel closes (attach) and says why.
+    this.attach(panel, a, b).comparison.catch((error) => vscode.window.showWarningMessage(`Text Classifier: the comparison could not be restored: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private attach(panel: vscode.WebviewPanel, a: EvaluationRecord, b: EvaluationRecord): OpenComparison {
