@@ -187,7 +187,7 @@
   window.addEventListener('message', (event) => {
     if (event.data?.type !== 'comparison') return;
     const { comparison } = event.data;
-    vscode.setState({ datasetPath: comparison.datasetPath, modelDirs: [comparison.a.model.dir, comparison.b.model.dir] }); // restores the panel after a reload
+    vscode.setState({ ids: [comparison.a.id, comparison.b.id] }); // restores the panel after a reload
     render(comparison);
   });
   vscode.postMessage({ type: 'ready' });

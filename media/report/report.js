@@ -378,7 +378,7 @@
     }
     if (event.data?.type !== 'report') return;
     const { report } = event.data;
-    vscode.setState({ datasetPath: report.dataset.path, modelDir: report.model.dir }); // restores the panel after a reload
+    vscode.setState({ id: report.id, datasetPath: report.dataset.path, modelDir: report.model.dir }); // restores the panel after a reload
     render(report);
   });
   vscode.postMessage({ type: 'ready' });

@@ -9,7 +9,7 @@ import type { Prediction } from '../../src/datasets/evaluate';
 import { Engine } from '../../src/engine/engine';
 import { runEvaluationJob } from '../../src/engine/evaluationJob';
 import { compareEvaluations, type ComparedRun } from '../../src/evaluation/compare';
-import type { EvaluationRecord } from '../../src/evaluation/store';
+import { EvaluationStore, type EvaluationRecord } from '../../src/evaluation/store';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { trainClassifier } from '../../src/training/train';
 import { bundledModel, datasetOrSkip } from '../support/paths';
@@ -152,5 +152,32 @@ describe('comparing two evaluations of SST-2 dev', function () {
   it('refuses models with other labels', async () => {
     const topics = { ...trained, record: { ...trained.record, id: 'topics', model: { ...trained.record.model, name: 'news-topic', labels: ['World', 'Sports'] } } };
     await assert.rejects(compareEvaluations(bundled, topics), /sentiment-sst2 \(labels negative, positive\) and news-topic \(labels World, Sports\) predict different labels/);
+  });
+});
+
+describe('evaluation store: runs to compare', () => {
+  let root: string;
+  before(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-store-'))));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('fp32 and another graph of one model directory are two evaluations; fp32 keeps the id it had', () => {
+    const fp32 = EvaluationStore.idFor('/data/dev.tsv', '/models/m');
+    assert.equal(EvaluationStore.idFor('/data/dev.tsv', '/models/m', 'fp32'), fp32);
+    assert.notEqual(EvaluationStore.idFor('/data/dev.tsv', '/models/m', 'quantized'), fp32);
+    assert.match(fp32, /^[0-9a-f]{16}-[0-9a-f]{16}$/);
+  });
+
+  it('lists the runs of one dataset newest first, and reads a run by id only when it is an id', async () => {
+    const store = new EvaluationStore(root);
+    const record = (model: string, dataset: string, finishedAt: string) =>
+      ({ id: EvaluationStore.idFor(dataset, `/models/${model}`), datasetPath: dataset, model: { name: model, dir: `/models/${model}`, labels: [] }, finishedAt }) as unknown as EvaluationRecord;
+    for (const run of [record('a', '/data/dev.tsv', '2026-01-01T00:00:00Z'), record('b', '/data/dev.tsv', '2026-01-02T00:00:00Z'), record('a', '/data/other.tsv', '2026-01-03T00:00:00Z')]) {
+      await store.commit(store.startRun(), run);
+    }
+    assert.deepEqual((await store.list('/data/dev.tsv')).map((run) => run.model.name), ['b', 'a']);
+    assert.equal((await store.list()).length, 3);
+    const [newest] = await store.list();
+    assert.equal((await store.byId(newest.id))?.datasetPath, '/data/other.tsv');
+    assert.equal(await store.byId(`../${newest.id}`), undefined, 'a page state naming a path reads nothing');
   });
 });

@@ -12,8 +12,8 @@ const viewType = 'textClassifier.comparison';
 
 /** What the page keeps (vscode.setState) so that the comparison can be restored after a reload. */
 interface PageState {
-  datasetPath: string;
-  modelDirs: [string, string];
+  /** The evaluations' ids, A then B. */
+  ids: [string, string];
 }
 
 /** Messages from the page. */
@@ -76,7 +76,7 @@ export class ComparisonPanels implements vscode.Disposable {
   }
 
   private async restore(panel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> {
-    const [a, b] = state ? await Promise.all(state.modelDirs.map((dir) => this.store.get(state.datasetPath, dir))) : [];
+    const [a, b] = Array.isArray(state?.ids) ? await Promise.all(state.ids.map((id) => this.store.byId(id))) : [];
     if (!a || !b || this.panels.has(key(a, b))) {
       panel.dispose(); // an evaluation is gone (storage cleared) or the comparison is open already
       return;

@@ -13,6 +13,8 @@ const viewType = 'textClassifier.report';
 
 /** What the page keeps (vscode.setState) so that the report can be restored after a reload. */
 interface PageState {
+  /** Absent in states kept before evaluation ids were kept. */
+  id?: string;
   datasetPath: string;
   modelDir: string;
 }
@@ -94,7 +96,7 @@ export class ReportPanels implements vscode.Disposable {
   }
 
   private async restore(panel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> {
-    const record = state && (await this.store.get(state.datasetPath, state.modelDir));
+    const record = state && (await (state.id ? this.store.byId(state.id) : this.store.get(state.datasetPath, state.modelDir)));
     if (!record || this.panels.has(record.id)) {
       panel.dispose(); // the evaluation is gone (storage cleared) or its report is open already
       return;
@@ -183,6 +185,7 @@ function title(record: EvaluationRecord): string {
 function pageData(record: EvaluationRecord) {
   const { skippedRows, ...result } = record.result;
   return {
+    id: record.id,
     dataset: { path: record.datasetPath, name: path.basename(record.datasetPath) },
     model: record.model,
     executionProvider: record.executionProvider,
