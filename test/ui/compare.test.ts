@@ -39,9 +39,13 @@ async function screenshots(page: Page, compare: FrameLocator, name: string): Pro
 
 async function evaluateDev(page: Page): Promise<void> {
   await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
-  await page.keyboard.type('sst2/dev.tsv');
+  // The dataset pick opens once the workspace is searched: type into it only then (a busy machine is slow to show it).
+  const input = page.locator('.quick-input-widget input[placeholder^="Evaluate the model on which dataset"]');
+  await input.waitFor({ timeout: 30_000 });
+  await input.fill('sst2/dev.tsv');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sst2/dev.tsv' }).first().waitFor();
   await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
 describe('comparison UI', function () {
