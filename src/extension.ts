@@ -22,6 +22,8 @@ import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './vi
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './editor/models';
 import { ReportPanels } from './views/report/panel';
+import { comparisonCommands } from './views/report/compareCommands';
+import { ComparisonPanels } from './views/report/comparePanel';
 import { ResultsStore } from './editor/results';
 import { arrangeResults } from './views/arrangeResults';
 import { ResultsTreeProvider, type Arrangement, type ResultNode } from './views/resultsTree';
@@ -47,6 +49,8 @@ export interface TextClassifierApi {
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;
   readonly reports: ReportPanels;
+  /** Two evaluations side by side: comparisons.show(a, b) (e.g. fp32 and int8). */
+  readonly comparisons: ComparisonPanels;
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
@@ -72,6 +76,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly evaluations: EvaluationService;
   readonly datasets: DatasetsTreeProvider;
   readonly reports: ReportPanels;
+  readonly comparisons: ComparisonPanels;
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
@@ -106,10 +111,11 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets, () => this.models.model?.labels));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store, { models: this.models, explanations: this.explanations }));
+    this.comparisons = this.own(new ComparisonPanels(extension.extensionUri, this.evaluations.store));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
     this.serviceStatus = this.own(new ServiceStatusItem(this.service));
-    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands })) {
+    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands, ...comparisonCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
   }
