@@ -8,7 +8,7 @@
 // the fraction of the best GEMM rate measured in the same run, and the bundled models' int8 against fp32.
 // Writes bench/sizes.json and prints the issue's targets table. Every figure is a median over rounds
 // (ratios: the median of each round's ratio). Environment (for quick runs): BENCH_ROUNDS (3),
-// BENCH_SENTENCES (2000), BENCH_ARTICLES (300), BENCH_CALIBRATION (texts per calibration run, 200),
+// BENCH_SENTENCES (2000), BENCH_ARTICLES (300), BENCH_CALIBRATION (texts per calibration run, 100),
 // BENCH_LATENCY_CALLS (200), BENCH_COLD_STARTS (3), BENCH_SIZE_MODELS (bert-base,distilbert),
 // BENCH_BUNDLED (1; 0 skips the bundled models), TEXTCLF_DATASETS.
 import * as fs from 'node:fs';
@@ -28,7 +28,7 @@ const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SENTENCES = env('BENCH_SENTENCES', 2000);
 const ARTICLES = env('BENCH_ARTICLES', 300);
-const CALIBRATION_TEXTS = env('BENCH_CALIBRATION', 200);
+const CALIBRATION_TEXTS = env('BENCH_CALIBRATION', 100);
 const LATENCY_CALLS = env('BENCH_LATENCY_CALLS', 200);
 const COLD_STARTS = env('BENCH_COLD_STARTS', 3);
 const MODELS = (process.env.BENCH_SIZE_MODELS ?? SIZE_MODEL_NAMES.join(',')).split(',').filter(Boolean);
