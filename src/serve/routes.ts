@@ -55,13 +55,13 @@ class ModelEndpoint {
       ...common,
       size: (request) => request.texts.length,
       key: () => 'classify',
-      run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), signal)),
+      run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), { signal })),
     });
     this.explainBatcher = new DynamicBatcher({
       ...common,
       size: (request) => request.texts.length,
       key: () => 'explain',
-      run: async (requests, signal) => splitClassifications(requests, await model.explain(requests.flatMap((request) => request.texts), signal)),
+      run: async (requests, signal) => splitClassifications(requests, await model.explain(requests.flatMap((request) => request.texts), { signal })),
     });
     this.inferBatcher = new DynamicBatcher({
       ...common,
