@@ -38,10 +38,10 @@ export function targetRows(r) {
   }
   const counts = (key) => Object.values(r.models).flatMap((model) => Object.values(model.agreement?.[key] ?? {}));
   const fp32 = counts('fp32');
-  rows.push(row('label agreement with Transformers.js on the same file, fp32', { text: '0 mismatches', value: 1 }, fp32.length ? fp32.reduce((sum, a) => sum + a.labelMismatches, 0) : undefined, 'lower', (v) => `${v} mismatches in ${fp32.reduce((sum, a) => sum + a.texts, 0)} texts`, 'no model run'));
+  rows.push(row('label agreement with Transformers.js on the same file, fp32', { text: '0 mismatches', value: 1 }, fp32.length ? fp32.reduce((sum, a) => sum + a.labelMismatches, 0) : undefined, 'lower', (v) => `${v} of ${fp32.reduce((sum, a) => sum + a.texts, 0)} labels differ`, 'no model run'));
   const int8 = counts('int8');
   const int8AgreementWhy = Object.values(r.models).map((model) => model.int8.notAvailable).find(Boolean) ?? 'no model run';
-  rows.push({ figure: 'label agreement with Transformers.js on the same file, int8', target: 'report the count', measured: int8.length ? `${int8.reduce((sum, a) => sum + a.labelMismatches, 0)} mismatches in ${int8.reduce((sum, a) => sum + a.texts, 0)} texts` : `not available: ${int8AgreementWhy}`, value: int8.length ? int8.reduce((sum, a) => sum + a.labelMismatches, 0) : null, met: null });
+  rows.push({ figure: 'label agreement with Transformers.js on the same file, int8', target: 'report the count', measured: int8.length ? `${int8.reduce((sum, a) => sum + a.labelMismatches, 0)} of ${int8.reduce((sum, a) => sum + a.texts, 0)} labels differ` : `not available: ${int8AgreementWhy}`, value: int8.length ? int8.reduce((sum, a) => sum + a.labelMismatches, 0) : null, met: null });
   return rows;
 }
 
