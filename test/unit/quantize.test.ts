@@ -14,6 +14,7 @@ import { runQuantizeJob } from '../../src/engine/quantizeJob';
 import { OutputExistsError, QUANTIZED_FILE, quantizeModelDirectory } from '../../src/quantize/directory';
 import { QuantizeError } from '../../src/quantize/onnxFile';
 import { QuantizeCancelledError, runQuantize } from '../../src/quantize/runner';
+import { transformersJsScores } from '../support/compatReference';
 import { bundledModel, datasetOrSkip, repoRoot } from '../support/paths';
 
 const models = ['sentiment-sst2', 'news-topic'] as const;
@@ -96,6 +97,25 @@ describe('quantize (int8, bundled models)', function () {
     assert.ok(comparison);
     assert.equal(comparison.evaluated, 1600);
     assert.ok(Math.abs(comparison.after.accuracy - comparison.before.accuracy) <= 0.005, `fp32 ${comparison.before.accuracy}, int8 ${comparison.after.accuracy}`);
+  });
+
+  it('Transformers.js loads the result with dtype q8 and agrees with the engine on the same file', async function () {
+    const dev = datasetOrSkip(this, 'sst2/dev.tsv');
+    const texts = fs.readFileSync(dev, 'utf8').split('\n').slice(1, 201).map((line) => line.split('\t')[0]);
+    const outDir = path.join(tmp, 'sentiment-int8');
+    await quantizeModelDirectory({ modelDir: bundledModel('sentiment-sst2'), outDir });
+    const theirs = await transformersJsScores(outDir, texts, { dtype: 'q8' });
+    const engine = await Engine.load(outDir, { threads: 1 });
+    try {
+      const ours = await engine.classify(texts);
+      // Activations are quantized per tensor, over the whole padded batch: batch mates move the scale a
+      // little, so a row near the decision boundary may differ; the count is reported.
+      const mismatches = texts.filter((_, i) => ours[i].labels[0].label !== theirs[i][0].label).length;
+      console.log(`      label mismatches with Transformers.js q8: ${mismatches} of ${texts.length}`);
+      assert.ok(mismatches <= 2, `${mismatches} of ${texts.length} labels differ`);
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it('the QDQ form quantizes every product too and gives the same labels', async () => {
