@@ -21,6 +21,8 @@ async function prepare({ texts, onnxFile, tokenizerFile, threads }) {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // The engine's setting (src/engine/session.ts), so the gap to the engine is the engine's own layers.
+    extra: { session: { 'intra_op.allow_spinning': '0' } },
   });
   batches = [];
   for (let i = 0; i < encoded.length; i += BATCH) {
