@@ -131,8 +131,8 @@ class WorkerModel implements ServedModel {
       } catch {
         // Still restarting (or restarting again): look again shortly.
       }
-      if (!this.disposed) this.poll = setTimeout(check, READY_POLL_MS);
+      if (!this.disposed) this.poll = setTimeout(() => void check(), READY_POLL_MS);
     };
-    this.poll = setTimeout(check, READY_POLL_MS);
+    this.poll = setTimeout(() => void check(), READY_POLL_MS);
   }
 }
