@@ -34,6 +34,8 @@ import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
 import { TrainingService } from './editor/training';
+import { QuantizeService } from './editor/quantize';
+import { quantizeModel, type QuantizeCommandOptions } from './views/quantizeModel';
 import { errorMessage, errorStack } from './classifier/errors';
 import type { Command } from './views/command';
 
@@ -56,6 +58,7 @@ export interface TextClassifierApi {
   readonly serviceStatus: ServiceStatusItem;
   readonly explanations: ExplanationService;
   readonly explanationDecorations: ExplanationDecorations;
+  readonly quantize: QuantizeService;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -82,6 +85,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly serviceStatus: ServiceStatusItem;
   readonly explanations: ExplanationService;
   readonly explanationDecorations: ExplanationDecorations;
+  readonly quantize: QuantizeService;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -115,6 +119,7 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
     this.serviceStatus = this.own(new ServiceStatusItem(this.service));
+    this.quantize = this.own(new QuantizeService(extension.extensionPath, this.log));
     for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands, ...comparisonCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
@@ -186,6 +191,10 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     return on;
   },
   showStatus: (ctx) => () => ctx.statusReport.show(),
+  quantizeModel: (ctx) => (options?: QuantizeCommandOptions) => quantizeModel(
+    { quantize: ctx.quantize, models: ctx.models, datasets: ctx.datasets, datasetSettings: ctx.datasetSettings, globalModelsRoot: ctx.training.globalModelsRoot },
+    options,
+  ),
   revealUnit: () => async (uri: vscode.Uri, start: number, end: number) => {
     const document = await vscode.workspace.openTextDocument(uri);
     const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
