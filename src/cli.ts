@@ -1,6 +1,6 @@
 // textclf: classify and evaluate from a terminal with the same engine as the extension, run
 // in-process. Each subcommand lives in src/cli/<name>.ts; to add one, add it to `commands`.
-import { BundleError } from './classifier/bundle';
+import { BundleError } from './engine/bundle';
 import { classifyCommand } from './cli/classify';
 import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';

@@ -4,32 +4,32 @@ import * as vscode from 'vscode';
 import { ClassifierClient, RequestCancelledError } from './classifier/client';
 import { Config } from './config';
 import { ExplanationService } from './editor/explanations';
-import { EvaluationService } from './evaluation/service';
+import { EvaluationService } from './editor/evaluation';
 import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
-import { DocumentClassifier, describe } from './views/classify';
+import { DocumentClassifier, describe } from './editor/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
 import { ResultDecorations } from './views/decorations';
 import { datasetCommands } from './views/datasets/commands';
-import { DatasetSettings } from './views/datasets/settings';
-import { DatasetSummaries } from './views/datasets/summaries';
+import { DatasetSettings } from './editor/datasetSettings';
+import { DatasetSummaries } from './editor/datasetSummaries';
 import { DatasetsTreeProvider } from './views/datasets/tree';
 import { explainClassification } from './views/explainClassification';
 import { ExplanationDecorations } from './views/explainDecorations';
 import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './views/hover';
 import { pickModel } from './views/modelPicker';
-import { ModelManager } from './views/models';
+import { ModelManager } from './editor/models';
 import { ReportPanels } from './views/report/panel';
-import { ResultsStore } from './views/results';
+import { ResultsStore } from './editor/results';
 import { arrangeResults } from './views/arrangeResults';
 import { ResultsTreeProvider, type Arrangement, type ResultNode } from './views/resultsTree';
 import { serviceCommands } from './views/service/commands';
-import { LocalService } from './views/service/localService';
+import { LocalService } from './editor/localService';
 import { ServiceStatusItem } from './views/service/statusItem';
 import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
-import { TrainingService } from './views/training/service';
+import { TrainingService } from './editor/training';
 
 /** What activate() returns: the services, for other extensions and the integration tests. */
 export interface TextClassifierApi {
@@ -163,11 +163,11 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
     const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
-    const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.log) : choice;
+    const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log) : choice;
     return modelDir ? useModel(ctx, modelDir) : undefined;
   },
   downloadModel: (ctx) => async (repoId?: string) => {
-    const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.log, repoId);
+    const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log, repoId);
     return modelDir ? useModel(ctx, modelDir) : undefined;
   },
   toggleLiveClassification: (ctx) => async () => {

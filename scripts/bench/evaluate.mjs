@@ -43,7 +43,7 @@ async function loadModules() {
   const src = (file) => JSON.stringify(path.join(repoRoot, 'src', file));
   fs.writeFileSync(entry, [
     `export { ClassifierClient } from ${src('classifier/client.ts')};`,
-    `export { Engine } from ${src('classifier/engine.ts')};`,
+    `export { Engine } from ${src('engine/engine.ts')};`,
     `export { inspectDataset } from ${src('datasets/schema.ts')};`,
     `export { readRows } from ${src('datasets/rows.ts')};`,
   ].join('\n'));

@@ -257,7 +257,7 @@ async function loadServeModule() {
   try {
     const entry = path.join(dir, 'entry.ts');
     const source = (file) => JSON.stringify(path.join(repoRoot, 'src', 'serve', file));
-    fs.writeFileSync(entry, `export { loadWorkerModel } from ${source('worker-model')};\nexport { servedEngineOptions } from ${source('server')};\n`);
+    fs.writeFileSync(entry, `export { loadWorkerModel } from ${source('workerModel')};\nexport { servedEngineOptions } from ${source('server')};\n`);
     return await requireBundled(entry, path.join(dir, 'serve.cjs'), 'error');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

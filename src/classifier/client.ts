@@ -6,12 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { EvaluationProgress } from '../datasets/evaluate';
-import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
+import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/types';
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScore, unpackScores } from './scores';
-import type { RawTensor } from './engine';
 import { unpackExplanation, type Explanation } from './explanation';
-import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from './types';
+import type { Classification, ClassifiedSegment, EngineOptions, ModelCheck, ModelInfo, ModelSignature, ModelVariant, RawTensor, Unit } from './types';
 
 /** Document units the host unpacks between two turns of its event loop. */
 const UNPACK_SLICE = 1000;
@@ -206,6 +205,11 @@ export class ClassifierClient {
   evaluate(params: EvaluationJobParams, opts: { signal?: AbortSignal; onProgress?: (progress: EvaluationProgress) => void } = {}): Promise<EvaluationJobResult> {
     const onProgress = opts.onProgress && ((_done: number, _total: number, progress?: EvaluationProgress) => progress && opts.onProgress!(progress));
     return this.request('evaluate', params, `evaluate ${params.datasetPath}`, { signal: opts.signal, onProgress, timeoutMs: 0 });
+  }
+
+  /** What a model directory holds and whether the engine runs it, checked in the worker (it loads the graph once). */
+  checkModel(modelDir: string, variant?: ModelVariant, opts: RequestOptions = {}): Promise<ModelCheck> {
+    return this.request('checkModel', { modelDir, variant }, `check ${modelDir}`, opts);
   }
 
   /** The loaded graph's inputs and outputs. */

@@ -4,11 +4,10 @@
 // as one Float32Array in label order (structured clone over `serialization: 'advanced'`), never
 // one object with label strings per text. To add a method, add an entry to `Methods`.
 import type { EvaluationProgress } from '../datasets/evaluate';
-import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/job';
-import type { RawTensor } from './engine';
+import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/types';
 import type { PackedExplanations } from './explanation';
 import type { PackedScores, PackedSegments } from './scores';
-import type { EngineOptions, EngineStatus, ModelInfo, ModelSignature, Unit } from './types';
+import type { EngineOptions, EngineStatus, ModelCheck, ModelInfo, ModelSignature, ModelVariant, RawTensor, Unit } from './types';
 
 export interface WorkerStatus extends EngineStatus {
   pid: number;
@@ -34,8 +33,10 @@ export interface Methods {
   infer: { params: { feeds: Record<string, RawTensor<BigInt64Array>>; outputNames?: string[] }; result: Record<string, RawTensor<Float32Array>> };
   /** The loaded graph's inputs and outputs (serve's v2 model metadata). */
   signature: { params: NoParams; result: ModelSignature };
-  /** Run the loaded model over a labeled dataset (src/evaluation/job.ts); progress carries `evaluation`. */
+  /** Run the loaded model over a labeled dataset (src/engine/evaluationJob.ts); progress carries `evaluation`. */
   evaluate: { params: EvaluationJobParams; result: EvaluationJobResult };
+  /** What a model directory holds and whether this engine runs it (`textclf models --check`; src/engine/inspect.ts). */
+  checkModel: { params: { modelDir: string; variant?: ModelVariant }; result: ModelCheck };
   status: { params: NoParams; result: WorkerStatus };
   shutdown: { params: NoParams; result: null };
 }

@@ -124,3 +124,39 @@ export interface ModelSignature {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
 }
+
+/** A tensor as it crosses the worker boundary: its data and dims (serve's v2 infer, raw graph runs). */
+export interface RawTensor<T> {
+  data: T;
+  dims: number[];
+}
+
+export interface TensorDescription {
+  name: string;
+  /** onnxruntime's type name: int64, int32, float32, float16… */
+  dtype: string;
+  /** Dims, with the graph's symbolic names (batch_size, sequence_length) where a dim is not fixed. */
+  shape: (number | string)[];
+}
+
+/** The result of `textclf models --check`; the JSON keys are part of the CLI's contract. */
+export interface ModelCheck {
+  dir: string;
+  /** config.json's model_type (bert, roberta, xlm-roberta, deberta-v2…). */
+  family: string | null;
+  /** The tokenizer model and pipeline, e.g. "WordPiece (BertNormalizer, BertPreTokenizer, [CLS] $A [SEP])". */
+  tokenizer: string | null;
+  inputs: TensorDescription[];
+  outputs: TensorDescription[];
+  problem_type: string | null;
+  labels: string[];
+  /** The graph variant the engine loads (fp32, quantized, fp16…) and its file. */
+  variant: { name: string; file: string; available: string[] } | null;
+  /** External weight files of the graph (model.onnx_data…). */
+  external_data: string[];
+  /** The most tokens one window holds, special tokens included. */
+  window: number | null;
+  supported: boolean;
+  /** One sentence per problem; empty when supported. */
+  problems: string[];
+}

@@ -1,7 +1,7 @@
 // textclf classify <file...|->: cut each file into units and classify them with an in-process engine.
 import * as fs from 'node:fs';
 import { binaryReason } from '../classifier/binaryText';
-import { Engine } from '../classifier/engine';
+import { Engine } from '../engine/engine';
 import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';
 import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';

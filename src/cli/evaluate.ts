@@ -1,7 +1,7 @@
 // textclf evaluate <dataset>: run a model over a labeled dataset and print its metrics.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine } from '../classifier/engine';
+import { Engine } from '../engine/engine';
 import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import { evaluate, EvaluationReport, Prediction } from '../datasets/evaluate';
 import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/labels';

@@ -1,6 +1,6 @@
 // textclf explain <file|->: cut a file into units, classify each with an in-process engine and show
 // which words raised or lowered its top label (occlusion, src/engine/explain.ts).
-import { Engine } from '../classifier/engine';
+import { Engine } from '../engine/engine';
 import { contributionsTo, topContributions, type Explanation, type LabelContribution } from '../classifier/explanation';
 import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';

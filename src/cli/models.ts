@@ -2,9 +2,10 @@
 // textclf models --check DIR: what the directory holds and whether the engine runs it (src/engine/inspect.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBundle } from '../classifier/bundle';
+import { readBundle } from '../engine/bundle';
 import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
-import { checkModel, type ModelCheck } from '../engine/inspect';
+import type { ModelCheck } from '../classifier/types';
+import { checkModel } from '../engine/inspect';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
 import { bundledModelsDir } from './paths';
 import { formatTable } from './table';

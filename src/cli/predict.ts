@@ -2,7 +2,7 @@
 // to a CSV or JSONL file that keeps the input's columns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine } from '../classifier/engine';
+import { Engine } from '../engine/engine';
 import { MODEL_VARIANTS, type Classification, type ModelVariant } from '../classifier/types';
 import { predictDataset, type PredictedRow, type PredictSummary } from '../datasets/predict';
 import type { UnlabeledSchema } from '../datasets/schema';

@@ -1,6 +1,6 @@
 // --remote URL / --remote-model NAME on classify, evaluate and predict: the model's graph runs on an
 // Open Inference Protocol server (Triton, KServe, `textclf serve`) through the same backend as the
-// editor's textClassifier.remote.* settings (src/classifier/remote.ts). Tokenizing, windows and
+// editor's textClassifier.remote.* settings (src/engine/remote.ts). Tokenizing, windows and
 // batching stay here; several batches are in flight at once. The token comes from the environment,
 // never from the command line (where `ps` and shell history would show it).
 import * as path from 'node:path';

@@ -77,3 +77,9 @@ export interface ReadOptions {
  * far below what would make tokenizing and classifying it take minutes and gigabytes.
  */
 export const defaultMaxRowBytes = 1024 * 1024;
+
+/** The columns, header and label mapping a user chose for a dataset file (Configure Columns…). */
+export interface DatasetColumns extends SchemaOptions {
+  /** Gold label -> model label. */
+  labelMap?: Record<string, string>;
+}

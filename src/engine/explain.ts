@@ -6,14 +6,14 @@
 // scored again and aggregated with the others unchanged. Worker-only (the engine calls it).
 import type { PackedExplanations } from '../classifier/explanation';
 import type { PackedScores } from '../classifier/scores';
-import type { WordTokens } from '../classifier/tokenize';
+import type { WordTokens } from './tokenize';
 
 /** Words (or groups of neighbouring words) occluded per text at most: bounds the cost of a long text. */
 export const MAX_WORD_GROUPS = 128;
 /** Texts tokenized and turned into variants together; the next chunk is prepared while one runs. */
 const TEXTS_PER_CHUNK = 16;
 
-/** What explain needs of the engine (src/classifier/engine.ts). */
+/** What explain needs of the engine (src/engine/engine.ts). */
 export interface ExplainContext {
   /** The model's labels, in the order of every score row. */
   labels: string[];

@@ -5,39 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readBundle, variantsIn, type Bundle } from '../classifier/bundle';
-import { Engine } from '../classifier/engine';
-import type { ModelVariant } from '../classifier/types';
-
-export interface TensorDescription {
-  name: string;
-  /** onnxruntime's type name: int64, int32, float32, float16… */
-  dtype: string;
-  /** Dims, with the graph's symbolic names (batch_size, sequence_length) where a dim is not fixed. */
-  shape: (number | string)[];
-}
-
-/** The result of `textclf models --check`; the JSON keys are part of the CLI's contract. */
-export interface ModelCheck {
-  dir: string;
-  /** config.json's model_type (bert, roberta, xlm-roberta, deberta-v2…). */
-  family: string | null;
-  /** The tokenizer model and pipeline, e.g. "WordPiece (BertNormalizer, BertPreTokenizer, [CLS] $A [SEP])". */
-  tokenizer: string | null;
-  inputs: TensorDescription[];
-  outputs: TensorDescription[];
-  problem_type: string | null;
-  labels: string[];
-  /** The graph variant the engine loads (fp32, quantized, fp16…) and its file. */
-  variant: { name: string; file: string; available: string[] } | null;
-  /** External weight files of the graph (model.onnx_data…). */
-  external_data: string[];
-  /** The most tokens one window holds, special tokens included. */
-  window: number | null;
-  supported: boolean;
-  /** One sentence per problem; empty when supported. */
-  problems: string[];
-}
+import { readBundle, variantsIn, type Bundle } from './bundle';
+import { Engine } from './engine';
+import type { ModelCheck, ModelVariant, TensorDescription } from '../classifier/types';
 
 export async function checkModel(dir: string, options: { variant?: ModelVariant } = {}): Promise<ModelCheck> {
   const absDir = path.resolve(dir);

@@ -6,8 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutionProviderName } from '../classifier/types';
-import type { DatasetColumns } from '../views/datasets/settings';
-import type { EvaluationJobResult } from './job';
+import type { DatasetColumns } from '../datasets/types';
+import type { EvaluationJobResult } from './types';
 
 export interface EvaluationRecord {
   /** Folder name: identifies the dataset file and the model. */

@@ -2,15 +2,16 @@
 // progress notification into the extension's global storage, and returns the model directory.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ClassifierClient } from '../classifier/client';
 import type { Config } from '../config';
-import { downloadModel, isRepoId } from './hub';
+import { downloadModel, HubError, isRepoId } from './hub';
 
 export function downloadedModelsRoot(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'models');
 }
 
 /** Returns the downloaded model directory, or undefined when the user gave no repository id. */
-export async function downloadFromHub(context: vscode.ExtensionContext, config: Config, log: vscode.LogOutputChannel, repoId?: string): Promise<string | undefined> {
+export async function downloadFromHub(context: vscode.ExtensionContext, config: Config, client: ClassifierClient, log: vscode.LogOutputChannel, repoId?: string): Promise<string | undefined> {
   repoId ??= await vscode.window.showInputBox({
     title: 'Download Model from Hugging Face',
     prompt: `Repository id on ${config.hubEndpoint} with an ONNX text-classification model`,
@@ -32,6 +33,10 @@ export async function downloadFromHub(context: vscode.ExtensionContext, config: 
         const dir = await downloadModel({
           endpoint, repoId, modelsRoot: downloadedModelsRoot(context), variant: config.engineOptions.modelVariant, preferQuantized: config.engineOptions.preferQuantized,
           signal: request.signal,
+          verify: async (dir) => {
+            const check = await client.checkModel(dir, config.engineOptions.modelVariant);
+            if (!check.supported) throw new HubError(`${repoId}: ${check.problems.join(' ')}`);
+          },
           onProgress: ({ file, bytesDone, bytesTotal }) => {
             const percent = (100 * bytesDone) / Math.max(1, bytesTotal);
             progress.report({ message: `${file} (${(bytesDone / 1024 / 1024).toFixed(1)} of ${(bytesTotal / 1024 / 1024).toFixed(1)} MB)`, increment: percent - reported });

@@ -7,7 +7,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBundle, variantFiles, variantPreference } from '../classifier/bundle';
+import { variantFiles, variantPreference } from '../classifier/variants';
 import type { ModelVariant } from '../classifier/types';
 import { replaceDirectory } from '../classifier/replaceDirectory';
 
@@ -33,6 +33,9 @@ export interface DownloadOptions {
   token?: string;
   signal?: AbortSignal;
   onProgress?: (progress: { file: string; bytesDone: number; bytesTotal: number }) => void;
+  /** The checks a model load makes, run on the downloaded files before they are kept; throws to refuse them.
+   * The editor asks its worker (ClassifierClient.checkModel); the host never loads the engine itself. */
+  verify: (modelDir: string) => Promise<void>;
 }
 
 export class HubError extends Error {
@@ -75,7 +78,7 @@ export async function downloadModel(options: DownloadOptions): Promise<string> {
         options.onProgress?.({ file: file.path, bytesDone: bytesBefore + bytes, bytesTotal }));
       bytesBefore += file.size;
     }
-    readBundle(staging, { variant: options.variant, preferQuantized: options.preferQuantized }); // the same checks a model load makes, before it is kept
+    await options.verify(staging);
     fs.writeFileSync(path.join(staging, 'source.json'), JSON.stringify({ endpoint, repoId, revision, files, downloadedAt: new Date().toISOString() }, null, 2));
     const target = path.join(modelsRoot, modelFolderName(repoId));
     replaceDirectory(staging, target); // replaces an earlier download of the same repository

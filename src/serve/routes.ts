@@ -8,7 +8,7 @@ import { DynamicBatcher } from './batcher';
 import type { Cancellation } from './cancellation';
 import { badRequest, HttpError, notFound, unavailable } from './errors';
 import { readInferBody, readJsonBody } from './http';
-import type { ServedModel } from './served-model';
+import type { ServedModel } from './servedModel';
 import { decodeInferRequest, encodeOutputs, type DecodedInferRequest, type Float32Tensor, type Int64Tensor } from './v2codec';
 
 export interface Limits {

@@ -13,8 +13,8 @@ import { Cancellation } from './cancellation';
 import { HttpError, unavailable } from './errors';
 import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http';
 import { Routes } from './routes';
-import type { ServedModel } from './served-model';
-import { attachWorkerModel, loadWorkerModel } from './worker-model';
+import type { ServedModel } from './servedModel';
+import { attachWorkerModel, loadWorkerModel } from './workerModel';
 
 export interface ServeOptions {
   /**

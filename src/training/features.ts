@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readBundle, type Bundle } from '../classifier/bundle';
-import { Engine } from '../classifier/engine';
-import { paddedFeeds } from '../classifier/feeds';
-import { TextTokenizer } from '../classifier/tokenize';
+import { readBundle, type Bundle } from '../engine/bundle';
+import { Engine } from '../engine/engine';
+import { paddedFeeds } from '../engine/feeds';
+import { TextTokenizer } from '../engine/tokenize';
 import type { EngineOptions, ExecutionProviderName } from '../classifier/types';
 import type { FeatureMatrix } from './head';
 import { externalDataFiles } from './modelDirectory';

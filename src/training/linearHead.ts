@@ -2,7 +2,7 @@
 // features for every text once; heads with a few settings (L2 strength, class weighting) are trained on
 // them and the one with the best validation macro-F1 is kept; its weights replace the graph's classifier.
 import * as path from 'node:path';
-import type { Bundle } from '../classifier/bundle';
+import type { Bundle } from '../engine/bundle';
 import type { EngineOptions } from '../classifier/types';
 import { evaluateLogits, type SplitMetrics } from './evaluation';
 import { extractFeatures } from './features';

@@ -8,7 +8,7 @@ import { modelCard } from './card';
 import type { SplitMetrics } from './evaluation';
 import { baseBundle } from './features';
 import { TrainingCancelledError } from './head';
-import type { Bundle } from '../classifier/bundle';
+import type { Bundle } from '../engine/bundle';
 import { trainLinearHead, type LinearHeadSettings, type MethodResult } from './linearHead';
 import { trainPytorch, type PytorchSettings } from './pytorch';
 import type { SkippedTrainingRow } from './datasetFiles';

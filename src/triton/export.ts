@@ -4,8 +4,8 @@
 // it; the ONNX file is the one the local engine would load, so a remote backend scores the same.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBundle } from '../classifier/bundle';
-import { createSession } from '../classifier/session';
+import { readBundle } from '../engine/bundle';
+import { createSession } from '../engine/session';
 import { formatModelConfig, tritonTensor, type TritonModelConfig } from './pbtxt';
 
 export interface ExportTritonOptions {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Config } from '../config';
 import { showsLenses } from './display';
 import { isUncertain, staleText, topLabelText } from './labels';
-import { firstUnitEndingAtOrAfter, type ResultsStore, type ResultUnit } from './results';
+import { firstUnitEndingAtOrAfter, type ResultsStore, type ResultUnit } from '../editor/results';
 
 /** Documents with more units than this get lenses around their visible lines only. */
 const allLensesUpTo = 1000;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Config } from '../config';
 import { showsDecorations, showsLenses } from './display';
 import { isUncertain, labelColourOf, staleText, topLabelText, type LabelColour } from './labels';
-import type { DocumentResults, ResultsStore, ResultUnit } from './results';
+import type { DocumentResults, ResultsStore, ResultUnit } from '../editor/results';
 
 export type Look = 'confident' | 'uncertain' | 'stale';
 

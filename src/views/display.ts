@@ -2,7 +2,7 @@
 // units, decorations (gutter and overview-ruler marks, end-of-line text), or both. `auto` keeps a
 // long document at its height: lenses add a line above every unit, so over 50 units only decorations.
 import type { Config } from '../config';
-import type { DocumentResults } from './results';
+import type { DocumentResults } from '../editor/results';
 
 export const autoLensesUpTo = 50;
 

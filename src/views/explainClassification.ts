@@ -4,10 +4,10 @@ import * as vscode from 'vscode';
 import { contributionsTo, type Explanation } from '../classifier/explanation';
 import type { Segment } from '../classifier/types';
 import type { ExplanationService } from '../editor/explanations';
-import type { Activity, DocumentClassifier } from './classify';
+import type { Activity, DocumentClassifier } from '../editor/classify';
 import { isShown, noDecisiveWord } from './contributions';
 import type { ExplanationDecorations } from './explainDecorations';
-import type { ResultsStore } from './results';
+import type { ResultsStore } from '../editor/results';
 import type { ResultNode } from './resultsTree';
 
 export interface ExplainedUnit extends Segment {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { contributionsTo, type Explanation } from '../classifier/explanation';
 import type { Segment } from '../classifier/types';
 import { formatContribution, intensitySteps, intensityStep, strongestContribution } from './contributions';
-import type { ResultsStore } from './results';
+import type { ResultsStore } from '../editor/results';
 
 /** An explained unit whose words are coloured: `explanation` word offsets are relative to `start`. */
 export interface ShownExplanation extends Segment {

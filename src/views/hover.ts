@@ -7,12 +7,12 @@ import { topContributions, type Explanation, type LabelContribution } from '../c
 import type { ClassifiedSegment } from '../classifier/types';
 import type { Config } from '../config';
 import type { ExplanationService } from '../editor/explanations';
-import type { DocumentClassifier } from './classify';
+import type { DocumentClassifier } from '../editor/classify';
 import type { ExplanationDecorations } from './explainDecorations';
 import { contributionText, isShown, noDecisiveWord } from './contributions';
 import { formatScore, scoreBar } from './labels';
-import type { ModelManager } from './models';
-import type { ResultsStore } from './results';
+import type { ModelManager } from '../editor/models';
+import type { ResultsStore } from '../editor/results';
 
 /** Words listed per direction. */
 const topWords = 5;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readTrainingMetadata } from '../training/modelDirectory';
-import type { ModelManager } from './models';
+import type { ModelManager } from '../editor/models';
 import { describeTrainedModel } from './training/describe';
 
 type Choice = vscode.QuickPickItem & { dir?: string; action?: 'browse' | 'download' };

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Config } from '../config';
 import { formatScore, isUncertain, labelColour, labelIcon, preview, staleText, topLabelText } from './labels';
-import type { DocumentResults, ResultsStore, ResultUnit } from './results';
+import type { DocumentResults, ResultsStore, ResultUnit } from '../editor/results';
 
 /** Rows built per "Show more…" click: a page costs little, ten thousand rows at once would not. */
 export const pageSize = 200;

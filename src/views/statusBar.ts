@@ -1,7 +1,7 @@
 // The status bar item: model name and execution provider, a spinner while work runs; click → Show Status.
 import * as vscode from 'vscode';
-import type { Activity } from './classify';
-import type { ModelManager } from './models';
+import type { Activity } from '../editor/classify';
+import type { ModelManager } from '../editor/models';
 
 export class StatusBar implements Activity, vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('textClassifier.status', vscode.StatusBarAlignment.Right, 100);

@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
-import type { ModelManager } from './models';
-import type { ServiceInfo } from './service/localService';
+import type { ModelManager } from '../editor/models';
+import type { ServiceInfo } from '../editor/localService';
 
 const scheme = 'text-classifier-status';
 const reportUri = vscode.Uri.from({ scheme, path: '/Text Classifier Status.md' });

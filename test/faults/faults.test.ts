@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClassifierClient, WorkerRestartedError } from '../../src/classifier/client';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { evaluate } from '../../src/datasets/evaluate';
 import { DatasetError } from '../../src/datasets/schema';
 import { startServer } from '../../src/serve/server';

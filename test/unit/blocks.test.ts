@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { segment } from '../../src/classifier/segment';
 import type { Unit } from '../../src/classifier/types';
-import { unitAround, unitsAround, unitsAroundIn } from '../../src/views/blocks';
+import { unitAround, unitsAround, unitsAroundIn } from '../../src/editor/blocks';
 
 describe('units around a place (hover, live mode)', () => {
   const pieces = ['Great food.', 'Terrible service!  Never again.', '', '   ', '# Heading', 'line one\nline two', 'Ünïcode ☕ works. Yes?', '\r\n'];

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClassifierClient, QueueFullError, RequestCancelledError, RequestTimeoutError, WorkerError, WorkerRestartedError } from '../../src/classifier/client';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import type { HostMessage, WorkerMessage } from '../../src/classifier/protocol';
 import { bundledModel, repoRoot } from '../support/paths';
 

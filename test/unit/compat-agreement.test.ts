@@ -7,7 +7,7 @@
 // of test/support/compatReference.ts; each test's title says which.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import type { ModelVariant } from '../../src/classifier/types';
 import { COMPAT_FAMILIES as FAMILIES, compatModelsOrSkip, compatTexts } from '../support/compatModels';
 import { directScores, largestDifference, transformersJsScores, type TransformersJsOptions } from '../support/compatReference';

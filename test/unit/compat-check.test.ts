@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelVariant } from '../../src/classifier/types';
-import { checkModel, type ModelCheck } from '../../src/engine/inspect';
+import type { ModelCheck } from '../../src/classifier/types';
+import { checkModel } from '../../src/engine/inspect';
 import { COMPAT_FAMILIES, compatModelsOrSkip } from '../support/compatModels';
 import { repoRoot } from '../support/paths';
 

@@ -8,11 +8,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { readBundle } from '../../src/classifier/bundle';
-import { Engine } from '../../src/classifier/engine';
-import { paddedFeeds } from '../../src/classifier/feeds';
-import { TextTokenizer } from '../../src/classifier/tokenize';
-import { AsciiWordPiece } from '../../src/classifier/wordpiece';
+import { readBundle } from '../../src/engine/bundle';
+import { Engine } from '../../src/engine/engine';
+import { paddedFeeds } from '../../src/engine/feeds';
+import { TextTokenizer } from '../../src/engine/tokenize';
+import { AsciiWordPiece } from '../../src/engine/wordpiece';
 import { COMPAT_FAMILIES as FAMILIES, compatModelsOrSkip, compatTexts } from '../support/compatModels';
 import { datasetOrSkip } from '../support/paths';
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { evaluate, EvaluationProgress, likelyLabelErrors, rowsInCell } from '../../src/datasets/evaluate';
 import { LabelMappingError } from '../../src/datasets/labels';
 import { computeMetrics } from '../../src/datasets/metrics';

@@ -3,8 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BundleError, readBundle } from '../../src/classifier/bundle';
-import { Engine } from '../../src/classifier/engine';
+import { BundleError, readBundle } from '../../src/engine/bundle';
+import { Engine } from '../../src/engine/engine';
 import { bundledModel, repoRoot } from '../support/paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

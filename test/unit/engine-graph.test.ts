@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { bestPooling, DEFAULT_POOLING, inspectClassifier } from '../../src/training/onnxHead';
 import { checkPytorch } from '../../src/training/pytorchCheck';
 import { bundledModel, repoRoot } from '../support/paths';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { bundledModel, datasetOrSkip } from '../support/paths';
 
 const model = bundledModel('sentiment-sst2');

@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Tokenizer } from 'tokenizers';
-import { TextTokenizer } from '../../src/classifier/tokenize';
-import { AsciiWordPiece } from '../../src/classifier/wordpiece';
+import { TextTokenizer } from '../../src/engine/tokenize';
+import { AsciiWordPiece } from '../../src/engine/wordpiece';
 import { bundledModel, datasetOrSkip } from '../support/paths';
 
 const models = ['sentiment-sst2', 'news-topic'] as const;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { bundledModel, repoRoot } from '../support/paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

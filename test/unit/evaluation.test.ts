@@ -1,16 +1,17 @@
-// The worker side of Evaluate Model on Dataset (src/evaluation/job.ts) with the real engine, and the
+// The worker side of Evaluate Model on Dataset (src/engine/evaluationJob.ts) with the real engine, and the
 // report's plain parts: predictions export, Markdown metrics, the progress line.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { likelyLabelErrors, Prediction } from '../../src/datasets/evaluate';
-import { EvaluationJobResult, runEvaluationJob } from '../../src/evaluation/job';
+import { runEvaluationJob } from '../../src/engine/evaluationJob';
+import type { EvaluationJobResult } from '../../src/evaluation/types';
 import { describeProgress, formatDuration } from '../../src/evaluation/progress';
 import type { EvaluationRecord } from '../../src/evaluation/store';
-import { exportPredictions } from '../../src/views/report/export';
+import { exportPredictions } from '../../src/evaluation/exportPredictions';
 import { metricsMarkdown } from '../../src/views/report/markdown';
 import { bundledModel, datasetOrSkip, repoRoot } from '../support/paths';
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
 import { ClassifierClient, WorkerRestartedError } from '../../src/classifier/client';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { contributionsTo, topContributions, type Explanation } from '../../src/classifier/explanation';
 import { explainTexts, MAX_WORD_GROUPS, type ExplainContext } from '../../src/engine/explain';
 import { bundledModel, repoRoot } from '../support/paths';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { Tokenizer } from 'tokenizers';
-import { AsciiWordPiece } from '../../src/classifier/wordpiece';
+import { AsciiWordPiece } from '../../src/engine/wordpiece';
 import { bundledModel } from '../support/paths';
 import { fuzzParameters, fuzzTimeout, trickyText } from './fuzz-support';
 

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkModel } from '../../src/engine/inspect';
 import { downloadModel, HubError } from '../../src/hub/hub';
 import { bundledModel } from '../support/paths';
 import { startHubServer, type HubServer } from '../integration/hubServer';
@@ -28,7 +29,12 @@ describe('Hugging Face download', function () {
     fs.rmSync(incomplete, { recursive: true, force: true });
   });
 
-  const download = (repoId: string, extra: { signal?: AbortSignal } = {}) => downloadModel({ endpoint: hub.endpoint, repoId, modelsRoot, ...extra });
+  // The check the editor's worker makes (ClassifierClient.checkModel), run here in-process.
+  const verify = async (dir: string) => {
+    const check = await checkModel(dir);
+    if (!check.supported) throw new HubError(check.problems.join(' '));
+  };
+  const download = (repoId: string, extra: { signal?: AbortSignal } = {}) => downloadModel({ endpoint: hub.endpoint, repoId, modelsRoot, verify, ...extra });
   const contents = () => fs.readdirSync(modelsRoot);
 
   it('downloads the files byte for byte and records where they came from', async () => {
@@ -63,7 +69,7 @@ describe('Hugging Face download', function () {
 
   it('cancelling mid-download leaves nothing', async () => {
     const controller = new AbortController();
-    const running = downloadModel({ endpoint: hub.endpoint, repoId: 'textclf/sentiment', modelsRoot, signal: controller.signal,
+    const running = downloadModel({ endpoint: hub.endpoint, repoId: 'textclf/sentiment', modelsRoot, verify, signal: controller.signal,
       onProgress: ({ bytesDone }) => { if (bytesDone > 1_000_000) controller.abort(); } });
     await assert.rejects(running, /Download of textclf\/sentiment cancelled/);
     assert.deepEqual(contents(), []);
@@ -73,7 +79,7 @@ describe('Hugging Face download', function () {
     await assert.rejects(download('not a repo'), /"not a repo" is not a Hugging Face repository id/);
     await assert.rejects(download('textclf/missing'), /textclf\/missing: no such repository or revision "main" on http:\/\/127\.0\.0\.1:\d+/);
     await assert.rejects(download('textclf/incomplete'), /textclf\/incomplete: not a model directory for Text Classifier \(missing tokenizer\.json\)/);
-    await assert.rejects(downloadModel({ endpoint: 'http://127.0.0.1:9', repoId: 'a/b', modelsRoot }), /cannot reach http:\/\/127\.0\.0\.1:9.*textClassifier\.hubEndpoint/);
+    await assert.rejects(downloadModel({ endpoint: 'http://127.0.0.1:9', repoId: 'a/b', modelsRoot, verify }), /cannot reach http:\/\/127\.0\.0\.1:9.*textClassifier\.hubEndpoint/);
     assert.deepEqual(contents(), []);
   });
 });

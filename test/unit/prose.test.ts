@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isMarkdownPath, maskNonProse } from '../../src/classifier/prose';
 import { segment, UNITS } from '../../src/classifier/segment';
-import { unitAround, unitsAround } from '../../src/views/blocks';
+import { unitAround, unitsAround } from '../../src/editor/blocks';
 
 const REVIEW = [
   '---',

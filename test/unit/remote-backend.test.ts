@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClassifierClient } from '../../src/classifier/client';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import type { EngineOptions } from '../../src/classifier/types';
 import { startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel, datasetOrSkip } from '../support/paths';

@@ -4,9 +4,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { readBundle } from '../../src/classifier/bundle';
+import { readBundle } from '../../src/engine/bundle';
 import { ClassifierClient } from '../../src/classifier/client';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { contributionsTo } from '../../src/classifier/explanation';
 import { serveDefaults, startServer, type RunningServer } from '../../src/serve/server';
 import { bundledModel } from '../support/paths';

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { evaluate, type EvaluationReport } from '../../src/datasets/evaluate';
 import { describeColumns, labelNames, labelWithName } from '../../src/datasets/labelNames';
 import { createLabelMapping, LabelMappingError, suggestLabelMap } from '../../src/datasets/labels';

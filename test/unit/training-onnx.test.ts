@@ -25,7 +25,7 @@ import {
   type NodeProto,
   type TensorProto,
 } from 'onnx-buf';
-import { TextTokenizer } from '../../src/classifier/tokenize';
+import { TextTokenizer } from '../../src/engine/tokenize';
 import { bestPooling, exposeSentenceFeatures, featureWidth, inspectClassifier, OnnxHeadError, writeHead, SENTENCE_FEATURES } from '../../src/training/onnxHead';
 import { bundledModel } from '../support/paths';
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { readTrainingManifest } from '../../src/datasets/trainingManifest';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { TRAINING_METADATA_KEY } from '../../src/training/modelDirectory';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../src/classifier/engine';
+import { Engine } from '../../src/engine/engine';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { trainHead, headLogits, type FeatureMatrix, type HeadTargets } from '../../src/training/head';
 import { readTrainingManifest } from '../../src/datasets/trainingManifest';

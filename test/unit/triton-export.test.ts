@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readBundle } from '../../src/classifier/bundle';
+import { readBundle } from '../../src/engine/bundle';
 import { exportTriton } from '../../src/triton/export';
 import { bundledModel, repoRoot } from '../support/paths';
 

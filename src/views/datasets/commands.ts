@@ -5,13 +5,14 @@ import * as vscode from 'vscode';
 import { LabelMappingError, parseLabelMap, type LabelMismatch } from '../../datasets/labels';
 import { readRecords } from '../../datasets/records';
 import { detectFormat, inspectDataset } from '../../datasets/schema';
-import type { EvaluationService } from '../../evaluation/service';
+import type { EvaluationService } from '../../editor/evaluation';
 import type { EvaluationRecord } from '../../evaluation/store';
-import { exportPredictions, ExportFormat } from '../report/export';
+import { exportPredictions, ExportFormat } from '../../evaluation/exportPredictions';
 import { metricsMarkdown } from '../report/markdown';
 import type { ReportPanels } from '../report/panel';
 import { offerWaysOut } from './labelMismatch';
-import type { DatasetColumns, DatasetSettings } from './settings';
+import type { DatasetSettings } from '../../editor/datasetSettings';
+import type { DatasetColumns } from '../../datasets/types';
 import type { DatasetNode, DatasetsTreeProvider } from './tree';
 
 export interface DatasetsContext {

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatLabelMap, type LabelMappingError, type LabelMismatch } from '../../datasets/labels';
-import type { DatasetColumns } from './settings';
+import type { DatasetColumns } from '../../datasets/types';
 
 export const mismatchActions = {
   selectModel: 'Select Model…',

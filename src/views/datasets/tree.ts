@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { describeColumns, labelNames, labelWithName } from '../../datasets/labelNames';
 import { previewRows } from '../../datasets/scan';
 import type { LabeledRow, SkippedRow } from '../../datasets/types';
-import type { EvaluationService } from '../../evaluation/service';
-import { DatasetFile, DatasetGroup, DiscoveredDataset, discoverDatasets } from './discovery';
-import type { DatasetSettings } from './settings';
-import { DatasetSummaries, SummaryState, yieldEveryMs } from './summaries';
+import type { EvaluationService } from '../../editor/evaluation';
+import { DatasetFile, DatasetGroup, DiscoveredDataset, discoverDatasets } from '../../editor/datasetDiscovery';
+import type { DatasetSettings } from '../../editor/datasetSettings';
+import { DatasetSummaries, SummaryState, yieldEveryMs } from '../../editor/datasetSummaries';
 import { escapeMarkdown, inlineCode } from '../markdownText';
 
 export type DatasetNode =

@@ -1,6 +1,6 @@
 // Start Local Service, Stop Local Service, and the status bar item's actions.
 import * as vscode from 'vscode';
-import type { LocalService, ServiceInfo } from './localService';
+import type { LocalService, ServiceInfo } from '../../editor/localService';
 
 export interface ServiceContext {
   readonly service: LocalService;

@@ -1,7 +1,7 @@
 // The local service's status bar item: its address while it runs; click → copy the address or a
 // curl example, or stop it.
 import * as vscode from 'vscode';
-import type { LocalService } from './localService';
+import type { LocalService } from '../../editor/localService';
 
 export class ServiceStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('textClassifier.service', vscode.StatusBarAlignment.Right, 99);

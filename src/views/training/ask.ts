@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkPytorch, type PytorchAvailability } from '../../training/pytorchCheck';
 import type { TrainingMethod } from '../../training/train';
-import type { DatasetGroup } from '../datasets/discovery';
-import type { DatasetSettings } from '../datasets/settings';
+import type { DatasetGroup } from '../../editor/datasetDiscovery';
+import type { DatasetSettings } from '../../editor/datasetSettings';
 import type { DatasetNode, DatasetsTreeProvider } from '../datasets/tree';
-import type { ModelManager } from '../models';
+import type { ModelManager } from '../../editor/models';
 import { defaultModelFolderName } from './describe';
-import type { TrainingData } from './service';
+import type { TrainingData } from '../../editor/training';
 
 const trainSplits = ['train', 'training'];
 const validationSplits = ['validation', 'valid', 'val', 'dev', 'development', 'eval'];

@@ -8,12 +8,12 @@ import type { LinearHeadSettings } from '../../training/linearHead';
 import { formatPercent } from '../../training/progress';
 import type { PytorchSettings } from '../../training/pytorch';
 import type { TrainingMethod } from '../../training/train';
-import type { DatasetSettings } from '../datasets/settings';
+import type { DatasetSettings } from '../../editor/datasetSettings';
 import type { DatasetsTreeProvider } from '../datasets/tree';
-import type { ModelManager } from '../models';
+import type { ModelManager } from '../../editor/models';
 import type { ReportPanels } from '../report/panel';
 import { askBaseModel, askDataset, askMethod, askOutput, defaultOutput, describeSplit, trainingDataOf, type DatasetTarget } from './ask';
-import type { TrainingData, TrainingResult, TrainingService } from './service';
+import type { TrainingData, TrainingResult, TrainingService } from '../../editor/training';
 
 export interface TrainingContext {
   readonly training: TrainingService;

@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { liveDebounceMs } from '../../../src/views/classify';
-import type { DocumentResults } from '../../../src/views/results';
+import { liveDebounceMs } from '../../../src/editor/classify';
+import type { DocumentResults } from '../../../src/editor/results';
 import { extensionApi, nextEvent, setSetting } from '../helpers';
 import { numbers, startProfile, writeNumbers } from './numbers';
 

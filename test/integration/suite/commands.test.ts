@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ClassifiedSegment } from '../../../src/classifier/types';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
 import { withoutInternalPaths } from '../../../src/views/statusReport';
 import { extensionApi, openInEditor, setSetting, workspaceFile } from '../helpers';

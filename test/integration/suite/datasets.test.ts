@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { EvaluationRecord } from '../../../src/evaluation/store';
-import type { DatasetColumns } from '../../../src/views/datasets/settings';
+import type { DatasetColumns } from '../../../src/datasets/types';
 import type { DatasetNode, DatasetsTreeProvider } from '../../../src/views/datasets/tree';
 import { repoRoot } from '../../support/paths';
 import { extensionApi, setSetting, workspaceFile } from '../helpers';

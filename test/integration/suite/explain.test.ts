@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { contributionsTo, topContributions, type LabelContribution } from '../../../src/classifier/explanation';
 import { contributionText, isShown } from '../../../src/views/contributions';
 import type { ExplainedUnit } from '../../../src/views/explainClassification';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
 import { extensionApi, extensionId, openInEditor, setSetting } from '../helpers';
 

@@ -1,7 +1,7 @@
 // Live mode: an edit re-classifies only the paragraph whose text changed, and the lenses follow.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import { extensionApi, nextEvent, openInEditor, setSetting } from '../helpers';
 
 describe('live classification', function () {

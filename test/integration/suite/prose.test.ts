@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import { extensionApi, openInEditor, setSetting, workspaceFile } from '../helpers';
 
 function hoverText(hovers: vscode.Hover[]): string {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import type { ResultNode } from '../../../src/views/resultsTree';
 import { extensionApi, nextEvent, openInEditor, setSetting, workspaceFile } from '../helpers';
 

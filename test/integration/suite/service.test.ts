@@ -9,9 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../../src/classifier/types';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import { curlExample } from '../../../src/views/service/commands';
-import type { ServiceInfo } from '../../../src/views/service/localService';
+import type { ServiceInfo } from '../../../src/editor/localService';
 import { extensionApi, nextEvent, openInEditor, setSetting, workspaceFile } from '../helpers';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkPytorch } from '../../../src/training/pytorchCheck';
 import type { TrainCommandOptions } from '../../../src/views/training/commands';
-import type { TrainingResult } from '../../../src/views/training/service';
+import type { TrainingResult } from '../../../src/editor/training';
 import { bundledModel, datasetOrSkip } from '../../support/paths';
 import { extensionApi, setSetting, workspaceFile } from '../helpers';
 

@@ -2,7 +2,7 @@
 // is restarted with the model loaded again, and the next classification works.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import { extensionApi } from '../helpers';
 
 describe('worker crash', function () {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../../../src/classifier/types';
-import type { DocumentResults } from '../../../src/views/results';
+import type { DocumentResults } from '../../../src/editor/results';
 import { extensionApi, openInEditor, workspaceFile } from '../helpers';
 
 describe('untrusted workspace', function () {

@@ -1,12 +1,8 @@
 // What the user told us about datasets, remembered per workspace: files added by hand, and per file
 // the columns, header and label mapping chosen with "Configure Columns…".
 import * as vscode from 'vscode';
-import type { SchemaOptions } from '../../datasets/types';
+import type { DatasetColumns } from '../datasets/types';
 
-export interface DatasetColumns extends SchemaOptions {
-  /** Gold label -> model label. */
-  labelMap?: Record<string, string>;
-}
 
 const addedKey = 'textClassifier.datasets.added';
 const columnsKey = 'textClassifier.datasets.columns';

@@ -6,7 +6,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_VARIANTS, type ModelVariant, type ProblemType } from './types';
+import type { ModelVariant, ProblemType } from '../classifier/types';
+import { variantFiles, variantPreference } from '../classifier/variants';
 
 export class BundleError extends Error {
   constructor(
@@ -152,32 +153,6 @@ function problemTypeFromConfig(configFile: string, config: Record<string, unknow
   if (value === 'multi_label_classification') return 'multi_label_classification';
   if (value === 'regression') return 'regression';
   throw new BundleError(configFile, `"problem_type" "${String(value)}" is not supported (single_label_classification, multi_label_classification or regression)`);
-}
-
-/** File name suffix of each variant, as Transformers.js names them (its dtype option in brackets where it differs). */
-const VARIANT_SUFFIX: Record<Exclude<ModelVariant, 'auto'>, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  quantized: '_quantized', // q8
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
-
-/** Where the graph of a variant may lie (relative to the model directory), in the order looked at. */
-export function variantFiles(variant: Exclude<ModelVariant, 'auto'>): string[] {
-  const name = `model${VARIANT_SUFFIX[variant]}.onnx`;
-  return [path.join('onnx', name), name];
-}
-
-/** The variants to try, best first: the one asked for alone, or for 'auto' fp32 (quantized with preferQuantized) and then the rest. */
-export function variantPreference(wanted: ModelVariant, preferQuantized = false): Exclude<ModelVariant, 'auto'>[] {
-  if (wanted !== 'auto') return [wanted];
-  const all = MODEL_VARIANTS.filter((variant): variant is Exclude<ModelVariant, 'auto'> => variant !== 'auto');
-  const first = preferQuantized ? 'quantized' : 'fp32';
-  return [first, ...all.filter((variant) => variant !== first)];
 }
 
 /** The variants present in a model directory, with their graph files. */

@@ -4,14 +4,14 @@ import * as ort from 'onnxruntime-node';
 import { BundleError, labelNames, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
 import { paddedFeeds, toFloat32, toInt32, type FeedLayout } from './feeds';
-import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from './scores';
-import { explainTexts, type ExplainContext } from '../engine/explain';
-import { unpackExplanation, type Explanation, type PackedExplanations } from './explanation';
-import { segment, type SegmentOptions } from './segment';
+import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from '../classifier/scores';
+import { explainTexts, type ExplainContext } from './explain';
+import { unpackExplanation, type Explanation, type PackedExplanations } from '../classifier/explanation';
+import { segment, type SegmentOptions } from '../classifier/segment';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
 import { TextTokenizer, type EncodedText } from './tokenize';
-import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, Segment, TensorSpec, Unit } from './types';
+import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, RawTensor, Segment, TensorSpec, Unit } from '../classifier/types';
 
 export interface ClassifyOptions {
   /** Keep only the best K labels of each result (all labels by default). */
@@ -25,11 +25,6 @@ export interface ClassifyOptions {
 interface Sequence {
   ids: number[];
   text: number;
-}
-
-export interface RawTensor<T> {
-  data: T;
-  dims: number[];
 }
 
 const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'];

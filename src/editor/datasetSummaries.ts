@@ -3,10 +3,10 @@
 // chunks) one file at a time, with progress; cached until the file or its column settings change.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { DatasetSummary, summarizeDataset } from '../../datasets/scan';
-import { inspectDataset } from '../../datasets/schema';
-import type { DatasetSchema } from '../../datasets/types';
-import type { DatasetColumns } from './settings';
+import { DatasetSummary, summarizeDataset } from '../datasets/scan';
+import { inspectDataset } from '../datasets/schema';
+import type { DatasetSchema } from '../datasets/types';
+import type { DatasetColumns } from '../datasets/types';
 
 export type SummaryState =
   | { status: 'counting'; fraction: number }

@@ -8,10 +8,10 @@ import type { ExecutionProviderName, ModelInfo } from '../classifier/types';
 import type { EvaluationProgress } from '../datasets/evaluate';
 import { createLabelMapping } from '../datasets/labels';
 import { inspectDataset } from '../datasets/schema';
-import type { ModelManager } from '../views/models';
-import type { DatasetColumns } from '../views/datasets/settings';
-import { describeProgress } from './progress';
-import { EvaluationRecord, EvaluationStore, predictionsFileName } from './store';
+import type { ModelManager } from './models';
+import type { DatasetColumns } from '../datasets/types';
+import { describeProgress } from '../evaluation/progress';
+import { EvaluationRecord, EvaluationStore, predictionsFileName } from '../evaluation/store';
 
 export interface RunOptions {
   signal?: AbortSignal;

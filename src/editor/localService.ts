@@ -4,11 +4,11 @@
 // worker process, so the extension host never blocks on it.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { ClassifierClient } from '../../classifier/client';
-import { SettingError, type Config } from '../../config';
-import { isLoopbackHost } from '../../serve/http';
-import { startServer, type RunningServer } from '../../serve/server';
-import type { ModelManager } from '../models';
+import type { ClassifierClient } from '../classifier/client';
+import { SettingError, type Config } from '../config';
+import { isLoopbackHost } from '../serve/http';
+import { startServer, type RunningServer } from '../serve/server';
+import type { ModelManager } from './models';
 
 /** What a running service tells the user and the tests. */
 export interface ServiceInfo {

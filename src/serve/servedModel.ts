@@ -1,5 +1,5 @@
 // What the HTTP layer needs from one served model. The implementation over the supervised worker
-// is in worker-model.ts; keeping this seam small lets routes and batching stay engine-agnostic.
+// is in workerModel.ts; keeping this seam small lets routes and batching stay engine-agnostic.
 import type { Explanation } from '../classifier/explanation';
 import type { Classification, ModelInfo, ModelSignature } from '../classifier/types';
 import type { Float32Tensor, Int64Tensor } from './v2codec';

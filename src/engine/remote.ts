@@ -4,7 +4,7 @@
 // back. Requests time out, a 503 (or a refused connection) is retried with backoff, and status()
 // tells whether the server answered last time and why not.
 import type { InferenceBackend, LoadedSession } from './session';
-import type { ModelSignature, RemoteBackendOptions, RemoteBackendStatus, TensorSpec } from './types';
+import type { ModelSignature, RemoteBackendOptions, RemoteBackendStatus, TensorSpec } from '../classifier/types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** With the backoff (or a server's Retry-After of 1 s) this rides out about 6 s of unavailability. */

@@ -4,7 +4,7 @@
 import { ClassifierClient } from '../classifier/client';
 import type { Explanation } from '../classifier/explanation';
 import type { Classification, EngineOptions, ModelInfo, ModelSignature } from '../classifier/types';
-import type { ServedModel } from './served-model';
+import type { ServedModel } from './servedModel';
 import type { Float32Tensor, Int64Tensor } from './v2codec';
 
 /** How often readiness is checked while the worker restarts. */

@@ -2,8 +2,8 @@
 // unknown method, parameters of the wrong type) is answered with an error, or dropped when it has no
 // usable id, instead of throwing inside the message handler (which would kill the worker) or
 // reaching a native call with values it does not expect. Host-safe: no native imports.
-import type { HostMessage } from './protocol';
-import { UNITS } from './segment';
+import type { HostMessage } from '../classifier/protocol';
+import { UNITS } from '../classifier/segment';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isStringArray = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -25,6 +25,7 @@ const paramChecks: Record<HostMessage['type'], (message: Record<string, unknown>
         : undefined,
   signature: () => undefined,
   evaluate: (m) => (typeof m.datasetPath !== 'string' || typeof m.predictionsFile !== 'string' ? 'datasetPath and predictionsFile must be strings' : undefined),
+  checkModel: (m) => (typeof m.modelDir !== 'string' ? 'modelDir must be a string' : !isOptional(m.variant, (v) => typeof v === 'string') ? 'variant must be a string' : undefined),
   status: () => undefined,
   shutdown: () => undefined,
   cancel: () => undefined,

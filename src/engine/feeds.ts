@@ -1,5 +1,5 @@
 // The inputs of a BERT-family graph for a batch of token id sequences.
-import type { RawTensor } from './engine';
+import type { RawTensor } from '../classifier/types';
 
 /** How a model family pads and numbers positions (from the model directory, see bundle.ts). */
 export interface FeedLayout {

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { Prediction } from '../../datasets/evaluate';
+import type { Prediction } from '../datasets/evaluate';
 
 export type ExportFormat = 'csv' | 'jsonl';
 

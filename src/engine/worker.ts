@@ -2,11 +2,12 @@
 // protocol.ts. Jobs on the loaded model run side by side, a model load alone (jobs.ts); status and
 // cancel are answered between inference batches, since every batch yields to the event loop.
 import type { EvaluationProgress } from '../datasets/evaluate';
-import { runEvaluationJob } from '../evaluation/job';
+import { runEvaluationJob } from './evaluationJob';
 import { BundleError } from './bundle';
 import { Engine } from './engine';
-import type { Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
-import { EXCLUSIVE_METHODS, IMMEDIATE_METHODS } from './protocol';
+import { checkModel } from './inspect';
+import type { Method, Request, Result, WireError, WorkerMessage, WorkerStatus } from '../classifier/protocol';
+import { EXCLUSIVE_METHODS, IMMEDIATE_METHODS } from '../classifier/protocol';
 import { JobQueue } from './jobs';
 import { checkHostMessage } from './messageCheck';
 
@@ -88,6 +89,8 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
         onProgress: evaluationProgressReporter(request),
       });
     }
+    case 'checkModel':
+      return checkModel(request.modelDir, { variant: request.variant });
     case 'status':
       return status();
     case 'shutdown':

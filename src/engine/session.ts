@@ -1,13 +1,13 @@
 // The onnxruntime-node session: which execution provider runs it (with the reason each one tried
 // before it was not used), how many threads, and what the graph asks for.
-import { physicalCores } from './cores';
+import { physicalCores } from '../classifier/cores';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
 import { LaneSessions } from './lanes';
-import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from './types';
+import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from '../classifier/types';
 
 export interface ProviderFallback {
   provider: ExecutionProviderName;

@@ -6,21 +6,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ClassifierClient } from '../../classifier/client';
-import type { Config } from '../../config';
-import type { EvaluationService } from '../../evaluation/service';
-import type { EvaluationRecord } from '../../evaluation/store';
-import { TrainingCancelledError } from '../../training/head';
-import type { LinearHeadSettings } from '../../training/linearHead';
-import { readTrainingMetadata } from '../../training/modelDirectory';
-import { formatDuration, formatPercent, type TrainingProgress } from '../../training/progress';
-import type { PytorchSettings } from '../../training/pytorch';
-import { checkPytorch } from '../../training/pytorchCheck';
-import { runTraining } from '../../training/runner';
-import type { TrainingJob } from '../../training/runnerProtocol';
-import type { TrainingMethod, TrainingReport } from '../../training/train';
-import type { DatasetColumns } from '../datasets/settings';
-import { methodName } from './describe';
+import { ClassifierClient } from '../classifier/client';
+import type { Config } from '../config';
+import type { EvaluationService } from './evaluation';
+import type { EvaluationRecord } from '../evaluation/store';
+import { TrainingCancelledError } from '../training/head';
+import type { LinearHeadSettings } from '../training/linearHead';
+import { readTrainingMetadata } from '../training/modelDirectory';
+import { formatDuration, formatPercent, type TrainingProgress } from '../training/progress';
+import type { PytorchSettings } from '../training/pytorch';
+import { checkPytorch } from '../training/pytorchCheck';
+import { runTraining } from '../training/runner';
+import type { TrainingJob } from '../training/runnerProtocol';
+import type { TrainingMethod, TrainingReport } from '../training/train';
+import type { DatasetColumns } from '../datasets/types';
+import { methodName } from '../views/training/describe';
 
 /** The data to train on: one file to split here, or train/validation/test files. */
 export interface TrainingData {
