@@ -3,21 +3,13 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../classifier/packagePaths';
 
 export type PytorchAvailability = { available: true; python: string; torchVersion: string } | { available: false; reason: string };
 
 /** The fine-tuning pipeline in the package's finetune/ folder (.vscodeignore ships exactly that folder's Python). */
 export const PIPELINE_DIR = 'finetune';
 const PIPELINE_FILES = ['finetune.py', 'loop.py', 'model.py', 'export.py', 'wordpiece.py'];
-
-/** The directory holding package.json: finetune/ lives under it, in a checkout and in the extension. */
-export function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'local-text-classifier') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the local-text-classifier package above ${__dirname}`);
-  }
-}
 
 export function defaultPython(): string {
   if (process.platform === 'win32') return 'python';

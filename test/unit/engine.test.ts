@@ -10,7 +10,7 @@ import { Tokenizer } from 'tokenizers';
 import { Engine } from '../../src/engine/engine';
 import { bundledModel, repoRoot } from '../support/paths';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the compiled tree, loaded by its path
 const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
 
 const model = bundledModel('sentiment-sst2');
@@ -230,7 +230,7 @@ describe('engine (bundled sentiment model)', function () {
 
   it('in a program of its own, dispose of an idle engine returns and the program then ends by itself', () => {
     // Idle lanes do not keep the process alive; releasing them must, until they have answered.
-    const script = `const { Engine } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'classifier', 'engine'))});
+    const script = `const { Engine } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'engine', 'engine'))});
       Engine.load(${JSON.stringify(model)}, { cacheSize: 0 }).then(async (engine) => {
         await engine.classify(Array.from({ length: 2000 }, (_, i) => 'a fine film, number ' + i));
         await engine.dispose();
