@@ -4,6 +4,7 @@
 // <name>-<version>-<target>.vsix at the repository root and fails when one is over 40 MB.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeFiles, targetNames } from './targets.mjs';
@@ -44,10 +45,12 @@ run(process.execPath, ['esbuild.mjs', '--production']);
 const { version, name } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const baseRules = fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8');
 const oversized = [];
+// The per-target ignore files live in a fresh temporary folder: worktrees may share .vscode-test.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-package-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 for (const { target, files } of builds) {
   const started = Date.now();
-  const ignoreFile = path.join(repoRoot, '.vscode-test', `vscodeignore.${target}`);
-  fs.mkdirSync(path.dirname(ignoreFile), { recursive: true });
+  const ignoreFile = path.join(scratch, `vscodeignore.${target}`);
   fs.writeFileSync(ignoreFile, `${baseRules}\n${files.map((file) => `!${file}`).join('\n')}\n`);
   const vsix = path.join(repoRoot, `${name}-${version}-${target}.vsix`);
   run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsix,
