@@ -5,7 +5,7 @@
 // @ts-check
 (function () {
   'use strict';
-  // @ts-ignore acquireVsCodeApi is provided by the webview host
+  // @ts-expect-error acquireVsCodeApi is provided by the webview host
   const vscode = acquireVsCodeApi();
   const root = /** @type {HTMLElement} */ (document.getElementById('report'));
   const { h, clip, activatable, card, kpi, confusionMatrix, count, pct } = /** @type {any} */ (window).reportKit;
