@@ -69,6 +69,8 @@ export interface EngineOptions {
   preferQuantized?: boolean;
   /** Entries in the result cache (LRU). */
   cacheSize?: number;
+  /** Folder for large graphs' load-fast copies (default: the user's cache folder); false: none. */
+  graphCacheDir?: string | false;
   /** Run the graph on an Open Inference Protocol server instead of a local session (tokenization stays local). */
   remote?: RemoteBackendOptions;
 }

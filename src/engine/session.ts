@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
+import { cachedGraph, defaultGraphCacheDir, discardCachedGraph, graphFiles } from './graphCache';
 import { LaneSessions } from './lanes';
 import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from '../classifier/types';
 
@@ -39,6 +40,10 @@ export interface LoadedSession {
 export interface SessionOptions {
   executionProviders?: 'auto' | ExecutionProviderName[];
   threads?: number;
+  /** Where large graphs' load-fast copies are kept (graphCache.ts); false: load the model's own file. */
+  graphCacheDir?: string | false;
+  /** Graphs (with their external weights) from this size are cached; default GRAPH_CACHE_MIN_BYTES. */
+  graphCacheMinBytes?: number;
 }
 
 /** The providers `auto` tries on this platform, best first; CPU always last. */
@@ -56,6 +61,7 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
   if (providers.length === 0) throw new Error('executionProviders: the list is empty (use "auto" or e.g. ["cpu"])');
   const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : physicalCores();
   const fallbacks: ProviderFallback[] = [];
+  let cached = options.graphCacheDir === false ? undefined : await cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes);
   for (const provider of providers) {
     const unavailable = whyUnavailable(provider);
     if (unavailable) {
@@ -78,7 +84,17 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       // splitting each operator of one batch between them; a large one (big operators split well, and every
       // lane holds its own copy of the weights) keeps one session with intra-op threads.
       const lanes = provider === 'cpu' && threads > 1 && modelBytes(onnxFile) <= MAX_LANES_MODEL_BYTES;
-      session = lanes ? await LaneSessions.open(onnxFile, threads, sessionOptions) : await ort.InferenceSession.create(onnxFile, sessionOptions);
+      const open = (file: string): Promise<ort.InferenceSession | LaneSessions> =>
+        lanes ? LaneSessions.open(file, threads, sessionOptions) : ort.InferenceSession.create(file, sessionOptions);
+      try {
+        session = await open(cached ?? onnxFile);
+      } catch (error) {
+        if (!cached) throw error;
+        // The cached copy did not load: on the CPU that is the copy's fault (corrupt), so it goes.
+        if (provider === 'cpu') discardCachedGraph(cached);
+        cached = undefined;
+        session = await open(onnxFile);
+      }
     } catch (error) {
       const message = (error as Error).message;
       // A graph that cannot be parsed fails on every provider: that is the file's fault, not the provider's.
@@ -98,13 +114,7 @@ const MAX_LANES_MODEL_BYTES = 64 * 2 ** 20;
 
 /** Bytes of an ONNX file and of its external-data files beside it (model.onnx_data, model.onnx.data…). */
 function modelBytes(onnxFile: string): number {
-  const dir = path.dirname(onnxFile);
-  const base = path.basename(onnxFile);
-  let bytes = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.startsWith(base)) bytes += fs.statSync(path.join(dir, entry.name)).size;
-  }
-  return bytes;
+  return graphFiles(onnxFile).reduce((sum, file) => sum + fs.statSync(file).size, 0);
 }
 
 /** A cheap check before asking onnxruntime, which logs a native error for a provider it cannot load. */
