@@ -4,6 +4,7 @@
 // intra-op threads (what the engine does for a large model) and one single-thread process per thread
 // (what lanes do). Also the worker's cold start (wall clock and its CPU seconds, which a busy machine
 // distorts less) and peak RSS. Prints JSON lines; not the bench table (scripts/bench/sizes* owns that).
+// The engine runs three ways: as configured by default, forced onto lanes, forced onto intra-op threads.
 // Usage: node scripts/bench/engine-large.mjs [model dir] [sentences] [rounds]
 //   (default .cache/size-models/bert-base, 300, 3; run `npm run build` first)
 import * as fs from 'node:fs';
@@ -110,20 +111,28 @@ async function main() {
   }
   log(`cold start: ${JSON.stringify(cold.map((c) => ({ ms: Math.round(c.ms), cpuS: c.workerCpuS, peakRssMb: Math.round(c.peakRssMb) })))}`);
 
-  const client = new ClassifierClient({ workerScript });
-  await client.loadModel(modelDir, options);
-  const { threads, pid } = await client.status();
-  await client.classify(sentences); // warm-up
+  // The engine as configured by default, and forced onto the other of lanes / intra-op threads.
+  const engines = {};
+  for (const [name, lanes] of [['engine', undefined], ['engineLanes', true], ['engineIntraOp', false]]) {
+    const client = new ClassifierClient({ workerScript });
+    await client.loadModel(modelDir, { ...options, lanes });
+    await client.classify(sentences); // warm-up
+    engines[name] = client;
+  }
+  const { threads } = await engines.engine.status();
   const bare = { intraOp: await openBare(modelDir, sentencesFile, threads, 1), processes: await openBare(modelDir, sentencesFile, 1, threads) };
-  const rates = { engine: [], intraOp: [], processes: [] };
-  const engineCpuMsPerSentence = [];
+  const rates = { engine: [], engineLanes: [], engineIntraOp: [], intraOp: [], processes: [] };
+  const cpuMsPerSentence = {};
   let bareRss = {};
   for (let round = 0; round < rounds; round++) {
-    const cpuBefore = procCpuSeconds(pid);
-    const start = now();
-    await client.classify(sentences);
-    rates.engine.push(count / ((now() - start) / 1000));
-    engineCpuMsPerSentence.push(((procCpuSeconds(pid) - cpuBefore) * 1000) / count);
+    for (const [name, client] of Object.entries(engines)) {
+      const { pid } = await client.status();
+      const cpuBefore = procCpuSeconds(pid);
+      const start = now();
+      await client.classify(sentences);
+      rates[name].push(count / ((now() - start) / 1000));
+      (cpuMsPerSentence[name] ??= []).push(((procCpuSeconds(pid) - cpuBefore) * 1000) / count);
+    }
     for (const [name, b] of Object.entries(bare)) {
       const pass = await b.pass(count);
       rates[name].push(pass.perSecond);
@@ -132,16 +141,19 @@ async function main() {
     log(`round ${round + 1}/${rounds}: ${Object.entries(rates).map(([name, r]) => `${name} ${r.at(-1).toFixed(1)}/s`).join(', ')}`);
   }
   for (const b of Object.values(bare)) b.close();
-  const status = await client.status();
-  await client.dispose();
+  const peakRssMb = {};
+  for (const [name, client] of Object.entries(engines)) {
+    peakRssMb[name] = Math.round((await client.status()).peakRssBytes / 2 ** 20);
+    await client.dispose();
+  }
   fs.rmSync(path.dirname(sentencesFile), { recursive: true, force: true });
   const medians = Object.fromEntries(Object.entries(rates).map(([name, r]) => [name, median(r)]));
-  const perRound = rates.engine.map((rate, i) => ({ vsIntraOp: rate / rates.intraOp[i], vsProcesses: rate / rates.processes[i] }));
+  const share = (name, of) => median(rates[name].map((rate, i) => rate / rates[of][i]));
   console.log(JSON.stringify({
     model: path.relative(repoRoot, modelDir), sentences: count, rounds, threads, loadAverage: (await import('node:os')).loadavg()[0],
-    perSecond: medians, engineCpuMsPerSentence: median(engineCpuMsPerSentence),
-    engineShare: { ofIntraOp: median(perRound.map((r) => r.vsIntraOp)), ofProcesses: median(perRound.map((r) => r.vsProcesses)) },
-    coldStart: cold, workerPeakRssMb: Math.round(status.peakRssBytes / 2 ** 20), bareProcessesPeakRssMb: bareRss,
+    perSecond: medians, cpuMsPerSentence: Object.fromEntries(Object.entries(cpuMsPerSentence).map(([name, v]) => [name, median(v)])),
+    share: { engineOfIntraOp: share('engine', 'intraOp'), engineOfProcesses: share('engine', 'processes'), lanesOfIntraOpEngine: share('engineLanes', 'engineIntraOp'), engineIntraOpOfIntraOp: share('engineIntraOp', 'intraOp'), engineLanesOfProcesses: share('engineLanes', 'processes') },
+    coldStart: cold, workerPeakRssMb: peakRssMb, bareProcessesPeakRssMb: bareRss,
   }));
   process.exit(0);
 }

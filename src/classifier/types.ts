@@ -69,6 +69,12 @@ export interface EngineOptions {
   preferQuantized?: boolean;
   /** Entries in the result cache (LRU). */
   cacheSize?: number;
+  /**
+   * On the CPU with several threads: true runs whole batches side by side, one single-thread session per
+   * thread (each holding its own copy of the weights); false splits each run between intra-op threads.
+   * Default: by model size (session.ts).
+   */
+  lanes?: boolean;
   /** Folder for large graphs' load-fast copies (default: the user's cache folder); false: none. */
   graphCacheDir?: string | false;
   /** Run the graph on an Open Inference Protocol server instead of a local session (tokenization stays local). */

@@ -252,7 +252,7 @@ describe('engine (bundled sentiment model)', function () {
 
   it('in a program of its own, dispose of an idle engine returns and the program then ends by itself', () => {
     // Idle lanes do not keep the process alive; releasing them must, until they have answered.
-    const script = `const { Engine } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'classifier', 'engine'))});
+    const script = `const { Engine } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'engine', 'engine'))});
       Engine.load(${JSON.stringify(model)}, { cacheSize: 0 }).then(async (engine) => {
         await engine.classify(Array.from({ length: 2000 }, (_, i) => 'a fine film, number ' + i));
         await engine.dispose();
