@@ -6,12 +6,13 @@ import { Command, exitCodes, UsageError } from './cli/command';
 import { evaluateCommand } from './cli/evaluate';
 import { explainCommand } from './cli/explain';
 import { modelsCommand } from './cli/models';
-import { packageVersion } from './cli/paths';
+import { packageVersion } from './classifier/packagePaths';
 import { predictCommand } from './cli/predict';
 import { escapeControls } from './cli/terminalText';
 import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
+import { errorMessage, errorStack } from './classifier/errors';
 
 const commands: Command[] = [classifyCommand, explainCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
 
@@ -59,7 +60,7 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`textclf ${command.name}: ${escapeControls(error.message)}\nRun "textclf ${command.name} --help" for usage.\n`);
       return exitCodes.usageError;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     process.stderr.write(`textclf ${command.name}: ${escapeControls(message)}\n`);
     if (process.env.TEXTCLF_DEBUG && error instanceof Error && !(error instanceof BundleError)) process.stderr.write(`${error.stack}\n`);
     return exitCodes.runtimeError;
@@ -70,7 +71,7 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error) => {
-    process.stderr.write(`textclf: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(`textclf: ${errorStack(error)}\n`);
     process.exitCode = exitCodes.runtimeError;
   },
 );

@@ -7,7 +7,7 @@ import { ExplanationService } from './editor/explanations';
 import { EvaluationService } from './editor/evaluation';
 import { EvaluationStore } from './evaluation/store';
 import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
-import { DocumentClassifier, describe } from './editor/classify';
+import { DocumentClassifier } from './editor/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
 import { ResultDecorations } from './views/decorations';
 import { datasetCommands } from './views/datasets/commands';
@@ -30,6 +30,8 @@ import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
 import { TrainingService } from './editor/training';
+import { errorMessage, errorStack } from './classifier/errors';
+import type { Command } from './views/command';
 
 /** What activate() returns: the services, for other extensions and the integration tests. */
 export interface TextClassifierApi {
@@ -123,8 +125,6 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
 /** Files and unsaved documents; not output channels, diffs of other schemes or virtual documents. */
 const textDocuments: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
 
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 /** Each command: a small function of the context. */
 const commands: Record<string, (ctx: Ctx) => Command> = {
   classifyDocument: (ctx) => async (uri?: vscode.Uri) => {
@@ -216,11 +216,11 @@ function reportingErrors(ctx: Ctx, name: string, command: Command): Command {
       return await command(...args);
     } catch (error) {
       if (error instanceof RequestCancelledError || (error instanceof Error && /cancelled/i.test(error.message))) {
-        ctx.log.info(`${name}: ${describe(error)}`);
+        ctx.log.info(`${name}: ${errorMessage(error)}`);
         return undefined;
       }
-      ctx.log.error(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(`Text Classifier: ${describe(error)}`, 'Show Log').then((choice) => {
+      ctx.log.error(`${name} failed: ${errorStack(error)}`);
+      void vscode.window.showErrorMessage(`Text Classifier: ${errorMessage(error)}`, 'Show Log').then((choice) => {
         if (choice) ctx.log.show();
       });
       return undefined;

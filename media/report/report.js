@@ -5,7 +5,7 @@
 // @ts-check
 (function () {
   'use strict';
-  // @ts-ignore acquireVsCodeApi is provided by the webview host
+  // @ts-expect-error acquireVsCodeApi is provided by the webview host
   const vscode = acquireVsCodeApi();
   const svgNs = 'http://www.w3.org/2000/svg';
   const root = /** @type {HTMLElement} */ (document.getElementById('report'));

@@ -10,6 +10,7 @@ import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/typ
 import type { HostMessage, Method, Params, Result, WireError, WorkerMessage, WorkerStatus } from './protocol';
 import { unpackScore, unpackScores } from './scores';
 import { unpackExplanation, type Explanation } from './explanation';
+import { checkDocument, checkTexts, type Classifier, type Explainer } from './classifier';
 import type { Classification, ClassifiedSegment, EngineOptions, ModelCheck, ModelInfo, ModelSignature, ModelVariant, RawTensor, Unit } from './types';
 
 /** Document units the host unpacks between two turns of its event loop. */
@@ -102,7 +103,7 @@ const CANCEL_GRACE_MS = 30_000;
 /** Worker deaths before it ever got ready, in a row, after which requests fail instead of waiting. */
 const MAX_FAILED_STARTS = 3;
 
-export class ClassifierClient {
+export class ClassifierClient implements Classifier, Explainer {
   private readonly workerScript: string;
   private readonly timeoutMs: number;
   private readonly maxQueue: number;
@@ -118,7 +119,7 @@ export class ClassifierClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly stuckTimers = new Map<number, NodeJS.Timeout>();
-  private lastModel: { modelDir: string; options?: EngineOptions } | undefined;
+  private lastModel: { modelDir: string; options?: EngineOptions; info: ModelInfo } | undefined;
   private readonly restartListeners = new Set<(reason: string) => void>();
   private crashesWithoutSuccess = 0;
   private failedStarts = 0;
@@ -143,11 +144,22 @@ export class ClassifierClient {
   async loadModel(modelDir: string, options?: EngineOptions): Promise<ModelInfo> {
     const absolute = path.resolve(modelDir);
     const model = await this.request('load', { modelDir: absolute, options }, `load ${absolute}`);
-    this.lastModel = { modelDir: absolute, options };
+    this.lastModel = { modelDir: absolute, options, info: model };
     return model;
   }
 
+  /** The model loadModel last loaded (the worker keeps it when a later load fails). */
+  get info(): ModelInfo {
+    if (!this.lastModel) throw new Error('Text Classifier client: no model loaded (call loadModel first)');
+    return this.lastModel.info;
+  }
+
+  get labels(): readonly string[] {
+    return this.info.labels;
+  }
+
   async classify(texts: string[], opts: RequestOptions & { topK?: number } = {}): Promise<Classification[]> {
+    checkTexts(texts);
     if (texts.length === 0) return [];
     const packed = await this.request('classify', { texts }, `classify ${texts.length} texts`, opts);
     return unpackScores(packed, opts.topK);
@@ -155,6 +167,7 @@ export class ClassifierClient {
 
   /** `prose`: a Markdown document of which only the prose is classified (segment.ts SegmentOptions). */
   async classifyDocument(text: string, unit: Unit, opts: RequestOptions & { topK?: number; prose?: boolean } = {}): Promise<ClassifiedSegment[]> {
+    checkDocument(text, unit);
     const packed = await this.request('classifyDocument', { text, unit, ...(opts.prose ? { prose: true } : {}) }, `classify a document by ${unit}`, opts);
     // A slice at a time, letting the event loop turn in between: the extension host runs this, and a
     // 1 MB document has ten thousand units.
@@ -176,6 +189,7 @@ export class ClassifierClient {
    * topContributions in explanation.ts pick one label's); labels, windows and tokens are classify's.
    */
   async explain(texts: string[], opts: RequestOptions = {}): Promise<Explanation[]> {
+    checkTexts(texts);
     if (texts.length === 0) return [];
     const packed = await this.request('explain', { texts }, `explain ${texts.length} texts`, opts);
     // Unpacked a slice of words at a time, letting the event loop turn in between (the extension host runs this).

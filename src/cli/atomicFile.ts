@@ -2,6 +2,7 @@
 // renamed into place by commit(). discard() (after a failure, or on Ctrl-C) removes the temporary file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../classifier/errors';
 
 export class AtomicFile {
   private readonly temporary: string;
@@ -13,7 +14,7 @@ export class AtomicFile {
     try {
       this.fd = fs.openSync(this.temporary, 'w');
     } catch (error) {
-      throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`, { cause: error });
     }
   }
 

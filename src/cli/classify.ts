@@ -6,10 +6,11 @@ import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';
 import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
-import { defaultModelDir } from './paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions, remoteSummary } from './remote';
 import { formatTable, oneLine } from './table';
+import { errorMessage } from '../classifier/errors';
 
 const formats = ['table', 'json', 'jsonl'] as const;
 /** Units per classify call: --format jsonl writes each call's units as soon as it finishes. */
@@ -120,7 +121,7 @@ export function readInput(file: string): string {
   try {
     text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read ${name}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${name}: ${errorMessage(error)}`, { cause: error });
   }
   const binary = binaryReason(text);
   if (binary) throw new Error(`${name} is not a text file (${binary}); nothing was classified`);

@@ -2,6 +2,7 @@
 // that returns the exit code. Adding a subcommand is one file exporting a Command and one line in
 // the table in src/cli.ts.
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../classifier/errors';
 
 export interface Command {
   name: string;
@@ -29,7 +30,7 @@ export function parseCommandLine<T extends Options>(args: string[], options: T) 
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(errorMessage(error));
     throw error;
   }
 }

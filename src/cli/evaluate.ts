@@ -8,11 +8,12 @@ import { formatLabelMap, LabelMappingError, parseLabelMap } from '../datasets/la
 import { readTrainingManifest } from '../datasets/trainingManifest';
 import type { DatasetFormat } from '../datasets/types';
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
-import { defaultModelDir } from './paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions } from './remote';
 import { formatTable, percent } from './table';
 import { escapeControls } from './terminalText';
+import { errorMessage } from '../classifier/errors';
 
 const formats = ['table', 'json'] as const;
 const datasetFormats: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
@@ -164,7 +165,7 @@ class PredictionsFile {
     try {
       this.fd = fs.openSync(this.temporary, 'wx');
     } catch (error) {
-      throw fail((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      throw fail((error as NodeJS.ErrnoException).code ?? errorMessage(error));
     }
   }
 
@@ -175,7 +176,7 @@ class PredictionsFile {
     try {
       fs.writeSync(this.fd!, `${lines.join('\n')}\n`);
     } catch (error) {
-      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`, { cause: error });
     }
   }
 
@@ -184,7 +185,7 @@ class PredictionsFile {
       fs.fsyncSync(this.fd!);
       fs.renameSync(this.temporary, this.target);
     } catch (error) {
-      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(`cannot write predictions to ${this.target}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`, { cause: error });
     }
     fs.closeSync(this.fd!);
     this.fd = undefined;

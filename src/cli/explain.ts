@@ -7,7 +7,7 @@ import { segment, UNITS } from '../classifier/segment';
 import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
 import { lineCounter, readInput } from './classify';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
-import { defaultModelDir } from './paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 
 const formats = ['table', 'json'] as const;

@@ -7,8 +7,9 @@ import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import type { ModelCheck } from '../classifier/types';
 import { checkModel } from '../engine/inspect';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
-import { bundledModelsDir } from './paths';
+import { bundledModelsDir } from '../classifier/packagePaths';
 import { formatTable } from './table';
+import { errorMessage } from '../classifier/errors';
 
 const formats = ['table', 'json'] as const;
 
@@ -64,7 +65,7 @@ Options:
       try {
         listings.push(describe(dir, isBundled));
       } catch (error) {
-        problems.push((error as Error).message);
+        problems.push(errorMessage(error));
       }
     }
     process.stdout.write(format === 'json' ? `${JSON.stringify(listings, null, 2)}\n` : renderTable(listings));

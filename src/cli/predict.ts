@@ -9,7 +9,7 @@ import type { UnlabeledSchema } from '../datasets/schema';
 import type { DatasetFormat } from '../datasets/types';
 import { AtomicFile } from './atomicFile';
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from './command';
-import { defaultModelDir } from './paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
 import { remoteEngineOptions, remoteHelp, remoteOptions, remoteSummary } from './remote';
 import { escapeControls } from './terminalText';

@@ -3,6 +3,7 @@
 // reorder what is shown. Tab and newline stay. JSON output does not go through here.
 
 /** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this module's job
 const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 export function escapeControls(text: string): string {

@@ -11,6 +11,7 @@
 // (a few stray labels, or a class the model lacks) those rows are skipped with the reason
 // "label not known to the model", and the report lists them.
 import * as fs from 'node:fs';
+import { errorMessage } from '../classifier/errors';
 
 export type LabelMappingMode = 'explicit' | 'name' | 'zero-based index' | 'one-based index';
 
@@ -134,7 +135,7 @@ export function parseLabelMap(spec: string): Record<string, string> {
     try {
       value = JSON.parse(fs.readFileSync(spec, 'utf8'));
     } catch (error) {
-      throw new LabelMappingError(`label map ${spec}: not valid JSON (${(error as Error).message})`);
+      throw new LabelMappingError(`label map ${spec}: not valid JSON (${errorMessage(error)})`);
     }
     if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((target) => typeof target === 'string')) {
       throw new LabelMappingError(`label map ${spec}: expected a JSON object of gold label -> model label strings`);

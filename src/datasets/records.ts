@@ -6,6 +6,7 @@ import { readCsvRecordBatches } from './csv';
 import { splitLines } from './lines';
 import { fileChunks } from './source';
 import { DatasetFormat, defaultMaxRowBytes, ReadOptions } from './types';
+import { errorMessage } from '../classifier/errors';
 
 export interface RecordProblem {
   reason: 'malformed' | 'invalid UTF-8' | 'too large';
@@ -85,7 +86,7 @@ async function* readJsonlRecords(path: string, options: ReadOptions): AsyncGener
     try {
       value = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
-      yield { line, problem: { reason: 'malformed', detail: `invalid JSON: ${(error as Error).message}` } };
+      yield { line, problem: { reason: 'malformed', detail: `invalid JSON: ${errorMessage(error)}` } };
       continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {

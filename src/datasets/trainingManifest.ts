@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../classifier/errors';
 
 export const TRAINING_MANIFEST_FILE = 'training-manifest.json';
 
@@ -90,13 +91,13 @@ export function readTrainingManifest(modelDir: string): TrainingManifest | null 
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new TrainingManifestError(file, (error as Error).message);
+    throw new TrainingManifestError(file, errorMessage(error));
   }
   let value: Partial<TrainingManifest>;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new TrainingManifestError(file, `not valid JSON (${(error as Error).message})`);
+    throw new TrainingManifestError(file, `not valid JSON (${errorMessage(error)})`);
   }
   const dataset = value?.dataset;
   const indices = (list: unknown) => Array.isArray(list) && list.every((index) => Number.isInteger(index) && index >= 0);

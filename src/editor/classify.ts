@@ -1,5 +1,6 @@
-// Classification of editor text: whole documents (command and live mode), selections, and the single
-// unit under the mouse. All model work goes to the worker through ClassifierClient.
+// Classification of editor text: whole documents (the command), the units around each edit (live
+// mode), selections, and the single unit under the mouse. All model work goes to the worker through
+// ClassifierClient.
 import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { Classification, ClassifiedSegment, Unit } from '../classifier/types';
@@ -8,6 +9,7 @@ import type { ModelManager } from './models';
 import type { DocumentResults, ResultsStore } from './results';
 import { binaryReason } from '../classifier/binaryText';
 import { unitsAroundIn, type Block } from './blocks';
+import { errorMessage } from '../classifier/errors';
 
 /** Pause after the last edit before live mode re-classifies what changed: short enough that lenses follow
  *  typing within 100 ms, long enough to merge the keystrokes of one burst. */
@@ -136,7 +138,7 @@ export class DocumentClassifier implements vscode.Disposable {
       if (document.version === version) this.dirty.delete(key);
       this.liveUpdated.fire({ uri: document.uri, elapsedMs: performance.now() - started });
     } catch (error) {
-      if (!request.signal.aborted) this.log.error(`live classification of ${document.uri.fsPath} failed: ${describe(error)}`);
+      if (!request.signal.aborted) this.log.error(`live classification of ${document.uri.fsPath} failed: ${errorMessage(error)}`);
     } finally {
       if (this.liveRequests.get(key) === request) this.liveRequests.delete(key);
     }
@@ -166,8 +168,4 @@ function widenByEdit(span: Span | undefined, change: vscode.TextDocumentContentC
   if (!span) return { start: editStart, end: insertedEnd };
   const move = (offset: number, insideTo: number) => (offset <= editStart ? offset : offset >= editEnd ? offset + insertedEnd - editEnd : insideTo);
   return { start: Math.min(move(span.start, editStart), editStart), end: Math.max(move(span.end, insertedEnd), insertedEnd) };
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,7 @@ import { DatasetSummary, summarizeDataset } from '../datasets/scan';
 import { inspectDataset } from '../datasets/schema';
 import type { DatasetSchema } from '../datasets/types';
 import type { DatasetColumns } from '../datasets/types';
+import { errorMessage } from '../classifier/errors';
 
 export type SummaryState =
   | { status: 'counting'; fraction: number }
@@ -89,7 +90,7 @@ export class DatasetSummaries implements vscode.Disposable {
       update({ status: 'ready', schema, summary });
     } catch (error) {
       if (this.cancel.signal.aborted) return;
-      update({ status: 'error', message: error instanceof Error ? error.message : String(error) });
+      update({ status: 'error', message: errorMessage(error) });
     }
   }
 

@@ -9,6 +9,7 @@ import { SettingError, type Config } from '../config';
 import { isLoopbackHost } from '../serve/http';
 import { startServer, type RunningServer } from '../serve/server';
 import type { ModelManager } from './models';
+import { errorMessage } from '../classifier/errors';
 
 /** What a running service tells the user and the tests. */
 export interface ServiceInfo {
@@ -133,7 +134,7 @@ export class LocalService implements vscode.Disposable {
         const info = await this.startNow({ ...this.config.service, host: running.info.host, port: running.info.port });
         void vscode.window.showInformationMessage(`Text Classifier: the local service at ${info.address} now serves ${info.model}.`);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         this.log.error(`local service: restart with ${model.name} failed: ${message}`);
         void vscode.window.showErrorMessage(`Text Classifier: the local service stopped: ${message}`);
       }
@@ -164,7 +165,7 @@ function checkExposure(settings: Config['service']): void {
 
 /** The server's errors speak in command-line options; here they name the settings. */
 function explainListenError(error: unknown, settings: Config['service']): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (/is in use/.test(message)) {
     return new SettingError(
       `port ${settings.port} on ${settings.host} is already in use (another program, or the service of another window). ` +

@@ -6,15 +6,17 @@ import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { ExecutionProviderName, ModelInfo, RemoteBackendOptions } from '../classifier/types';
 import { Config } from '../config';
+import { errorMessage } from '../classifier/errors';
+import { defaultModelName } from '../classifier/packagePaths';
 
-export const defaultModelName = 'sentiment-sst2';
 const recentKey = 'textClassifier.recentModels';
 /** The model chosen with Select Model… in this workspace; it wins over the setting until the setting changes. */
 const pickedKey = 'textClassifier.pickedModel';
 const maxRecent = 8;
 /**
- * Units the engine's result cache keeps. Live mode re-sends a whole document and relies on its
- * unchanged units being cached; a 1 MB document has about 11,000 paragraphs. An entry is a few labels.
+ * Units the engine's result cache keeps: Classify Document run again, the hover and the block around
+ * an edit that live mode re-sends all find their unchanged units there; a 1 MB document has about
+ * 11,000 paragraphs. An entry is a few labels.
  */
 const resultCacheEntries = 100_000;
 
@@ -200,7 +202,7 @@ export class ModelManager implements vscode.Disposable {
 
 /** Engine option errors start with the option's name; say which setting it comes from. */
 function nameTheSetting(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (message.startsWith('remote inference server') && !message.includes('textClassifier.remote')) return new Error(`${message} (setting textClassifier.remote.url)`);
   const option = ['windowStride', 'batchSize', 'threads', 'executionProviders'].find((name) => message.startsWith(name));
   return option ? new Error(`Setting textClassifier.${option}: ${message}`) : error instanceof Error ? error : new Error(message);

@@ -21,6 +21,7 @@ import type { TrainingJob } from '../training/runnerProtocol';
 import type { TrainingMethod, TrainingReport } from '../training/train';
 import type { DatasetColumns } from '../datasets/types';
 import { methodName } from '../views/training/describe';
+import { errorMessage } from '../classifier/errors';
 
 /** The data to train on: one file to split here, or train/validation/test files. */
 export interface TrainingData {
@@ -126,7 +127,7 @@ export class TrainingService implements vscode.Disposable {
         this.end({ status: 'cancelled' });
         return undefined;
       }
-      this.end({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.end({ status: 'failed', error: errorMessage(error) });
       throw error;
     } finally {
       this.running = false;
@@ -142,7 +143,7 @@ export class TrainingService implements vscode.Disposable {
       const availability = await checkPytorch({ python: pytorch.python });
       if (!availability.available) throw new Error(`PyTorch fine-tuning is unavailable: ${availability.reason} (setting textClassifier.training.python)`);
     }
-    const { labelMap: _notUsed, ...schema } = data.columns; // eslint-disable-line @typescript-eslint/no-unused-vars
+    const { labelMap: _notUsed, ...schema } = data.columns;
     const job: TrainingJob = {
       method: request.method,
       baseModel: request.baseModel,
@@ -202,8 +203,8 @@ export class TrainingService implements vscode.Disposable {
       return { modelDir: report.outputDir, report, trained, base: await evaluate(baseModel) };
     } catch (error) {
       // The model is complete and kept: only its report is missing.
-      if (signal.aborted) throw new Error(`the report was cancelled; the model ${report.outputDir} is complete and kept`);
-      throw new Error(`the model ${report.outputDir} is complete, but evaluating it on the test split failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (signal.aborted) throw new Error(`the report was cancelled; the model ${report.outputDir} is complete and kept`, { cause: error });
+      throw new Error(`the model ${report.outputDir} is complete, but evaluating it on the test split failed: ${errorMessage(error)}`, { cause: error });
     } finally {
       await client.dispose();
     }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelVariant, ProblemType } from '../classifier/types';
 import { variantFiles, variantPreference } from '../classifier/variants';
+import { errorMessage } from '../classifier/errors';
 
 export class BundleError extends Error {
   constructor(
@@ -100,13 +101,13 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new BundleError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `cannot read: ${(error as Error).message}`);
+    throw new BundleError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file is missing' : `cannot read: ${errorMessage(error)}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BundleError(file, `not valid JSON (${(error as Error).message})`);
+    throw new BundleError(file, `not valid JSON (${errorMessage(error)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new BundleError(file, 'expected a JSON object');

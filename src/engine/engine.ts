@@ -8,18 +8,11 @@ import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type 
 import { explainTexts, type ExplainContext } from './explain';
 import { unpackExplanation, type Explanation, type PackedExplanations } from '../classifier/explanation';
 import { segment, type SegmentOptions } from '../classifier/segment';
+import { checkDocument, checkTexts, type Classifier, type ClassifyDocumentOptions, type ClassifyOptions, type Explainer } from '../classifier/classifier';
 import { connectRemote } from './remote';
 import { createSession, type LoadedSession } from './session';
 import { TextTokenizer, type EncodedText } from './tokenize';
 import type { Classification, ClassifiedSegment, EngineOptions, EngineStatus, ModelInfo, ModelSignature, RawTensor, Segment, TensorSpec, Unit } from '../classifier/types';
-
-export interface ClassifyOptions {
-  /** Keep only the best K labels of each result (all labels by default). */
-  topK?: number;
-  signal?: AbortSignal;
-  /** Texts finished so far, of all texts asked for (cache hits count as finished at once). */
-  onProgress?: (done: number, total: number) => void;
-}
 
 /** One model input sequence (a text or a window of one) and the pending text it belongs to. */
 interface Sequence {
@@ -49,7 +42,7 @@ const RUNS_QUEUED_PER_LANE = 8;
 /** Batches handed to a lane in one message (each message to and from a thread costs tens of µs of CPU). */
 const MAX_BATCHES_PER_HANDOVER = 4;
 
-export class Engine {
+export class Engine implements Classifier, Explainer {
   readonly model: ModelInfo;
   readonly signature: ModelSignature;
   private readonly cache: ResultCache;
@@ -85,6 +78,15 @@ export class Engine {
     this.cache = new ResultCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.scoreFunction = scoreFunctionFor(bundle.problemType, logitsWidth);
+  }
+
+  get labels(): readonly string[] {
+    return this.model.labels;
+  }
+
+  /** The Classifier name of `model`. */
+  get info(): ModelInfo {
+    return this.model;
   }
 
   /**
@@ -128,6 +130,7 @@ export class Engine {
 
   /** Like classify, with every label's score in label order: the form results cross process boundaries in. */
   async classifyPacked(texts: string[], opts: Omit<ClassifyOptions, 'topK'> = {}): Promise<PackedScores> {
+    checkTexts(texts);
     const width = this.model.labels.length;
     const result: PackedScores = {
       labels: this.model.labels,
@@ -367,7 +370,8 @@ export class Engine {
   }
 
   /** Cuts a document into units and classifies them; every segment keeps its exact range. */
-  async classifyDocument(text: string, unit: Unit, opts: ClassifyOptions & SegmentOptions = {}): Promise<ClassifiedSegment[]> {
+  async classifyDocument(text: string, unit: Unit, opts: ClassifyDocumentOptions = {}): Promise<ClassifiedSegment[]> {
+    checkDocument(text, unit);
     const segments = segment(text, unit, opts);
     const results = await this.classify(segments.map((s) => s.text), opts);
     return segments.map((s, i) => ({ ...s, ...results[i] }));
@@ -375,6 +379,7 @@ export class Engine {
 
   /** classifyDocument in compact form, for the worker: the host slices the texts from its own copy. */
   async classifyDocumentPacked(text: string, unit: Unit, opts: Omit<ClassifyOptions, 'topK'> & SegmentOptions = {}): Promise<PackedSegments> {
+    checkDocument(text, unit);
     const segments: Segment[] = segment(text, unit, opts);
     const results = await this.classifyPacked(segments.map((s) => s.text), opts);
     return { starts: Int32Array.from(segments, (s) => s.start), ends: Int32Array.from(segments, (s) => s.end), results };

@@ -2,7 +2,7 @@
 // of src/datasets over the worker's engine, every prediction streamed to a JSONL file, and the
 // rows the report shows (per confusion-matrix cell, likely label errors) kept in bounded memory.
 import * as fs from 'node:fs';
-import { ClassifyFunction, evaluate, EvaluationProgress, EvaluationReport, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
+import { ClassifyFunction, evaluate, EvaluationProgress, likelyLabelErrors, Prediction, rowsInCell } from '../datasets/evaluate';
 import { readTrainingManifest } from '../datasets/trainingManifest';
 import type { EvaluationJobParams, EvaluationJobResult } from '../evaluation/types';
 
@@ -60,7 +60,7 @@ export async function runEvaluationJob(
       },
       classify,
     );
-    const { predictions: _omitted, ...summary } = report; // eslint-disable-line @typescript-eslint/no-unused-vars
+    const { predictions: _omitted, ...summary } = report;
     return {
       ...summary,
       cellRows: cells,

@@ -3,7 +3,7 @@
 // usable id, instead of throwing inside the message handler (which would kill the worker) or
 // reaching a native call with values it does not expect. Host-safe: no native imports.
 import type { HostMessage } from '../classifier/protocol';
-import { UNITS } from '../classifier/segment';
+import { documentProblem, textsProblem } from '../classifier/classifier';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isStringArray = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -14,9 +14,9 @@ const isTensor = (value: unknown) =>
 /** The parameter checks of each method; a method not listed here is unknown. */
 const paramChecks: Record<HostMessage['type'], (message: Record<string, unknown>) => string | undefined> = {
   load: (m) => (typeof m.modelDir !== 'string' ? 'modelDir must be a string' : !isOptional(m.options, isObject) ? 'options must be an object' : undefined),
-  classify: (m) => (isStringArray(m.texts) ? undefined : 'texts must be an array of strings'),
-  explain: (m) => (isStringArray(m.texts) ? undefined : 'texts must be an array of strings'),
-  classifyDocument: (m) => (typeof m.text !== 'string' ? 'text must be a string' : !UNITS.includes(m.unit as never) ? `unit must be one of ${UNITS.join(', ')}` : undefined),
+  classify: (m) => textsProblem(m.texts),
+  explain: (m) => textsProblem(m.texts),
+  classifyDocument: (m) => documentProblem(m.text, m.unit),
   infer: (m) =>
     !isObject(m.feeds) || !Object.values(m.feeds).every(isTensor)
       ? 'feeds must map input names to int64 tensors'

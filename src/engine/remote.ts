@@ -70,9 +70,9 @@ export class RemoteSession implements InferenceBackend {
       data: Array.from(tensor.data as BigInt64Array, Number),
     }));
     const body = JSON.stringify({ inputs, outputs: fetches.map((name) => ({ name })) });
-    const answer = await this.call('POST', this.inferUrl, body, 'run inference');
+    const answer = (await this.call('POST', this.inferUrl, body, 'run inference')) as { outputs?: unknown } | null;
     const outputs: Record<string, TensorLike> = {};
-    for (const output of Array.isArray(answer?.outputs) ? answer.outputs : []) {
+    for (const output of (Array.isArray(answer?.outputs) ? answer.outputs : []) as (WireTensor | null)[]) {
       if (typeof output?.name !== 'string' || !Array.isArray(output.shape) || !Array.isArray(output.data)) continue;
       if (output.datatype !== 'FP32') throw this.fail(`output '${output.name}' is ${output.datatype}; expected FP32`);
       const data = Float32Array.from(output.data.flat(Infinity) as number[]);
@@ -94,7 +94,7 @@ export class RemoteSession implements InferenceBackend {
   }
 
   /** One HTTP exchange with retries on a refused connection or 429/502/503/504; a timeout fails at once. */
-  private async call(method: string, url: string, body: string | undefined, what: string): Promise<any> {
+  private async call(method: string, url: string, body: string | undefined, what: string): Promise<unknown> {
     this.state.requests++;
     let lastProblem = '';
     for (let attempt = 0; attempt <= this.retries; attempt++) {
@@ -163,12 +163,16 @@ function normalizedUrl(url: string): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
-function signatureOf(metadata: any, url: string, model: string): ModelSignature {
+/** A tensor as the server's JSON may hold it: every field is checked before use. */
+type WireTensor = { name?: unknown; datatype?: unknown; shape?: unknown; data?: unknown };
+
+function signatureOf(metadata: unknown, url: string, model: string): ModelSignature {
   const tensors = (list: unknown, role: string): TensorSpec[] => {
     if (!Array.isArray(list)) throw new RemoteBackendError(`remote inference server ${url}: model '${model}' metadata has no ${role} list`);
-    return list.map((tensor: any) => ({ name: String(tensor.name), datatype: String(tensor.datatype), shape: (tensor.shape ?? []).map(Number) }));
+    return (list as WireTensor[]).map((tensor) => ({ name: String(tensor.name), datatype: String(tensor.datatype), shape: ((tensor.shape ?? []) as unknown[]).map(Number) }));
   };
-  return { inputs: tensors(metadata?.inputs, 'inputs'), outputs: tensors(metadata?.outputs, 'outputs') };
+  const fields = metadata as { inputs?: unknown; outputs?: unknown } | null;
+  return { inputs: tensors(fields?.inputs, 'inputs'), outputs: tensors(fields?.outputs, 'outputs') };
 }
 
 /** `{"error": "..."}` is the protocol's error body. */

@@ -2,13 +2,13 @@
 // before it was not used), how many threads, and what the graph asks for.
 import { physicalCores } from '../classifier/cores';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
 import { cachedGraph, defaultGraphCacheDir, discardCachedGraph, graphFiles } from './graphCache';
 import { LaneSessions } from './lanes';
 import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from '../classifier/types';
+import { errorMessage } from '../classifier/errors';
 
 export interface ProviderFallback {
   provider: ExecutionProviderName;
@@ -98,7 +98,7 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
         session = await open(onnxFile);
       }
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       // A graph that cannot be parsed fails on every provider: that is the file's fault, not the provider's.
       if (provider === 'cpu' || /protobuf|parse|invalid model|load model/i.test(message)) {
         throw new BundleError(onnxFile, `not a loadable ONNX model (${message.trim()})`);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { Tokenizer, type Encoding } from 'tokenizers';
 import { BundleError } from './bundle';
 import { AsciiWordPiece } from './wordpiece';
+import { errorMessage } from '../classifier/errors';
 
 /** One model input sequence: a whole text or one window of a long text. */
 export interface TokenWindow {
@@ -37,7 +38,7 @@ export class TextTokenizer {
       this.tokenizer = Tokenizer.fromFile(file);
       this.fastPath = AsciiWordPiece.fromJson(JSON.parse(fs.readFileSync(file, 'utf8')));
     } catch (error) {
-      throw new BundleError(file, `cannot load the tokenizer (${(error as Error).message})`);
+      throw new BundleError(file, `cannot load the tokenizer (${errorMessage(error)})`);
     }
     this.tokenizer.disableTruncation();
     this.tokenizer.disablePadding();

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { variantFiles, variantPreference } from '../classifier/variants';
 import type { ModelVariant } from '../classifier/types';
 import { replaceDirectory } from '../classifier/replaceDirectory';
+import { errorMessage } from '../classifier/errors';
 
 export interface HubFile {
   path: string;
@@ -133,7 +134,7 @@ async function downloadFile(url: string, target: string, expected: HubFile, head
     }
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new HubError(`${expected.path}: download interrupted after ${bytes} of ${expected.size} bytes (${error instanceof Error ? error.message : String(error)})`);
+    throw new HubError(`${expected.path}: download interrupted after ${bytes} of ${expected.size} bytes (${errorMessage(error)})`);
   } finally {
     await output.close();
   }

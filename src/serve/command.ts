@@ -1,6 +1,6 @@
 // textclf serve: the engine as a local inference service (see server.ts).
 import { Command, exitCodes, parseCommandLine, positiveInteger, UsageError } from '../cli/command';
-import { defaultModelDir } from '../cli/paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { serveDefaults, startServer } from './server';
 
 export const serveCommand: Command = {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as net from 'node:net';
 import { badRequest, HttpError } from './errors';
+import { errorMessage } from '../classifier/errors';
 
 /** The binary tensor data extension: the body is this many bytes of JSON, then raw tensor bytes. */
 export const inferenceHeaderLength = 'inference-header-content-length';
@@ -38,7 +39,7 @@ export function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+    throw badRequest(`the request body is not valid JSON: ${errorMessage(error)}`);
   }
 }
 

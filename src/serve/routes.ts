@@ -10,6 +10,7 @@ import { badRequest, HttpError, notFound, unavailable } from './errors';
 import { readInferBody, readJsonBody } from './http';
 import type { ServedModel } from './servedModel';
 import { decodeInferRequest, encodeOutputs, type DecodedInferRequest, type Float32Tensor, type Int64Tensor } from './v2codec';
+import { errorMessage } from '../classifier/errors';
 
 export interface Limits {
   /** Rows in one engine call, and the largest batch dim a v2 infer request may have. */
@@ -55,13 +56,13 @@ class ModelEndpoint {
       ...common,
       size: (request) => request.texts.length,
       key: () => 'classify',
-      run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), signal)),
+      run: async (requests, signal) => splitClassifications(requests, await model.classify(requests.flatMap((request) => request.texts), { signal })),
     });
     this.explainBatcher = new DynamicBatcher({
       ...common,
       size: (request) => request.texts.length,
       key: () => 'explain',
-      run: async (requests, signal) => splitClassifications(requests, await model.explain(requests.flatMap((request) => request.texts), signal)),
+      run: async (requests, signal) => splitClassifications(requests, await model.explain(requests.flatMap((request) => request.texts), { signal })),
     });
     this.inferBatcher = new DynamicBatcher({
       ...common,
@@ -189,7 +190,7 @@ export class Routes {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw badRequest('the classify request must be a JSON object: {"inputs": ["text", ...], "model": name}');
     }
-    const { inputs, model, top_k, parameters } = body as Record<string, any>;
+    const { inputs, model, top_k, parameters } = body as Record<string, unknown>;
     const texts = typeof inputs === 'string' ? [inputs] : inputs;
     if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
       throw badRequest('"inputs" must be a string or a non-empty array of strings');
@@ -206,11 +207,10 @@ export class Routes {
     if (modelName === undefined && this.endpoints.size === 1) modelName = [...this.endpoints.keys()][0];
     if (typeof modelName !== 'string') throw badRequest(`"model" must name one of this server's models: ${this.modelNames()}`);
     // top_k as the Inference API takes it (inside "parameters") or at the top level.
-    const topK = top_k ?? parameters?.top_k;
-    if (topK !== undefined && topK !== null && !(Number.isSafeInteger(topK) && topK >= 1)) {
-      throw badRequest('"top_k" must be a positive integer');
-    }
-    return { modelName, texts, topK: topK ?? undefined };
+    const topK = top_k ?? (parameters as Record<string, unknown> | null | undefined)?.top_k;
+    if (topK === undefined || topK === null) return { modelName, texts };
+    if (typeof topK !== 'number' || !Number.isSafeInteger(topK) || topK < 1) throw badRequest('"top_k" must be a positive integer');
+    return { modelName, texts, topK };
   }
 
   private async infer(endpoint: ModelEndpoint, request: IncomingMessage, cancellation: Cancellation): Promise<Reply> {
@@ -275,7 +275,7 @@ async function inferIsolatingFailures(model: ServedModel, requests: DecodedInfer
     return splitOutputs(requests, outputs).map((share) => ({ outputs: share }));
   } catch (error) {
     if (!isGraphError(error)) throw error;
-    if (requests.length === 1) return [{ failure: badRequest(`the model could not run these tensors: ${(error as Error).message.trim()}`) }];
+    if (requests.length === 1) return [{ failure: badRequest(`the model could not run these tensors: ${errorMessage(error).trim()}`) }];
     const outcomes: InferOutcome[] = [];
     for (const request of requests) outcomes.push(...(await inferIsolatingFailures(model, [request])));
     return outcomes;

@@ -4,7 +4,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { packageVersion } from '../cli/paths';
+import { packageVersion } from '../classifier/packagePaths';
 import type { ClassifierClient } from '../classifier/client';
 import { physicalCores } from '../classifier/cores';
 import type { EngineOptions } from '../classifier/types';
@@ -15,6 +15,7 @@ import { isLoopbackHost, sendError, sendJson, sendJsonWithBinary } from './http'
 import { Routes } from './routes';
 import type { ServedModel } from './servedModel';
 import { attachWorkerModel, loadWorkerModel } from './workerModel';
+import { errorMessage, errorStack } from '../classifier/errors';
 
 export interface ServeOptions {
   /**
@@ -117,6 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) must not read the answers.
   const checkHostHeader = !expectedAuthorization && isLoopbackHost(settings.host);
 
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the handler catches every error and answers it, so it never rejects
   const server = http.createServer(async (request, response) => {
     inFlight++;
     // The response closing before it was sent means the client went away: cancel its work.
@@ -230,12 +232,12 @@ function checkLoopbackHostHeader(request: http.IncomingMessage): void {
 
 function toHttpError(error: unknown, log: (line: string) => void): HttpError {
   if (error instanceof HttpError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const name = error instanceof Error ? error.name : '';
   if (name === 'WorkerRestartedError' || /worker (restarted|is not running|exited)|queue is full/i.test(message)) {
     return unavailable(message);
   }
-  log(`textclf serve: internal error: ${error instanceof Error ? (error.stack ?? message) : message}`);
+  log(`textclf serve: internal error: ${errorStack(error)}`);
   return new HttpError(500, message);
 }
 

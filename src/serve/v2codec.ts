@@ -204,7 +204,7 @@ function decodeOutputSelection(
     if (binary) binaryOutputs.add(output.name);
     const k = isObject(output.parameters) ? output.parameters.classification : undefined;
     if (k !== undefined) {
-      if (!Number.isSafeInteger(k) || k < 1) throw badRequest(`output '${output.name}' has classification ${JSON.stringify(k)}; it must be a positive integer`);
+      if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) throw badRequest(`output '${output.name}' has classification ${JSON.stringify(k)}; it must be a positive integer`);
       if (signature.outputs.find((spec) => spec.name === output.name)!.shape.length !== 2) {
         throw badRequest(`output '${output.name}' is not [batch, classes]; classification needs one`);
       }
@@ -251,6 +251,6 @@ export function encodeOutputs(
   return { tensors, binary };
 }
 
-function isObject(value: unknown): value is Record<string, any> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

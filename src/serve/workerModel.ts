@@ -1,9 +1,10 @@
 // A served model over the supervised worker: one ClassifierClient (one worker process) per model.
 // The client restarts a dead worker and reloads the model; until the reload is done the model
 // reports not ready, so requests get a quick 503 instead of waiting on a worker that is starting.
+import type { ClassifyDocumentOptions, ClassifyOptions } from '../classifier/classifier';
 import { ClassifierClient } from '../classifier/client';
 import type { Explanation } from '../classifier/explanation';
-import type { Classification, EngineOptions, ModelInfo, ModelSignature } from '../classifier/types';
+import type { Classification, ClassifiedSegment, EngineOptions, ModelInfo, ModelSignature, Unit } from '../classifier/types';
 import type { ServedModel } from './servedModel';
 import type { Float32Tensor, Int64Tensor } from './v2codec';
 
@@ -76,6 +77,10 @@ class WorkerModel implements ServedModel {
     });
   }
 
+  get labels(): readonly string[] {
+    return this.info.labels;
+  }
+
   get pid(): number | undefined {
     return this.client.pid;
   }
@@ -88,12 +93,16 @@ class WorkerModel implements ServedModel {
     return this.reason;
   }
 
-  classify(texts: string[], signal?: AbortSignal): Promise<Classification[]> {
-    return this.client.classify(texts, { signal });
+  classify(texts: string[], options?: ClassifyOptions): Promise<Classification[]> {
+    return this.client.classify(texts, options);
   }
 
-  explain(texts: string[], signal?: AbortSignal): Promise<Explanation[]> {
-    return this.client.explain(texts, { signal });
+  classifyDocument(text: string, unit: Unit, options?: ClassifyDocumentOptions): Promise<ClassifiedSegment[]> {
+    return this.client.classifyDocument(text, unit, options);
+  }
+
+  explain(texts: string[], options?: Omit<ClassifyOptions, 'topK'>): Promise<Explanation[]> {
+    return this.client.explain(texts, options);
   }
 
   infer(feeds: Record<string, Int64Tensor>, outputNames: string[], signal?: AbortSignal): Promise<Record<string, Float32Tensor>> {
@@ -122,8 +131,8 @@ class WorkerModel implements ServedModel {
       } catch {
         // Still restarting (or restarting again): look again shortly.
       }
-      if (!this.disposed) this.poll = setTimeout(check, READY_POLL_MS);
+      if (!this.disposed) this.poll = setTimeout(() => void check(), READY_POLL_MS);
     };
-    this.poll = setTimeout(check, READY_POLL_MS);
+    this.poll = setTimeout(() => void check(), READY_POLL_MS);
   }
 }

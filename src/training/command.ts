@@ -1,7 +1,7 @@
 // textclf train <dataset>: train a classifier from a labeled dataset and write a new model directory.
 // Wired into src/cli.ts's command table like every other subcommand.
 import { Command, exitCodes, oneOf, parseCommandLine, positiveInteger, UsageError } from '../cli/command';
-import { defaultModelDir } from '../cli/paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { ProgressLine } from '../cli/progress';
 import type { DatasetFormat } from '../datasets/types';
 import { readTrainingDataset } from './datasetFiles';

@@ -27,6 +27,7 @@ import {
   ValueInfoProto,
   ValueInfoProtoSchema,
 } from 'onnx-buf';
+import { errorMessage } from '../classifier/errors';
 
 const LOGITS = 'logits';
 export const SENTENCE_FEATURES = 'sentence_features';
@@ -114,12 +115,12 @@ function readModel(modelPath: string): ModelProto {
   try {
     bytes = fs.readFileSync(modelPath);
   } catch (error) {
-    throw new OnnxHeadError(modelPath, `cannot read the ONNX file (${(error as Error).message})`);
+    throw new OnnxHeadError(modelPath, `cannot read the ONNX file (${errorMessage(error)})`);
   }
   try {
     return fromBinary(ModelProtoSchema, bytes);
   } catch (error) {
-    throw new OnnxHeadError(modelPath, `not a valid ONNX model (${(error as Error).message})`);
+    throw new OnnxHeadError(modelPath, `not a valid ONNX model (${errorMessage(error)})`);
   }
 }
 

@@ -3,19 +3,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../classifier/packagePaths';
 
 export type PytorchAvailability = { available: true; python: string; torchVersion: string } | { available: false; reason: string };
 
 const PIPELINE_FILES = ['finetune.py', 'train/loop.py', 'train/model.py', 'train/export.py', 'train/wordpiece.py'];
-
-/** The directory holding package.json: the scripts live in scripts/ under it, in a checkout and in the extension. */
-export function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'local-text-classifier') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the local-text-classifier package above ${__dirname}`);
-  }
-}
 
 export function defaultPython(): string {
   if (process.platform === 'win32') return 'python';

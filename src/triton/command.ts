@@ -1,6 +1,6 @@
 // textclf export-triton: a model directory as an entry of a Triton / KServe model repository.
 import { Command, exitCodes, parseCommandLine, positiveInteger, UsageError } from '../cli/command';
-import { defaultModelDir } from '../cli/paths';
+import { defaultModelDir } from '../classifier/packagePaths';
 import { exportTriton } from './export';
 
 export const exportTritonCommand: Command = {

@@ -59,7 +59,7 @@ export class ResultDecorations implements vscode.Disposable {
       if (list) list.push(options);
       else byType.set(type, [options]);
     };
-    if (results && showsDecorations(this.config, results)) {
+    if (results && showsDecorations(this.config)) {
       const endOfLine = this.config.endOfLineText && !showsLenses(this.config, results);
       const threshold = this.config.lowConfidenceThreshold;
       const mark = (unit: ResultUnit, kind: AppliedDecoration['kind']) => {

@@ -11,6 +11,6 @@ export function showsLenses(config: Config, results: DocumentResults): boolean {
   return config.codeLensEnabled && (display === 'lens' || display === 'both' || (display === 'auto' && results.units.length <= autoLensesUpTo));
 }
 
-export function showsDecorations(config: Config, results: DocumentResults): boolean {
+export function showsDecorations(config: Config): boolean {
   return config.display !== 'lens';
 }

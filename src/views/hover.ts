@@ -13,6 +13,7 @@ import { contributionText, isShown, noDecisiveWord } from './contributions';
 import { formatScore, scoreBar } from './labels';
 import type { ModelManager } from '../editor/models';
 import type { ResultsStore } from '../editor/results';
+import { errorMessage } from '../classifier/errors';
 
 /** Words listed per direction. */
 const topWords = 5;
@@ -50,7 +51,7 @@ async function whileNotCancelled<T>(token: vscode.CancellationToken, work: (sign
   try {
     return await work(request.signal);
   } catch (error) {
-    if (!token.isCancellationRequested) log.error(`hover: ${error instanceof Error ? error.message : String(error)}`);
+    if (!token.isCancellationRequested) log.error(`hover: ${errorMessage(error)}`);
     return undefined;
   } finally {
     cancellation.dispose();

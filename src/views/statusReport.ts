@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { ClassifierClient } from '../classifier/client';
 import type { ModelManager } from '../editor/models';
 import type { ServiceInfo } from '../editor/localService';
+import { errorMessage } from '../classifier/errors';
 
 const scheme = 'text-classifier-status';
 const reportUri = vscode.Uri.from({ scheme, path: '/Text Classifier Status.md' });
@@ -45,7 +46,7 @@ export class StatusReport implements vscode.TextDocumentContentProvider, vscode.
 
   private async build(): Promise<string> {
     let modelError: string | undefined;
-    await this.models.ensureLoaded().catch((error: unknown) => { modelError = error instanceof Error ? error.message : String(error); });
+    await this.models.ensureLoaded().catch((error: unknown) => { modelError = errorMessage(error); });
     const status = await this.client.status();
     const model = status.model;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { offlineExecutable, repoRoot } from './runTest';
+import { errorMessage } from '../../src/classifier/errors';
 
 async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-bench-'));
@@ -21,6 +22,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exit(1);
 });

@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { errorMessage } from '../../src/classifier/errors';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const fixtures = path.join(repoRoot, 'test', 'integration', 'fixtures');
 
 export function offlineExecutable(): string | undefined {
   if (process.env.VSCODE_EXECUTABLE) return path.resolve(process.env.VSCODE_EXECUTABLE);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the compiled tree, loaded by its path
   const codeServer = require(path.join(repoRoot, 'scripts', 'vscode', 'code-server.js')) as { isProvisioned(): boolean };
   return codeServer.isProvisioned() ? path.join(repoRoot, 'scripts', 'vscode', 'code-shim') : undefined;
 }
@@ -69,7 +70,7 @@ async function main() {
 
 if (require.main === module) {
   main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(errorMessage(error));
     process.exit(1);
   });
 }

@@ -22,7 +22,7 @@ export interface TransformersJsOptions {
 
 /** Every label's score per text, from Transformers.js's text-classification pipeline on a local directory (offline). */
 export async function transformersJsScores(dir: string, texts: string[], options: TransformersJsOptions = {}): Promise<LabelScore[][]> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this comparison runs: Transformers.js is large
   const { pipeline, env } = require('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.localModelPath = path.dirname(dir) + path.sep;

@@ -16,7 +16,7 @@ interface CodeServerModule {
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the compiled tree, loaded by its path
 export const codeServer = require(path.join(repoRoot, 'scripts', 'vscode', 'code-server.js')) as CodeServerModule;
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };

@@ -61,6 +61,7 @@ describe('textclf explain (child process, bundled)', function () {
     assert.match(stdout, /raised positive: {2}wonderful \+0\.\d{4}/);
     assert.match(stdout, /^stdin:1 {2}negative/m);
     assert.match(stdout, /raised negative: .*(dull|awful) \+0\.\d{4}/);
+    // eslint-disable-next-line no-control-regex -- a colour escape is what must be absent
     assert.doesNotMatch(stdout, /\x1b\[/, 'no colour codes when stdout is not a terminal');
   });
 
@@ -74,6 +75,7 @@ describe('textclf explain (child process, bundled)', function () {
     const command = [process.execPath, bin, 'explain', file].map((part) => `'${part}'`).join(' ');
     const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', timeout: 60000, env: { ...process.env, NO_COLOR: '' } });
     assert.equal(result.status, 0, result.stdout);
+    // eslint-disable-next-line no-control-regex -- the colour escapes a terminal shows
     assert.match(result.stdout, /\x1b\[30;42mwonderful\x1b\[0m/);
     assert.doesNotMatch(result.stdout, /\[\+wonderful\]/);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });

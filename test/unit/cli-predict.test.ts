@@ -57,6 +57,7 @@ describe('textclf predict (child process, bundled)', function () {
     const command = [process.execPath, bin, 'predict', input, '--out', path.join(dir, 'out.csv')].map((part) => `'${part}'`).join(' ');
     const run = spawnSync(script!, ['-qec', command, '/dev/null'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, run.stdout + run.stderr);
+    // eslint-disable-next-line no-control-regex -- the progress line's terminal escape (erase line)
     assert.match(run.stdout, /\r\x1b\[2Kpredicting: [\d,]+ rows \(\d+ % of the file\), [\d,]+ rows\/s/);
     assert.match(run.stdout, /predicted 1,200 of 1,200 rows/);
   });

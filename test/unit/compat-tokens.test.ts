@@ -24,7 +24,7 @@ interface TransformersJsTokenizer {
 }
 
 async function transformersJsTokenizer(dir: string): Promise<TransformersJsTokenizer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this comparison runs: Transformers.js is large
   const { AutoTokenizer, env } = require('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.localModelPath = path.dirname(dir) + path.sep;

@@ -7,7 +7,7 @@ import { BundleError, readBundle } from '../../src/engine/bundle';
 import { Engine } from '../../src/engine/engine';
 import { bundledModel, repoRoot } from '../support/paths';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the compiled tree, loaded by its path
 const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
 
 const model = bundledModel('sentiment-sst2');

@@ -15,7 +15,7 @@ describe('engine agrees with Transformers.js', function () {
     const sentences = fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1, 201).map((line) => line.split('\t')[0]);
     assert.equal(sentences.length, 200);
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this comparison runs: Transformers.js is large
     const { pipeline, env } = require('@huggingface/transformers');
     env.allowRemoteModels = false;
     env.localModelPath = path.dirname(model);

@@ -12,7 +12,7 @@ import { explainTexts, MAX_WORD_GROUPS, type ExplainContext } from '../../src/en
 import { bundledModel, repoRoot } from '../support/paths';
 
 const sentiment = bundledModel('sentiment-sst2');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script outside the compiled tree, loaded by its path
 const { classifierModel } = require(path.join(repoRoot, 'scripts', 'bench', 'onnx-graph.cjs'));
 const workerScript = path.join(repoRoot, 'dist', 'worker.js');
 

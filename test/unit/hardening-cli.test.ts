@@ -17,6 +17,7 @@ function textclf(args: string[], input?: string) {
 }
 
 /** C0 controls but tab and newline, DEL and C1 controls: what a terminal acts on instead of printing. */
+// eslint-disable-next-line no-control-regex -- the test looks for control characters on purpose
 const terminalControls = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 describe('CLI hardening (issue 17)', function () {

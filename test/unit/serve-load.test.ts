@@ -39,7 +39,7 @@ async function spawnServe(extraArgs: string[] = []): Promise<ServeProcess> {
       const line = out.split('\n').find((candidate) => candidate.startsWith('http://'));
       if (line) resolve(line.trim());
     });
-    exited.then((code) => reject(new Error(`textclf serve exited with ${code}: ${log.join('\n')}`)));
+    void exited.then((code) => reject(new Error(`textclf serve exited with ${code}: ${log.join('\n')}`)));
   });
   return { url, child, log, exited };
 }

@@ -380,7 +380,7 @@ describe('training: linear head on SMS Spam from the bundled sentiment encoder',
 
   it('loads unchanged in Transformers.js, with the engine\'s labels and scores', async function () {
     const texts = report.testExamples.map((example) => example.text);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when this comparison runs: Transformers.js is large
     const { pipeline, env } = require('@huggingface/transformers');
     env.allowRemoteModels = false;
     env.localModelPath = path.dirname(outputDir);

@@ -14,6 +14,8 @@ import { offerWaysOut } from './labelMismatch';
 import type { DatasetSettings } from '../../editor/datasetSettings';
 import type { DatasetColumns } from '../../datasets/types';
 import type { DatasetNode, DatasetsTreeProvider } from './tree';
+import type { Command } from '../command';
+import { errorMessage } from '../../classifier/errors';
 
 export interface DatasetsContext {
   readonly datasets: DatasetsTreeProvider;
@@ -24,8 +26,6 @@ export interface DatasetsContext {
 
 /** A dataset as commands receive it: a tree node, a file URI or path, or an evaluation record. */
 type DatasetTarget = DatasetNode | vscode.Uri | string | EvaluationRecord | undefined;
-
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const datasetCommands: Record<string, (ctx: DatasetsContext) => Command> = {
   /** The evaluation record; a LabelMismatchOutcome when the dataset's labels do not fit the model. */
@@ -151,7 +151,7 @@ async function askColumns(file: string, current: DatasetColumns): Promise<Datase
         parseLabelMap(value);
         return undefined;
       } catch (error) {
-        return (error as Error).message;
+        return errorMessage(error);
       }
     },
   });

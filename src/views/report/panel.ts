@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { contributionsTo } from '../../classifier/explanation';
 import type { ExplanationService, LoadedModel } from '../../editor/explanations';
 import type { EvaluationRecord, EvaluationStore } from '../../evaluation/store';
+import { errorMessage } from '../../classifier/errors';
 
 const viewType = 'textClassifier.report';
 
@@ -160,7 +161,7 @@ export class ReportPanels implements vscode.Disposable {
       const label = explanation.labels[0]?.label ?? '';
       return { type: 'explanation', id, label, words: contributionsTo(explanation, label), wordsPerGroup: explanation.wordsPerGroup };
     } catch (error) {
-      return { type: 'explanation', id, error: `Could not explain this row: ${error instanceof Error ? error.message : String(error)}` };
+      return { type: 'explanation', id, error: `Could not explain this row: ${errorMessage(error)}` };
     }
   }
 

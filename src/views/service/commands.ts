@@ -1,12 +1,11 @@
 // Start Local Service, Stop Local Service, and the status bar item's actions.
 import * as vscode from 'vscode';
 import type { LocalService, ServiceInfo } from '../../editor/localService';
+import type { Command } from '../command';
 
 export interface ServiceContext {
   readonly service: LocalService;
 }
-
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const serviceCommands: Record<string, (ctx: ServiceContext) => Command> = {
   startService: (ctx) => async (): Promise<ServiceInfo> => {

@@ -12,6 +12,7 @@ import type { DatasetNode, DatasetsTreeProvider } from '../datasets/tree';
 import type { ModelManager } from '../../editor/models';
 import { defaultModelFolderName } from './describe';
 import type { TrainingData } from '../../editor/training';
+import { errorMessage } from '../../classifier/errors';
 
 const trainSplits = ['train', 'training'];
 const validationSplits = ['validation', 'valid', 'val', 'dev', 'development', 'eval'];
@@ -56,7 +57,7 @@ export async function askDataset(datasets: DatasetsTreeProvider, settings: Datas
       const data = entry.kind === 'file' ? trainingDataOf(entry.file.path, settings) : groupData(entry.group, settings);
       choices.push({ label: data.name, description: describeSplit(data), detail: vscode.workspace.asRelativePath(data.train), data });
     } catch (error) {
-      choices.push({ label: entry.kind === 'group' ? entry.group.name : path.basename(entry.file.path), description: `cannot train: ${(error as Error).message}` });
+      choices.push({ label: entry.kind === 'group' ? entry.group.name : path.basename(entry.file.path), description: `cannot train: ${errorMessage(error)}` });
     }
   }
   choices.push({ label: '$(folder-opened) Browse…', description: 'a CSV, TSV or JSONL file with a text and a label column', browse: true });

@@ -14,6 +14,7 @@ import type { ModelManager } from '../../editor/models';
 import type { ReportPanels } from '../report/panel';
 import { askBaseModel, askDataset, askMethod, askOutput, defaultOutput, describeSplit, trainingDataOf, type DatasetTarget } from './ask';
 import type { TrainingData, TrainingResult, TrainingService } from '../../editor/training';
+import type { Command } from '../command';
 
 export interface TrainingContext {
   readonly training: TrainingService;
@@ -39,8 +40,6 @@ export interface TrainCommandOptions {
   /** Cancels like the notification's Cancel button. */
   signal?: AbortSignal;
 }
-
-type Command = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const useThisModel = 'Use This Model';
 

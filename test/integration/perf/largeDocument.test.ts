@@ -5,7 +5,6 @@
 //   change including the debounce).
 // Prints the numbers and writes them to test-results/extension-bench.json (numbers.ts).
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { liveDebounceMs } from '../../../src/editor/classify';

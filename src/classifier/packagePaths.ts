@@ -1,5 +1,6 @@
-// Where the package is installed, so the bundled models are found from dist/cli.js (npx textclf)
-// as well as from the compiled sources (out/src) the tests run.
+// Where the package is installed, so the bundled models and scripts are found from dist/ (the CLI,
+// the worker, the extension) as well as from the compiled sources (out/src) the tests run.
+// Host-safe: no native imports.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
