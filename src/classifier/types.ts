@@ -57,7 +57,7 @@ export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
 export interface EngineOptions {
   /** 'auto' or an ordered list; each that fails to load falls back to the next. */
   executionProviders?: 'auto' | ExecutionProviderName[];
-  /** Threads running the model (on the CPU with more than one: a session per thread, each running whole batches); default: physical cores. */
+  /** Threads running the model (on the CPU with more than one: a session per thread, each running whole batches, for a model small enough; see `lanes`); default: physical cores. */
   threads?: number;
   /** The most windows in one batch (the engine cuts smaller ones where that saves padding). */
   batchSize?: number;

@@ -40,7 +40,7 @@ export interface LoadedSession {
 export interface SessionOptions {
   executionProviders?: 'auto' | ExecutionProviderName[];
   threads?: number;
-  /** Lanes (true) or intra-op threads (false) on the CPU; default: by model size (MAX_LANES_MODEL_BYTES). */
+  /** Lanes (true) or intra-op threads (false) on the CPU; default: by the weights the lanes would hold (MAX_LANES_WEIGHT_BYTES). */
   lanes?: boolean;
   /** Where large graphs' load-fast copies are kept (graphCache.ts); false: load the model's own file. */
   graphCacheDir?: string | false;
@@ -85,7 +85,7 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       // On the CPU, a small model runs whole batches side by side on several threads (lanes.ts) instead of
       // splitting each operator of one batch between them; a large one (big operators split well, and every
       // lane holds its own copy of the weights) keeps one session with intra-op threads.
-      const lanes = provider === 'cpu' && threads > 1 && (options.lanes ?? modelBytes(onnxFile) <= MAX_LANES_MODEL_BYTES);
+      const lanes = provider === 'cpu' && threads > 1 && (options.lanes ?? modelBytes(onnxFile) * threads <= MAX_LANES_WEIGHT_BYTES);
       const open = (file: string): Promise<ort.InferenceSession | LaneSessions> =>
         lanes ? LaneSessions.open(file, threads, sessionOptions) : ort.InferenceSession.create(file, sessionOptions);
       try {
@@ -112,12 +112,14 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
 }
 
 /**
- * Models up to this size (graph and external weights) run on lanes. Above it lanes measured no faster
- * and hold a copy of the weights each: BERT-base-size (368 MB) on 2 threads, lanes 1.00× the intra-op
- * engine's sentences/s (median of 3 interleaved rounds: 0.89, 1.01, 1.00; scripts/bench/engine-large.mjs),
- * worker peak RSS 869 MB against 484 MB.
+ * Lanes while their copies of the weights (graph and external weights, once per lane) stay within this:
+ * each lane holds its own. Measured on 2 threads (scripts/bench/engine-large.mjs, 3 interleaved rounds
+ * on a busy machine, medians of per-round ratios against the same engine on intra-op threads):
+ * DistilBERT-size (198 MB) lanes 1.38x the sentences/s, worker peak RSS 539 MB against 306 MB;
+ * BERT-base-size (368 MB) lanes 1.00x (0.89, 1.01, 1.00), 869 MB against 484 MB. The bundled models
+ * (6 MB) run on lanes on any number of cores.
  */
-const MAX_LANES_MODEL_BYTES = 64 * 2 ** 20;
+const MAX_LANES_WEIGHT_BYTES = 512 * 2 ** 20;
 
 /** Bytes of an ONNX file and of its external-data files beside it (model.onnx_data, model.onnx.data…). */
 function modelBytes(onnxFile: string): number {
