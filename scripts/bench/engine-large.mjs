@@ -2,7 +2,7 @@
 // alone on the same sentences, in the same run, interleaved round by round. onnxruntime alone runs in
 // child processes that load the session once and then take one pass per message: one process with
 // intra-op threads (what the engine does for a large model) and one single-thread process per thread
-// (what lanes do). Also the worker's cold start (wall clock and its CPU seconds, which a busy machine
+// (what lanes do). Also one-sentence latency, the worker's cold start (wall clock and its CPU seconds, which a busy machine
 // distorts less) and peak RSS. Prints JSON lines; not the bench table (scripts/bench/sizes* owns that).
 // The engine runs three ways: as configured by default, forced onto lanes, forced onto intra-op threads.
 // Usage: node scripts/bench/engine-large.mjs [model dir] [sentences] [rounds]
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadClientModule, log, median, now, procCpuSeconds, repoRoot, sst2Sentences, sst2TrainFile, workerScript } from './common.mjs';
+import { loadClientModule, log, median, now, percentile, procCpuSeconds, repoRoot, sst2Sentences, sst2TrainFile, workerScript } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const BATCH = 32;
@@ -141,6 +141,19 @@ async function main() {
     log(`round ${round + 1}/${rounds}: ${Object.entries(rates).map(([name, r]) => `${name} ${r.at(-1).toFixed(1)}/s`).join(', ')}`);
   }
   for (const b of Object.values(bare)) b.close();
+  // One-sentence latency of each engine, interleaved pass by pass (distinct sentences, cache off).
+  const latencies = {};
+  for (let pass = 0; pass < 3; pass++) {
+    for (const [name, client] of Object.entries(engines)) {
+      for (const sentence of sentences.slice(pass * 20, pass * 20 + 20)) {
+        const start = now();
+        await client.classify([sentence]);
+        (latencies[name] ??= []).push(now() - start);
+      }
+    }
+  }
+  const latencyMs = Object.fromEntries(Object.entries(latencies).map(([name, ms]) => [name, { p50: Math.round(percentile(ms, 50)), p95: Math.round(percentile(ms, 95)) }]));
+  log(`one-sentence latency (ms): ${JSON.stringify(latencyMs)}`);
   const peakRssMb = {};
   for (const [name, client] of Object.entries(engines)) {
     peakRssMb[name] = Math.round((await client.status()).peakRssBytes / 2 ** 20);
@@ -153,7 +166,7 @@ async function main() {
     model: path.relative(repoRoot, modelDir), sentences: count, rounds, threads, loadAverage: (await import('node:os')).loadavg()[0],
     perSecond: medians, cpuMsPerSentence: Object.fromEntries(Object.entries(cpuMsPerSentence).map(([name, v]) => [name, median(v)])),
     share: { engineOfIntraOp: share('engine', 'intraOp'), engineOfProcesses: share('engine', 'processes'), lanesOfIntraOpEngine: share('engineLanes', 'engineIntraOp'), engineIntraOpOfIntraOp: share('engineIntraOp', 'intraOp'), engineLanesOfProcesses: share('engineLanes', 'processes') },
-    coldStart: cold, workerPeakRssMb: peakRssMb, bareProcessesPeakRssMb: bareRss,
+    latencyMs, coldStart: cold, workerPeakRssMb: peakRssMb, bareProcessesPeakRssMb: bareRss,
   }));
   process.exit(0);
 }

@@ -113,13 +113,16 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
 
 /**
  * Lanes while their copies of the weights (graph and external weights, once per lane) stay within this:
- * each lane holds its own. Measured on 2 threads (scripts/bench/engine-large.mjs, 3 interleaved rounds
- * on a busy machine, medians of per-round ratios against the same engine on intra-op threads):
- * DistilBERT-size (198 MB) lanes 1.38x the sentences/s, worker peak RSS 539 MB against 306 MB;
- * BERT-base-size (368 MB) lanes 1.00x (0.89, 1.01, 1.00), 869 MB against 484 MB. The bundled models
- * (6 MB) run on lanes on any number of cores.
+ * each lane holds its own, loads its own (cold start) and runs a lone sentence on one thread. Measured on
+ * 2 threads against the same engine on intra-op threads (scripts/bench/engine-large.mjs, interleaved
+ * rounds on a busy 2-core machine):
+ * - BERT-base-size (368 MB): lanes 1.00x the sentences/s (rounds 0.89, 1.01, 1.00), peak RSS 869 vs 484 MB;
+ * - DistilBERT-size (198 MB): lanes 1.25, 1.50, 1.37x in one run, 1.15 and 0.59x in the next; one-sentence
+ *   p50/p95 31/64 ms vs 19/48 ms; worker cold start 2.9 vs 1.3 s CPU; peak RSS 517-539 vs 299-306 MB.
+ * So no model of that size gains for certain; the bundled models (6 MB), where lanes were measured to pay,
+ * keep them up to 21 threads, and a 64 MB model on 2 threads as before.
  */
-const MAX_LANES_WEIGHT_BYTES = 512 * 2 ** 20;
+const MAX_LANES_WEIGHT_BYTES = 128 * 2 ** 20;
 
 /** Bytes of an ONNX file and of its external-data files beside it (model.onnx_data, model.onnx.data…). */
 function modelBytes(onnxFile: string): number {
