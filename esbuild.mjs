@@ -1,4 +1,4 @@
-// Bundles the extension, the worker, the CLI and the training process. Native modules stay external so their
+// Bundles the extension, the worker, the CLI, the training process and the quantize process. Native modules stay external so their
 // .node binaries are loaded from node_modules next to the bundle. The extension host's bundle is checked
 // against the process line (scripts/build/hostBundle.cjs): a failure names the import to remove.
 import * as esbuild from 'esbuild';
@@ -13,6 +13,7 @@ const options = {
     worker: 'src/engine/worker.ts',
     cli: 'src/cli.ts',
     training: 'src/training/process.ts',
+    quantize: 'src/engine/quantizeProcess.ts',
   },
   bundle: true,
   platform: 'node',

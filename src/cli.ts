@@ -8,13 +8,14 @@ import { explainCommand } from './cli/explain';
 import { modelsCommand } from './cli/models';
 import { packageVersion } from './classifier/packagePaths';
 import { predictCommand } from './cli/predict';
+import { quantizeCommand } from './cli/quantize';
 import { escapeControls } from './cli/terminalText';
 import { serveCommand } from './serve/command';
 import { trainCommand } from './training/command';
 import { exportTritonCommand } from './triton/command';
 import { errorMessage, errorStack } from './classifier/errors';
 
-const commands: Command[] = [classifyCommand, explainCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, serveCommand, exportTritonCommand];
+const commands: Command[] = [classifyCommand, explainCommand, evaluateCommand, predictCommand, modelsCommand, trainCommand, quantizeCommand, serveCommand, exportTritonCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -6,7 +6,9 @@ import { Config } from './config';
 import { ExplanationService } from './editor/explanations';
 import { EvaluationService } from './editor/evaluation';
 import { EvaluationStore } from './evaluation/store';
-import { downloadedModelsRoot, downloadFromHub } from './hub/downloadCommand';
+import { describeCheck } from './classifier/checkSummary';
+import type { ModelCheck } from './classifier/types';
+import { downloadedModelsRoot, downloadFromHub, type ConfirmDownload } from './hub/downloadCommand';
 import { DocumentClassifier } from './editor/classify';
 import { ResultsCodeLensProvider } from './views/codeLens';
 import { ResultDecorations } from './views/decorations';
@@ -20,6 +22,8 @@ import { ExplanationHoverProvider, HoveredUnits, ScoreHoverProvider } from './vi
 import { pickModel } from './views/modelPicker';
 import { ModelManager } from './editor/models';
 import { ReportPanels } from './views/report/panel';
+import { comparisonCommands } from './views/report/compareCommands';
+import { ComparisonPanels } from './views/report/comparePanel';
 import { ResultsStore } from './editor/results';
 import { arrangeResults } from './views/arrangeResults';
 import { ResultsTreeProvider, type Arrangement, type ResultNode } from './views/resultsTree';
@@ -30,6 +34,8 @@ import { StatusBar } from './views/statusBar';
 import { StatusReport } from './views/statusReport';
 import { trainingCommands } from './views/training/commands';
 import { TrainingService } from './editor/training';
+import { QuantizeService } from './editor/quantize';
+import { quantizeModel, type QuantizeCommandOptions } from './views/quantizeModel';
 import { errorMessage, errorStack } from './classifier/errors';
 import type { Command } from './views/command';
 
@@ -45,11 +51,14 @@ export interface TextClassifierApi {
   readonly datasets: DatasetsTreeProvider;
   readonly evaluations: EvaluationService;
   readonly reports: ReportPanels;
+  /** Two evaluations side by side: comparisons.show(a, b) (e.g. fp32 and int8). */
+  readonly comparisons: ComparisonPanels;
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
   readonly explanations: ExplanationService;
   readonly explanationDecorations: ExplanationDecorations;
+  readonly quantize: QuantizeService;
 }
 
 /** The extension's services; owns every disposable and disposes them in reverse order. */
@@ -70,11 +79,13 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
   readonly evaluations: EvaluationService;
   readonly datasets: DatasetsTreeProvider;
   readonly reports: ReportPanels;
+  readonly comparisons: ComparisonPanels;
   readonly training: TrainingService;
   readonly service: LocalService;
   readonly serviceStatus: ServiceStatusItem;
   readonly explanations: ExplanationService;
   readonly explanationDecorations: ExplanationDecorations;
+  readonly quantize: QuantizeService;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.client = new ClassifierClient({
@@ -104,10 +115,12 @@ class Ctx implements TextClassifierApi, vscode.Disposable {
     this.datasets = this.own(new DatasetsTreeProvider(this.own(new DatasetSummaries()), this.datasetSettings, this.evaluations, () => this.config.datasets, () => this.models.model?.labels));
     this.own(vscode.window.createTreeView('textClassifier.datasets', { treeDataProvider: this.datasets, showCollapseAll: true }));
     this.reports = this.own(new ReportPanels(extension.extensionUri, this.evaluations.store, { models: this.models, explanations: this.explanations }));
+    this.comparisons = this.own(new ComparisonPanels(extension.extensionUri, this.evaluations.store));
     this.training = this.own(new TrainingService(extension, this.evaluations, this.config, this.log));
     this.service = this.own(new LocalService(this.client, this.models, this.config, this.log));
     this.serviceStatus = this.own(new ServiceStatusItem(this.service));
-    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands })) {
+    this.quantize = this.own(new QuantizeService(extension.extensionPath, this.log));
+    for (const [name, factory] of Object.entries({ ...commands, ...datasetCommands, ...trainingCommands, ...serviceCommands, ...comparisonCommands })) {
       this.own(vscode.commands.registerCommand(`textClassifier.${name}`, reportingErrors(this, name, factory(this))));
     }
   }
@@ -162,14 +175,13 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   showAllConfidence: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: false }),
   showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
-    const choice = dir ?? (await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels()));
-    const modelDir = choice === 'download' ? await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log) : choice;
-    return modelDir ? useModel(ctx, modelDir) : undefined;
+    const choice = dir ? { dir } : await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels(),
+      (modelDir) => ctx.client.checkModel(modelDir, ctx.config.engineOptions.modelVariant));
+    if (choice === 'download') return downloadAndUse(ctx);
+    return choice ? useModel(ctx, choice.dir, choice.check) : undefined;
   },
-  downloadModel: (ctx) => async (repoId?: string) => {
-    const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log, repoId);
-    return modelDir ? useModel(ctx, modelDir) : undefined;
-  },
+  /** `options.confirm` answers the Use / Cancel question itself (tests, other extensions); it gets what the user would see. */
+  downloadModel: (ctx) => (repoId?: string, options?: { confirm?: ConfirmDownload }) => downloadAndUse(ctx, repoId, options?.confirm),
   toggleLiveClassification: (ctx) => async () => {
     const on = !ctx.config.liveClassification;
     await ctx.config.setLiveClassification(on);
@@ -179,6 +191,10 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
     return on;
   },
   showStatus: (ctx) => () => ctx.statusReport.show(),
+  quantizeModel: (ctx) => (options?: QuantizeCommandOptions) => quantizeModel(
+    { quantize: ctx.quantize, models: ctx.models, datasets: ctx.datasets, datasetSettings: ctx.datasetSettings, globalModelsRoot: ctx.training.globalModelsRoot },
+    options,
+  ),
   revealUnit: () => async (uri: vscode.Uri, start: number, end: number) => {
     const document = await vscode.workspace.openTextDocument(uri);
     const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
@@ -195,11 +211,18 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   },
 };
 
-async function useModel(ctx: Ctx, dir: string) {
+async function downloadAndUse(ctx: Ctx, repoId?: string, confirm?: ConfirmDownload) {
+  const modelDir = await downloadFromHub(ctx.extension, ctx.config, ctx.client, ctx.log, repoId, confirm);
+  return modelDir ? useModel(ctx, modelDir) : undefined;
+}
+
+/** `check`: what Select Model… found when it listed the model, said again in the status bar. */
+async function useModel(ctx: Ctx, dir: string, check?: ModelCheck) {
   const model = await ctx.models.use(dir);
   // What the load found (as `textclf models --check` reports it); a directory the engine cannot run was refused with its one-sentence reason.
   const kind = model.problemType === 'regression' ? 'regression' : `${model.labels.length} labels: ${model.labels.join(', ')}`;
-  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name} (${model.modelType}, ${model.variant ?? 'fp32'}, ${kind}, ${model.maxTokens}-token windows)`, 5000);
+  const found = check ? describeCheck(check) : `${model.modelType}, ${model.variant ?? 'fp32'}, ${kind}, ${model.maxTokens}-token windows`;
+  void vscode.window.setStatusBarMessage(`Text Classifier: using ${model.name} (${found})`, 5000);
   return model;
 }
 

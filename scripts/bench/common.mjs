@@ -43,6 +43,30 @@ export function sst2Sentences(file) {
   return fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter((line) => line.includes('\t')).map((line) => line.split('\t')[0]);
 }
 
+export const BENCH_SENTENCES = 2000;
+export const BENCH_SEED = 20260529;
+
+/** Seeded sample of `count` train.tsv sentences: the same on every run and machine (a smaller count is a prefix). */
+export function benchSentences(count = BENCH_SENTENCES) {
+  const sentences = sst2Sentences(sst2TrainFile);
+  const random = seededRandom(BENCH_SEED);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (sentences.length - i));
+    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
+  }
+  return sentences.slice(0, count);
+}
+
+/** FLOPs of one sequence of `tokens` tokens through a BERT encoder (a multiply-add counts 2). */
+export function flopsPerSequence(config, tokens) {
+  const h = config.hidden_size;
+  const ffn = config.intermediate_size;
+  const layers = config.num_hidden_layers;
+  const labels = Object.keys(config.id2label).length;
+  const perLayer = tokens * (4 * h * h + 2 * h * ffn) + 2 * tokens * tokens * h; // projections, FFN, QK^T and AV
+  return 2 * (layers * perLayer + h * h + h * labels); // + pooler and classifier on [CLS]
+}
+
 /** Bundles a TypeScript entry (native modules external) into a CommonJS file and requires it. */
 export async function requireBundled(entryPoint, outfile, logLevel = 'warning') {
   await esbuild.build({ entryPoints: [entryPoint], bundle: true, platform: 'node', format: 'cjs', outfile, external: ['onnxruntime-node', 'tokenizers'], logLevel });

@@ -10,14 +10,12 @@ import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GEMM_SHAPE, openGemm } from './gemm.mjs';
-import { loadClientModule, log, median, now, percentile, repoRoot, seededRandom, sst2Sentences, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
+import { BENCH_SEED, benchSentences as sampleSentences, flopsPerSequence, loadClientModule, log, median, now, percentile, repoRoot, sst2TrainFile as trainFile, workerScript, writeResults } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 // BENCH_MODEL_DIR: another directory of the same model (e.g. a re-export from scripts/train/reexport.py).
 const modelDir = path.resolve(process.env.BENCH_MODEL_DIR ?? path.join(repoRoot, 'models', 'sentiment-sst2'));
 
-const SENTENCES = 2000;
-const SEED = 20260529;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const OUR_BATCH_SIZES = [8, 16, 32, 64];
 const THEIR_BATCH_SIZES = [1, 4, 8, 16];
@@ -28,27 +26,6 @@ const LATENCY_PASSES = 5;
 // GEMM probe) keep spinning for a while after a run, and would take CPU from whatever is measured next.
 const SETTLE_MS = 100;
 const TARGETS = { speedup: 2.5, gemmFraction: 0.6, coldStartMs: 1000, peakRssMb: 300, p95Ms: 5 };
-
-/** Seeded sample of train.tsv sentences: the same 2,000 on every run and machine. */
-function sampleSentences() {
-  const sentences = sst2Sentences(trainFile);
-  const random = seededRandom(SEED);
-  for (let i = 0; i < SENTENCES; i++) {
-    const j = i + Math.floor(random() * (sentences.length - i));
-    [sentences[i], sentences[j]] = [sentences[j], sentences[i]];
-  }
-  return sentences.slice(0, SENTENCES);
-}
-
-/** FLOPs of one sequence of `tokens` tokens through a BERT encoder (a multiply-add counts 2). */
-function flopsPerSequence(config, tokens) {
-  const h = config.hidden_size;
-  const ffn = config.intermediate_size;
-  const layers = config.num_hidden_layers;
-  const labels = Object.keys(config.id2label).length;
-  const perLayer = tokens * (4 * h * h + 2 * h * ffn) + 2 * tokens * tokens * h; // projections, FFN, QK^T and AV
-  return 2 * (layers * perLayer + h * h + h * labels); // + pooler and classifier on [CLS]
-}
 
 async function transformersPipeline(sessionOptions) {
   const { pipeline, env } = require('@huggingface/transformers');
@@ -222,7 +199,7 @@ async function main() {
     const theirs = Object.fromEntries(Object.keys(theirConfigs).map((name) => [name, { batchSize: theirBest[name], perSecondMedian: median(theirRates[name]), rounds: theirRates[name] }]));
     results.throughput = {
       sentences: sentences.length,
-      seed: SEED,
+      seed: BENCH_SEED,
       realTokens: tokens.reduce((a, b) => a + b, 0),
       ours: { batchSize: ourBatch, perSecondMedian: oursMedian, rounds: ours, calibration: ourCalibration },
       transformersJs: { ...theirs, calibration: theirCalibration },

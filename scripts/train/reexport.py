@@ -1,10 +1,10 @@
 """Re-exports a model directory written by train.py with the current export code, without retraining.
 
-Loads the weights of <model dir>/onnx/model.onnx back into model.py's BertForSequenceClassification
-(initializers named after the parameters; a MatMul's weight, which the export stores transposed under a
-generated name, is found through its node's name, e.g. /bert/encoder/layer.0/attention/self/query/MatMul),
-exports it with export.py into <out dir>, copies the directory's other files, and checks that both graphs
-give the same logits in PyTorch. For trying an export change on the shipped models; the shipped models
+Loads the weights of <model dir>/onnx/model.onnx back into finetune/model.py's
+BertForSequenceClassification (initializers named after the parameters; a MatMul's weight, which the export
+stores transposed under a generated name, is found through its node's name, e.g.
+/bert/encoder/layer.0/attention/self/query/MatMul), exports it with finetune/export.py into <out dir>, copies
+the directory's other files, and checks that both graphs give the same logits in PyTorch. For trying an export change on the shipped models; the shipped models
 themselves are written by train.py.
 
 Usage: python3 reexport.py <model dir> <out dir>
@@ -12,6 +12,7 @@ Usage: python3 reexport.py <model dir> <out dir>
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,10 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-import export
-from model import BertForSequenceClassification
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "finetune"))
+
+import export  # noqa: E402
+from model import BertForSequenceClassification  # noqa: E402
 
 
 def config_of(model_dir):

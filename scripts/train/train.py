@@ -12,6 +12,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,13 +20,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import card
-import data
-import export
-import loop
-import teachers as teaching
-import word_cnn
-from wordpiece import WordPiece, learn_vocab
+# The model, loop, export and WordPiece modules are shared with the fine-tuning that ships in the extension.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "finetune"))
+
+import card  # noqa: E402
+import data  # noqa: E402
+import export  # noqa: E402
+import loop  # noqa: E402
+import teachers as teaching  # noqa: E402
+import word_cnn  # noqa: E402
+from wordpiece import WordPiece, learn_vocab  # noqa: E402
 
 BASE = {
     "vocab_size": 8000, "hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,

@@ -1,56 +1,65 @@
-// npm run package [-- <target>]: a platform-specific VSIX that ships only that platform's
-// onnxruntime and tokenizers binaries. Target: a vsce target (default: this machine's), e.g.
-// linux-x64, linux-arm64, darwin-x64, darwin-arm64, win32-x64, win32-arm64, alpine-x64.
+// npm run package [-- <target>|all]: platform-specific VSIXes that each ship only their platform's
+// onnxruntime and tokenizers binaries (targets.mjs). No argument: this machine's target; `all`: every
+// target that can be built (a target that cannot is named with the reason). Writes
+// <name>-<version>-<target>.vsix at the repository root and fails when one is over 40 MB.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeFiles, targetNames } from './targets.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const maxBytes = 40 * 1024 * 1024;
 
-/** vsce target → [onnxruntime-node bin folder, tokenizers binary]. */
-const natives = {
-  'linux-x64': ['linux/x64', 'tokenizers.linux-x64-gnu.node'],
-  'linux-arm64': ['linux/arm64', 'tokenizers.linux-arm64-gnu.node'],
-  'alpine-x64': ['linux/x64', 'tokenizers.linux-x64-musl.node'],
-  'alpine-arm64': ['linux/arm64', 'tokenizers.linux-arm64-musl.node'],
-  'darwin-x64': ['darwin/x64', 'tokenizers.darwin-x64.node'],
-  'darwin-arm64': ['darwin/arm64', 'tokenizers.darwin-arm64.node'],
-  'win32-x64': ['win32/x64', 'tokenizers.win32-x64-msvc.node'],
-  'win32-arm64': ['win32/arm64', 'tokenizers.win32-arm64-msvc.node'],
-};
+function thisMachine() {
+  const libc = process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? 'alpine' : process.platform;
+  return `${libc}-${process.arch}`;
+}
 
-const target = process.argv[2] ?? `${process.platform}-${process.arch}`;
-if (!natives[target]) {
-  console.error(`unknown target "${target}"; use one of ${Object.keys(natives).join(', ')}`);
+const requested = process.argv[2] ?? thisMachine();
+if (requested !== 'all' && !targetNames.includes(requested)) {
+  console.error(`unknown target "${requested}"; use one of ${targetNames.join(', ')}, or all`);
   process.exit(2);
 }
-const [onnxruntimeDir, tokenizersBinary] = natives[target];
-for (const file of [`node_modules/onnxruntime-node/bin/napi-v6/${onnxruntimeDir}`, `node_modules/tokenizers/${tokenizersBinary}`]) {
-  if (!fs.existsSync(path.join(repoRoot, file))) {
-    console.error(`${file} is missing: onnxruntime-node or tokenizers has no ${target} binary installed`);
+
+const builds = [];
+for (const target of requested === 'all' ? targetNames : [requested]) {
+  const natives = nativeFiles(target);
+  if (natives.unsupported) {
+    console.error(`${target}: not built: ${natives.unsupported}`);
+    if (requested !== 'all') process.exit(1);
+    continue;
+  }
+  const missing = natives.files.filter((file) => !fs.existsSync(path.join(repoRoot, file)));
+  if (missing.length > 0) {
+    console.error(`${target}: ${missing.join(', ')} missing from node_modules (run npm ci)`);
     process.exit(1);
   }
+  builds.push({ target, files: natives.files });
 }
 
-const run = (command, args) => execFileSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+const run = (command, args) => execFileSync(command, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
 run(process.execPath, ['esbuild.mjs', '--production']);
 
 const { version, name } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-const ignoreFile = path.join(repoRoot, '.vscode-test', `vscodeignore.${target}`);
-fs.mkdirSync(path.dirname(ignoreFile), { recursive: true });
-fs.writeFileSync(ignoreFile, `${fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8')}
-!node_modules/onnxruntime-node/bin/napi-v6/${onnxruntimeDir}/*
-!node_modules/tokenizers/${tokenizersBinary}
-`);
-const vsix = path.join(repoRoot, `${name}-${version}-${target}.vsix`);
-run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsix,
-  '--skip-license', '--allow-missing-repository', '--no-update-package-json', '--no-rewrite-relative-links']);
-
-const { size } = fs.statSync(vsix);
-console.log(`${path.basename(vsix)}: ${(size / 1024 / 1024).toFixed(1)} MB`);
-if (size > maxBytes) {
-  console.error(`the VSIX is larger than ${maxBytes / 1024 / 1024} MB`);
+const baseRules = fs.readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8');
+const oversized = [];
+// The per-target ignore files live in a fresh temporary folder: worktrees may share .vscode-test.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-package-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+for (const { target, files } of builds) {
+  const started = Date.now();
+  const ignoreFile = path.join(scratch, `vscodeignore.${target}`);
+  fs.writeFileSync(ignoreFile, `${baseRules}\n${files.map((file) => `!${file}`).join('\n')}\n`);
+  const vsix = path.join(repoRoot, `${name}-${version}-${target}.vsix`);
+  run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsix,
+    '--skip-license', '--allow-missing-repository', '--no-update-package-json', '--no-rewrite-relative-links']);
+  const { size } = fs.statSync(vsix);
+  console.log(`${path.basename(vsix)}: ${(size / 2 ** 20).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (size > maxBytes) oversized.push(path.basename(vsix));
+}
+if (oversized.length > 0) {
+  console.error(`larger than ${maxBytes / 2 ** 20} MB: ${oversized.join(', ')}`);
   process.exit(1);
 }

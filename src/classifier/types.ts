@@ -167,4 +167,6 @@ export interface ModelCheck {
   supported: boolean;
   /** One sentence per problem; empty when supported. */
   problems: string[];
+  /** What a supported model does differently, one sentence each (e.g. batch-dependent scores of a dynamically quantized graph). */
+  notes: string[];
 }

@@ -4,7 +4,7 @@ import { binaryReason } from '../classifier/binaryText';
 import { Engine } from '../engine/engine';
 import { isMarkdownPath } from '../classifier/prose';
 import { segment, UNITS } from '../classifier/segment';
-import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type Unit } from '../classifier/types';
+import { MODEL_VARIANTS, type LabelScore, type ModelVariant, type ProblemType, type Unit } from '../classifier/types';
 import { Command, exitCodes, oneOf, parseCommandLine, UsageError } from './command';
 import { defaultModelDir } from '../classifier/packagePaths';
 import { formatCount, formatSeconds, ProgressLine } from './progress';
@@ -106,7 +106,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage error.`,
       if (previous) await finish(previous);
       const seconds = (performance.now() - started) / 1000;
       progress.done(`classified ${formatCount(units.length)} unit${units.length === 1 ? '' : 's'} in ${formatSeconds(seconds)} with ${engine.model.name}${remoteSummary(engine.status())}`);
-      if (format !== 'jsonl') await writeOut(render(classified, format));
+      if (format !== 'jsonl') await writeOut(render(classified, format, engine.model.problemType));
     } finally {
       progress.done();
       await engine.dispose();
@@ -147,10 +147,11 @@ export function lineCounter(text: string): (offset: number) => number {
   };
 }
 
-function render(units: ClassifiedUnit[], format: (typeof formats)[number]): string {
+/** A regression model's scores are values, not probabilities: the table's column says "value". */
+function render(units: ClassifiedUnit[], format: (typeof formats)[number], problemType?: ProblemType): string {
   if (format === 'json') return `${JSON.stringify(units, null, 2)}\n`;
   if (format === 'jsonl') return units.map((unit) => `${JSON.stringify(unit)}\n`).join('');
   if (units.length === 0) return 'no text to classify\n';
   const rows = units.map((unit) => [`${unit.file}:${unit.line}`, unit.labels[0].label, unit.labels[0].score.toFixed(3), oneLine(unit.text, 70)]);
-  return `${formatTable(['unit', 'label', 'score', 'text'], rows, [2])}\n`;
+  return `${formatTable(['unit', 'label', problemType === 'regression' ? 'value' : 'score', 'text'], rows, [2])}\n`;
 }

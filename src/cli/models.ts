@@ -37,7 +37,8 @@ type and sizes. A directory that is not a valid model is reported with the reaso
 
 --check loads DIR as the engine would and prints what it found: family, tokenizer model, graph
 inputs with their types, outputs, problem type, labels, variant, window length, external data, and
-whether all of it is supported, with one sentence per problem (exit code 1 when unsupported).
+whether all of it is supported, with one sentence per problem (exit code 1 when unsupported) and
+per note (e.g. a dynamically quantized graph's batch-dependent scores).
 
 Options:
   -f, --format FORMAT  table | json (default: table)
@@ -121,6 +122,7 @@ function renderCheck(check: ModelCheck): string {
     ['external data', check.external_data.join(', ') || 'none'],
     ['supported', check.supported ? 'yes' : 'no'],
     ...check.problems.map((problem): [string, string] => ['problem', problem]),
+    ...check.notes.map((note): [string, string] => ['note', note]),
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';

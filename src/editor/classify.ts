@@ -57,7 +57,7 @@ export class DocumentClassifier implements vscode.Disposable {
     const version = document.version;
     const units = await this.activity.track(this.client.classifyDocument(text, unit, { ...opts, prose: this.proseOnly(document) }));
     const results: DocumentResults = {
-      uri: document.uri, unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+      uri: document.uri, unit, modelName: model.name, modelLabels: model.labels, problemType: model.problemType, executionProvider: this.models.executionProvider,
       units, selections: this.results.get(document.uri)?.selections ?? [],
     };
     if (document.version === version) {
@@ -81,7 +81,7 @@ export class DocumentClassifier implements vscode.Disposable {
     const scores = await this.activity.track(this.client.classify(selections.map((selection) => selection.text)));
     const classified = selections.map((selection, i) => ({ ...selection, ...scores[i] }));
     this.results.addSelections({
-      uri: document.uri, unit: this.config.unit, modelName: model.name, modelLabels: model.labels, executionProvider: this.models.executionProvider,
+      uri: document.uri, unit: this.config.unit, modelName: model.name, modelLabels: model.labels, problemType: model.problemType, executionProvider: this.models.executionProvider,
     }, classified);
     return classified;
   }

@@ -38,7 +38,7 @@ export class EvaluationService implements vscode.Disposable {
   /** Evaluates the current model on `datasetPath`; rejects (and stores nothing) when cancelled or failed. */
   async run(datasetPath: string, columns: DatasetColumns, options: RunOptions = {}): Promise<EvaluationRecord> {
     const model = options.worker?.model ?? (await this.models.ensureLoaded());
-    const id = EvaluationStore.idFor(datasetPath, model.dir);
+    const id = EvaluationStore.idFor(datasetPath, model.dir, model.variant);
     if (this.running.has(id)) throw new Error(`${datasetPath} is already being evaluated with ${model.name}`);
     this.running.add(id);
     const partial = this.store.startRun();
@@ -59,7 +59,7 @@ export class EvaluationService implements vscode.Disposable {
         id,
         datasetPath,
         columns,
-        model: { name: model.name, dir: model.dir, labels: model.labels },
+        model: modelOf(model),
         executionProvider: options.worker ? options.worker.executionProvider : this.models.executionProvider,
         finishedAt: new Date().toISOString(),
         result,
@@ -103,4 +103,10 @@ export class EvaluationService implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** The record's model: a graph other than fp32 (e.g. quantized) is named, so that fp32 and int8 runs tell apart. */
+function modelOf(model: ModelInfo): EvaluationRecord['model'] {
+  const variant = model.variant && model.variant !== 'fp32' ? model.variant : undefined;
+  return { name: variant ? `${model.name} (${variant})` : model.name, dir: model.dir, labels: model.labels, ...(variant ? { variant } : {}) };
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClassifiedSegment, Unit } from '../classifier/types';
+import type { ClassifiedSegment, ProblemType, Unit } from '../classifier/types';
 
 /** A classified range; `stale` once an edit changed its text after the classification. */
 export interface ResultUnit extends ClassifiedSegment {
@@ -19,6 +19,8 @@ export interface DocumentResults {
   modelName: string;
   /** The model's labels in its own order: a label's colour comes from its place here. */
   modelLabels: readonly string[];
+  /** regression: the scores are values, not probabilities (views show them without bars or uncertainty marks). */
+  problemType: ProblemType;
   executionProvider: string | null;
   /** Sorted by start offset, not overlapping; ranges are kept in step with edits made after the classification. */
   units: ResultUnit[];

@@ -13,7 +13,7 @@ export async function checkModel(dir: string, options: { variant?: ModelVariant 
   const absDir = path.resolve(dir);
   const check: ModelCheck = {
     dir: absDir, family: null, tokenizer: null, inputs: [], outputs: [], problem_type: null, labels: [],
-    variant: null, external_data: [], window: null, supported: false, problems: [],
+    variant: null, external_data: [], window: null, supported: false, problems: [], notes: [],
   };
   const config = readJson(path.join(absDir, 'config.json'));
   if (config) {
@@ -35,6 +35,7 @@ export async function checkModel(dir: string, options: { variant?: ModelVariant 
   check.window = bundle.maxTokens;
   check.external_data = bundle.externalData;
   check.variant = { name: bundle.variant, file: path.relative(absDir, bundle.onnxFile), available: variantsIn(absDir).map((v) => v.variant) };
+  if (quantizesActivationsPerTensor(bundle.onnxFile)) check.notes.push(BATCH_DEPENDENT);
 
   try {
     const session = await ort.InferenceSession.create(bundle.onnxFile, { executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 3 });
@@ -57,6 +58,35 @@ export async function checkModel(dir: string, options: { variant?: ModelVariant 
   }
   check.supported = check.problems.length === 0;
   return check;
+}
+
+/**
+ * onnxruntime's quantize_dynamic (Transformers.js's model_quantized, model_int8, model_uint8) quantizes
+ * each MatMul's input at run time with one scale over the whole [batch, sequence, hidden] tensor, so the
+ * other texts of a batch and their padding shift a text's scores a little (measured on the compat
+ * models: up to 0.0065 in a score between batches of 32 and single texts).
+ */
+const BATCH_DEPENDENT = 'This graph quantizes activations at run time with one scale per batch (DynamicQuantizeLinear), so a text\'s scores vary slightly (by about 0.01) with the other texts classified in the same batch.';
+
+/** Whether the graph has a DynamicQuantizeLinear node: its op type is stored as plain bytes in the model file (read in chunks: fp32 files run to gigabytes). */
+function quantizesActivationsPerTensor(onnxFile: string): boolean {
+  const needle = Buffer.from('DynamicQuantizeLinear');
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  const fd = fs.openSync(onnxFile, 'r');
+  try {
+    // Each read keeps the chunk's last needle.length - 1 bytes in front, so a match across two reads is found.
+    let kept = 0;
+    for (;;) {
+      const read = fs.readSync(fd, chunk, kept, chunk.length - kept, null);
+      if (read === 0) return false;
+      const filled = kept + read;
+      if (chunk.subarray(0, filled).includes(needle)) return true;
+      kept = Math.min(needle.length - 1, filled);
+      chunk.copy(chunk, 0, filled - kept, filled);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {

@@ -139,7 +139,8 @@ function whyUnavailable(provider: ExecutionProviderName): string | undefined {
     const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
     const bindingDir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
     if (!fs.existsSync(path.join(bindingDir, library))) {
-      return `CUDA provider library ${library} is not installed in ${bindingDir} (install onnxruntime-node with its CUDA binaries)`;
+      // onnxruntime-node's own package leaves them out (too large for npm); README, "CUDA on Linux", says how to add them.
+      return `CUDA provider library ${library} is not installed in ${bindingDir} (it and libonnxruntime_providers_shared.so come from NuGet's Microsoft.ML.OnnxRuntime.Gpu.Linux ${ort.env.versions.node}; see README: CUDA on Linux)`;
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
 // The worker process (forked by client.ts): owns one Engine and answers the requests of
 // protocol.ts. Jobs on the loaded model run side by side, a model load alone (jobs.ts); status and
 // cancel are answered between inference batches, since every batch yields to the event loop.
+import * as fs from 'node:fs';
 import type { EvaluationProgress } from '../datasets/evaluate';
 import { runEvaluationJob } from './evaluationJob';
 import { BundleError } from './bundle';
@@ -99,6 +100,21 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
   }
 }
 
+/**
+ * The worker's own highest RSS. On Linux getrusage's maxRSS (process.resourceUsage) includes the parent's
+ * RSS at the fork: a worker of 128 MB forked from an 850 MB process reported 807 MB. /proc/self/status
+ * VmHWM counts this process's memory only. Elsewhere, maxRSS.
+ */
+function peakRssBytes(): number {
+  try {
+    const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (kilobytes) return Number(kilobytes[1]) * 1024;
+  } catch {
+    // no /proc: not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 function status(): WorkerStatus {
   const memory = process.memoryUsage();
   const engineStatus = engine?.status() ?? {
@@ -112,7 +128,7 @@ function status(): WorkerStatus {
     ...engineStatus,
     pid: process.pid,
     rssBytes: memory.rss,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     heapUsedBytes: memory.heapUsed,
     workerQueue: jobs.size,
   };

@@ -14,7 +14,8 @@ export interface EvaluationRecord {
   id: string;
   datasetPath: string;
   columns: DatasetColumns;
-  model: { name: string; dir: string; labels: string[] };
+  /** `variant`: the graph that ran when it is not the directory's fp32 one (e.g. quantized); `name` then says it too. */
+  model: { name: string; dir: string; labels: string[]; variant?: string };
   executionProvider: ExecutionProviderName | null;
   /** ISO time the run finished. */
   finishedAt: string;
@@ -38,8 +39,9 @@ export class EvaluationStore {
     }
   }
 
-  static idFor(datasetPath: string, modelDir: string): string {
-    return `${digest(datasetPath)}-${digest(modelDir)}`;
+  /** fp32 keeps the id it always had; another graph of the same directory is another evaluation (fp32 and int8 side by side). */
+  static idFor(datasetPath: string, modelDir: string, variant?: string): string {
+    return `${digest(datasetPath)}-${digest(variant && variant !== 'fp32' ? `${modelDir}#${variant}` : modelDir)}`;
   }
 
   folder(id: string): string {
@@ -72,19 +74,29 @@ export class EvaluationStore {
     await fs.promises.rm(partial, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 
-  async get(datasetPath: string, modelDir: string): Promise<EvaluationRecord | undefined> {
-    return this.read(EvaluationStore.idFor(datasetPath, modelDir));
+  async get(datasetPath: string, modelDir: string, variant?: string): Promise<EvaluationRecord | undefined> {
+    return this.read(EvaluationStore.idFor(datasetPath, modelDir, variant));
+  }
+
+  /** A stored evaluation by its id (as a page kept it); undefined for anything that is not an id. */
+  async byId(id: string): Promise<EvaluationRecord | undefined> {
+    return /^[0-9a-f]{16}-[0-9a-f]{16}$/.test(id) ? this.read(id) : undefined;
   }
 
   /** The most recent evaluation of a dataset file with any model. */
   async latestFor(datasetPath: string): Promise<EvaluationRecord | undefined> {
     if (this.latest.has(datasetPath)) return this.latest.get(datasetPath) ?? undefined;
-    const prefix = `${digest(datasetPath)}-`;
-    const names = (await fs.promises.readdir(this.root)).filter((name) => name.startsWith(prefix));
-    const records = (await Promise.all(names.map((name) => this.read(name)))).filter((record) => record !== undefined);
-    const newest = records.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+    const newest = (await this.list(datasetPath))[0];
     this.latest.set(datasetPath, newest ?? null);
     return newest;
+  }
+
+  /** Every stored evaluation (of one dataset file when given), newest first. */
+  async list(datasetPath?: string): Promise<EvaluationRecord[]> {
+    const prefix = datasetPath === undefined ? '' : `${digest(datasetPath)}-`;
+    const names = (await fs.promises.readdir(this.root)).filter((name) => !name.startsWith(partialPrefix) && name.startsWith(prefix));
+    const records = (await Promise.all(names.map((name) => this.read(name)))).filter((record) => record !== undefined);
+    return records.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
   }
 
   /** The last accuracy already known without reading anything, for tree descriptions. */

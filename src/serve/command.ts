@@ -10,7 +10,8 @@ export const serveCommand: Command = {
 
 Serves model directories on the Open Inference Protocol (KServe v2, HTTP/JSON), as Triton would:
   GET  /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME, /v2/models/NAME/ready
-  POST /v2/models/NAME/infer        int64 tensors in (input_ids, attention_mask, ...), logits out
+  POST /v2/models/NAME/infer        int64 tensors in (input_ids, attention_mask, ...; an int32 graph
+                                    gets them as int32), logits out
 and a text endpoint:
   POST /v1/classify  {"inputs": ["text", ...], "model": NAME, "top_k": K}
                      -> per input, every label with its score, best first

@@ -93,7 +93,6 @@ function decodeInput(
   if (datatype !== spec.datatype) {
     throw badRequest(`input '${name}' has datatype ${JSON.stringify(datatype)}; model '${modelName}' expects ${spec.datatype}`);
   }
-  if (spec.datatype !== 'INT64') throw badRequest(`input '${name}' is ${spec.datatype}; only INT64 inputs can be served`);
   const dims = decodeShape(shape, spec);
   const expected = dims.reduce((product, dim) => product * dim, 1);
   const binarySize = isObject(tensor.parameters) ? tensor.parameters.binary_data_size : undefined;

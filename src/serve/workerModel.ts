@@ -25,13 +25,27 @@ export async function attachWorkerModel(client: ClassifierClient): Promise<Serve
   const status = await client.status();
   if (!status.model) throw new Error('the worker has no model loaded; load one before serving it');
   const signature = await client.signature();
-  return new WorkerModel(client, status.model, checkInputs(status.model, signature), false);
+  return new WorkerModel(client, status.model, signature, false);
 }
 
-function checkInputs(info: ModelInfo, signature: ModelSignature): ModelSignature {
-  const notInt64 = signature.inputs.find((input) => input.datatype !== 'INT64');
-  if (notInt64) throw new Error(`${info.onnxFile}: input '${notInt64.name}' is ${notInt64.datatype}; textclf serve serves INT64 inputs only`);
-  return signature;
+/**
+ * The signature clients see: every integer input as INT64, as KServe clients send token ids; the
+ * engine feeds each input in the type the graph declares (an int32 graph gets int32 tensors).
+ */
+function servedSignature(info: ModelInfo, graph: ModelSignature): ModelSignature {
+  const other = graph.inputs.find((input) => input.datatype !== 'INT64' && input.datatype !== 'INT32');
+  if (other) throw new Error(`${info.onnxFile}: input '${other.name}' is ${other.datatype}; textclf serve serves integer (INT64 or INT32) inputs only`);
+  return { ...graph, inputs: graph.inputs.map((input) => ({ ...input, datatype: 'INT64' })) };
+}
+
+/** A value of an input the graph declares INT32 that does not fit in it would wrap around to another id; refused like a
+ * value onnxruntime rejects (routes.ts answers 400 to the request that sent it, not its batch-mates). */
+function checkInt32Range(feeds: Record<string, Int64Tensor>, int32Inputs: ReadonlySet<string>): void {
+  for (const name of int32Inputs) {
+    const data = feeds[name]?.data ?? [];
+    const index = data.findIndex((value) => value > 2147483647n || value < -2147483648n);
+    if (index >= 0) throw new Error(`input '${name}' element ${index} is ${data[index]}, outside the INT32 range of the graph's input`);
+  }
 }
 
 export async function loadWorkerModel(modelDir: string, options: WorkerModelOptions): Promise<ServedModel> {
@@ -47,7 +61,7 @@ export async function loadWorkerModel(modelDir: string, options: WorkerModelOpti
   });
   try {
     const info = await client.loadModel(modelDir, options.engine);
-    return new WorkerModel(client, info, checkInputs(info, await client.signature()), true);
+    return new WorkerModel(client, info, await client.signature(), true);
   } catch (error) {
     await client.dispose();
     throw error;
@@ -56,6 +70,9 @@ export async function loadWorkerModel(modelDir: string, options: WorkerModelOpti
 
 class WorkerModel implements ServedModel {
   readonly name: string;
+  readonly signature: ModelSignature;
+  /** Inputs the graph declares INT32 (served as INT64). */
+  private readonly int32Inputs: ReadonlySet<string>;
   private ready = true;
   private reason = '';
   private disposed = false;
@@ -65,11 +82,13 @@ class WorkerModel implements ServedModel {
   constructor(
     private readonly client: ClassifierClient,
     readonly info: ModelInfo,
-    readonly signature: ModelSignature,
+    graph: ModelSignature,
     /** Whether dispose() stops the client (and its worker). */
     private readonly ownsClient: boolean,
   ) {
     this.name = info.name;
+    this.signature = servedSignature(info, graph);
+    this.int32Inputs = new Set(graph.inputs.filter((input) => input.datatype === 'INT32').map((input) => input.name));
     this.restartSubscription = client.onRestart((reason) => {
       this.ready = false;
       this.reason = `the worker is restarting (${reason})`;
@@ -106,6 +125,7 @@ class WorkerModel implements ServedModel {
   }
 
   infer(feeds: Record<string, Int64Tensor>, outputNames: string[], signal?: AbortSignal): Promise<Record<string, Float32Tensor>> {
+    checkInt32Range(feeds, this.int32Inputs);
     return this.client.infer(feeds, outputNames, { signal });
   }
 

@@ -1,8 +1,8 @@
 // Method 2: fine-tune the whole model with PyTorch, through the bundled-models training pipeline
-// (scripts/finetune.py on top of scripts/train/). Python with torch must be on the machine: checkPytorch
-// says whether it is and, if not, why, before anything starts. The Python process streams its progress as
-// JSON lines; the model it exports is then measured here, on the validation and test splits, with the
-// engine (the numbers in the card are those of the ONNX file that ships).
+// (finetune/finetune.py and the modules beside it, which scripts/train/ shares). Python with torch must be
+// on the machine: checkPytorch says whether it is and, if not, why, before anything starts. The Python
+// process streams its progress as JSON lines; the model it exports is then measured here, on the
+// validation and test splits, with the engine (the numbers in the card are those of the ONNX file that ships).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +12,7 @@ import type { Bundle } from '../engine/bundle';
 import { Engine } from '../engine/engine';
 import { physicalCores } from '../classifier/cores';
 import { packageRoot } from '../classifier/packagePaths';
-import { checkPytorch } from './pytorchCheck';
+import { checkPytorch, PIPELINE_DIR } from './pytorchCheck';
 import type { EngineOptions } from '../classifier/types';
 import { evaluateLogits, type SplitMetrics } from './evaluation';
 import { TrainingCancelledError, type HeadTargets } from './head';
@@ -122,7 +122,7 @@ function runPipeline(python: string, jobFile: string, signal: AbortSignal | unde
   if (signal?.aborted) return Promise.reject(new TrainingCancelledError());
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? String(physicalCores()) };
   if (!env.OPENBLAS_CORETYPE && hasAvx512()) env.OPENBLAS_CORETYPE = 'SkylakeX';
-  const child = spawn(python, [path.join(packageRoot(), 'scripts', 'finetune.py'), jobFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(python, [path.join(packageRoot(), PIPELINE_DIR, 'finetune.py'), jobFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const stderr: string[] = [];
   let finished: PipelineEvent | undefined;
   readline.createInterface({ input: child.stdout }).on('line', (line) => {

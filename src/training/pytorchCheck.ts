@@ -7,7 +7,9 @@ import { packageRoot } from '../classifier/packagePaths';
 
 export type PytorchAvailability = { available: true; python: string; torchVersion: string } | { available: false; reason: string };
 
-const PIPELINE_FILES = ['finetune.py', 'train/loop.py', 'train/model.py', 'train/export.py', 'train/wordpiece.py'];
+/** The fine-tuning pipeline in the package's finetune/ folder (.vscodeignore ships exactly that folder's Python). */
+export const PIPELINE_DIR = 'finetune';
+const PIPELINE_FILES = ['finetune.py', 'loop.py', 'model.py', 'export.py', 'wordpiece.py'];
 
 export function defaultPython(): string {
   if (process.platform === 'win32') return 'python';
@@ -17,10 +19,10 @@ export function defaultPython(): string {
 /** Whether method 2 can run here; when not, a reason a user can act on. */
 export async function checkPytorch(options: { python?: string } = {}): Promise<PytorchAvailability> {
   const python = options.python ?? defaultPython();
-  const scripts = path.join(packageRoot(), 'scripts');
-  const missing = PIPELINE_FILES.filter((file) => !fs.existsSync(path.join(scripts, file)));
+  const pipeline = path.join(packageRoot(), PIPELINE_DIR);
+  const missing = PIPELINE_FILES.filter((file) => !fs.existsSync(path.join(pipeline, file)));
   if (missing.length > 0) {
-    return { available: false, reason: `the PyTorch training pipeline is not part of this installation (missing ${missing.map((file) => `scripts/${file}`).join(', ')})` };
+    return { available: false, reason: `the PyTorch training pipeline is not part of this installation (missing ${missing.map((file) => `${PIPELINE_DIR}/${file}`).join(', ')})` };
   }
   const probe = await runToEnd(python, ['-c', 'import numpy, onnx, torch; print(torch.__version__)'], 60_000);
   if (probe.error) {

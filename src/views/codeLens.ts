@@ -1,5 +1,5 @@
-// A code lens above each classified unit (and classified selection) with its top label and score, a
-// "?" when the score is uncertain and "edited — re-classify" once its text changed; clicking it shows
+// A code lens above each classified unit (and classified selection) with its top label and score (a
+// regression model's value as "label = value"), a "?" when the score is uncertain and "edited — re-classify" once its text changed; clicking it shows
 // the unit in the Results view (a stale one: classifies the document again). Shown where
 // textClassifier.display asks for lenses. Lenses are provided bare and resolved by VS Code for the visible ones only.
 // A document with thousands of units gets lenses only around the lines its editors show (more as
@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { Config } from '../config';
 import { showsLenses } from './display';
-import { isUncertain, staleText, topLabelText } from './labels';
+import { isUncertain, scoresAreValues, staleText, topLabelText } from './labels';
 import { firstUnitEndingAtOrAfter, type ResultsStore, type ResultUnit } from '../editor/results';
 
 /** Documents with more units than this get lenses around their visible lines only. */
@@ -18,7 +18,8 @@ const marginLines = 500;
 
 class UnitLens extends vscode.CodeLens {
   /** `explain`: the "Explain" action beside the score lens. */
-  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ResultUnit, readonly selection = false, readonly explain = false) {
+  /** `values`: the unit's scores are a regression model's values. */
+  constructor(range: vscode.Range, readonly uri: vscode.Uri, readonly unit: ResultUnit, readonly values: boolean, readonly selection = false, readonly explain = false) {
     super(range);
   }
 }
@@ -62,23 +63,23 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
       units = units.slice(from, to + 1);
     }
     return [
-      ...units.flatMap((unit) => this.lensesFor(document, unit, false)),
-      ...results.selections.flatMap((selection) => this.lensesFor(document, selection, true)),
+      ...units.flatMap((unit) => this.lensesFor(document, unit, scoresAreValues(results), false)),
+      ...results.selections.flatMap((selection) => this.lensesFor(document, selection, scoresAreValues(results), true)),
     ];
   }
 
   /** The lenses of one unit, at its start. */
-  private lensesFor(document: vscode.TextDocument, unit: ResultUnit, selection: boolean): UnitLens[] {
+  private lensesFor(document: vscode.TextDocument, unit: ResultUnit, values: boolean, selection: boolean): UnitLens[] {
     const start = document.positionAt(unit.start);
     const range = new vscode.Range(start, start);
-    const lenses = [new UnitLens(range, document.uri, unit, selection)];
+    const lenses = [new UnitLens(range, document.uri, unit, values, selection)];
     // A stale unit's words no longer match its scores, and a selection is not a unit the command can find.
-    if (!selection && !unit.stale) lenses.push(new UnitLens(range, document.uri, unit, false, true));
+    if (!selection && !unit.stale) lenses.push(new UnitLens(range, document.uri, unit, values, false, true));
     return lenses;
   }
 
   resolveCodeLens(lens: UnitLens): UnitLens {
-    const { unit } = lens;
+    const { unit, values } = lens;
     if (lens.explain) {
       lens.command = {
         title: 'Explain',
@@ -89,18 +90,18 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider<UnitLens
       return lens;
     }
     const windows = unit.windows > 1 ? ` (${unit.windows} windows)` : '';
-    const uncertain = isUncertain(unit.labels, this.config.lowConfidenceThreshold);
+    const uncertain = isUncertain(unit.labels, this.config.lowConfidenceThreshold, values);
     const prefix = lens.selection ? 'selection: ' : '';
-    const scores = unit.labels.map((score) => `${score.label} ${score.score.toFixed(3)}`).join(' · ');
+    const scores = unit.labels.map((score) => `${score.label}${values ? ' =' : ''} ${score.score.toFixed(3)}`).join(' · ') + (values ? ' (regression: values, not probabilities)' : '');
     lens.command = unit.stale
       ? {
-        title: `${prefix}${staleText} (was ${topLabelText(unit.labels)})`,
+        title: `${prefix}${staleText} (was ${topLabelText(unit.labels, values)})`,
         tooltip: `Edited since it was classified (then: ${scores}). Click to classify the document again.`,
         command: 'textClassifier.classifyDocument',
         arguments: [lens.uri],
       }
       : {
-        title: prefix + topLabelText(unit.labels) + (uncertain ? ' ?' : '') + windows,
+        title: prefix + topLabelText(unit.labels, values) + (uncertain ? ' ?' : '') + windows,
         tooltip: scores + (uncertain ? ` — uncertain: top score below ${this.config.lowConfidenceThreshold.toFixed(2)}` : ''),
         command: 'textClassifier.showInResults',
         arguments: [lens.uri, unit.start],

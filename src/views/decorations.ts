@@ -1,11 +1,11 @@
 // Editor decorations for classified units, in the Error Lens / GitLens manner: a dot in the gutter and a
-// mark in the overview ruler in the label's colour (hollow when the score is uncertain, faded when the
-// text was edited since), optional end-of-line text, and a dashed underline under classified selections.
+// mark in the overview ruler in the label's colour (hollow when the score is uncertain, never for a
+// regression model's values; faded when the text was edited since), optional end-of-line text, and a dashed underline under classified selections.
 // Only visible editors are decorated; they are redrawn when results, visibility or settings change.
 import * as vscode from 'vscode';
 import type { Config } from '../config';
 import { showsDecorations, showsLenses } from './display';
-import { isUncertain, labelColourOf, staleText, topLabelText, type LabelColour } from './labels';
+import { isUncertain, labelColourOf, scoresAreValues, staleText, topLabelText, type LabelColour } from './labels';
 import type { DocumentResults, ResultsStore, ResultUnit } from '../editor/results';
 
 export type Look = 'confident' | 'uncertain' | 'stale';
@@ -62,11 +62,12 @@ export class ResultDecorations implements vscode.Disposable {
     if (results && showsDecorations(this.config)) {
       const endOfLine = this.config.endOfLineText && !showsLenses(this.config, results);
       const threshold = this.config.lowConfidenceThreshold;
+      const values = scoresAreValues(results);
       const mark = (unit: ResultUnit, kind: AppliedDecoration['kind']) => {
         const label = unit.labels[0]?.label ?? '';
-        const look: Look = unit.stale ? 'stale' : isUncertain(unit.labels, threshold) ? 'uncertain' : 'confident';
+        const look: Look = unit.stale ? 'stale' : isUncertain(unit.labels, threshold, values) ? 'uncertain' : 'confident';
         const colour = labelColourOf(label, results.modelLabels);
-        const text = unit.stale ? staleText : topLabelText(unit.labels) + (look === 'uncertain' ? ' ?' : '');
+        const text = unit.stale ? staleText : topLabelText(unit.labels, values) + (look === 'uncertain' ? ' ?' : '');
         // The mark sits on the unit's first line; end-of-line text follows that line (a selection: the selection).
         const firstLineEnd = document.lineAt(document.positionAt(unit.start).line).range.end;
         const at = kind === 'selection' ? document.positionAt(unit.end) : firstLineEnd;

@@ -1,4 +1,5 @@
-// Hovering over a unit shows every label score with a bar, the model, the execution provider and
+// Hovering over a unit shows every label score with a bar (a regression model's values as numbers
+// alone: a bar would clamp them to 0–1), the model, the execution provider and
 // the window count; a second provider adds the words that raised and lowered the top label, which
 // VS Code shows when they arrive (explaining takes longer than classifying). A unit not classified yet
 // is classified on the spot (the engine caches it).
@@ -10,7 +11,7 @@ import type { ExplanationService } from '../editor/explanations';
 import type { DocumentClassifier } from '../editor/classify';
 import type { ExplanationDecorations } from './explainDecorations';
 import { contributionText, isShown, noDecisiveWord } from './contributions';
-import { formatScore, scoreBar } from './labels';
+import { formatScore, scoreBar, scoresAreValues, scoreText } from './labels';
 import type { ModelManager } from '../editor/models';
 import type { ResultsStore } from '../editor/results';
 import { errorMessage } from '../classifier/errors';
@@ -25,6 +26,11 @@ export class HoveredUnits {
   private pending: { key: string; unit: Promise<ClassifiedSegment | undefined> } | undefined;
 
   constructor(private readonly results: ResultsStore, private readonly classifier: DocumentClassifier, readonly log: vscode.LogOutputChannel) {}
+
+  /** The document's stored results (their model's problem type says how its scores read). */
+  resultsOf(document: vscode.TextDocument) {
+    return this.results.get(document.uri);
+  }
 
   /** The unit from the results, or classified now; undefined when cancelled or failed. */
   find(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<ClassifiedSegment | undefined> {
@@ -69,13 +75,15 @@ export class ScoreHoverProvider implements vscode.HoverProvider {
     if (!this.config.hoverEnabled) return undefined;
     const unit = await this.units.find(document, position, token);
     if (!unit || token.isCancellationRequested) return undefined;
-    return new vscode.Hover(this.describe(unit), unitRange(document, unit));
+    const values = scoresAreValues(this.units.resultsOf(document) ?? this.models.model ?? {});
+    return new vscode.Hover(this.describe(unit, values), unitRange(document, unit));
   }
 
-  private describe(unit: ClassifiedSegment): vscode.MarkdownString {
+  private describe(unit: ClassifiedSegment, values: boolean): vscode.MarkdownString {
     const markdown = new vscode.MarkdownString();
-    markdown.appendMarkdown('**Text Classifier**\n\n');
-    markdown.appendCodeblock(unit.labels.map(({ label, score }) => `${scoreBar(score)} ${formatScore(score)}  ${label}`).join('\n'), 'text');
+    markdown.appendMarkdown(values ? '**Text Classifier** · regression: values, not probabilities\n\n' : '**Text Classifier**\n\n');
+    const lines = unit.labels.map((score) => (values ? scoreText(score, true) : `${scoreBar(score.score)} ${formatScore(score.score)}  ${score.label}`));
+    markdown.appendCodeblock(lines.join('\n'), 'text');
     const model = this.models.model;
     const details = [
       model ? `model ${model.name}` : undefined,

@@ -1,8 +1,14 @@
 // How a label and a score are shown: one colour per model label (sentiment labels get the obvious
 // ones, other labels the chart palette in the model's label order), scores with two decimals, small
-// text bars for hovers.
+// text bars for hovers. A regression model's scores are values, not probabilities: shown as
+// "label = value", without a bar and never "uncertain" (a value has no confidence to fall short of).
 import * as vscode from 'vscode';
-import type { LabelScore } from '../classifier/types';
+import type { LabelScore, ProblemType } from '../classifier/types';
+
+/** Whether the scores are a regression model's values rather than probabilities. */
+export function scoresAreValues(results: { problemType?: ProblemType }): boolean {
+  return results.problemType === 'regression';
+}
 
 /** A theme colour id with the default values it has in light and dark themes (for SVG gutter icons, which cannot use theme colours). */
 export interface LabelColour {
@@ -52,15 +58,20 @@ export function formatScore(score: number): string {
   return score.toFixed(2);
 }
 
-/** The top score is below the low-confidence threshold (textClassifier.lowConfidenceThreshold). */
-export function isUncertain(labels: readonly LabelScore[], threshold: number): boolean {
-  return (labels[0]?.score ?? 0) < threshold;
+/** The top score is below the low-confidence threshold (textClassifier.lowConfidenceThreshold); never for values. */
+export function isUncertain(labels: readonly LabelScore[], threshold: number, values = false): boolean {
+  return !values && (labels[0]?.score ?? 0) < threshold;
 }
 
-/** "positive 0.97" */
-export function topLabelText(labels: readonly LabelScore[]): string {
+/** "positive 0.97"; a regression value: "LABEL_0 = -3.18". */
+export function topLabelText(labels: readonly LabelScore[], values = false): string {
   const top = labels[0];
-  return top ? `${top.label} ${formatScore(top.score)}` : 'no label';
+  return top ? scoreText(top, values) : 'no label';
+}
+
+/** One label's score as the lens and tree show it: "positive 0.97", or "LABEL_0 = -3.18" for a value. */
+export function scoreText({ label, score }: LabelScore, values = false): string {
+  return `${label}${values ? ' =' : ''} ${formatScore(score)}`;
 }
 
 /** What an edited, not yet re-classified unit shows instead of its score. */

@@ -1,15 +1,29 @@
 // Select Model…: the bundled models, model directories in the workspace, recent and downloaded
-// ones, Browse… and Download from Hugging Face…. Returns the chosen model directory.
+// ones, Browse… and Download from Hugging Face…. Each model's detail line says what `textclf models
+// --check` finds (family, tokenizer, labels, variant, window), filled in as the worker checks them one
+// by one; a model the engine cannot run says why and is not loaded when picked. Returns the choice.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeCheck } from '../classifier/checkSummary';
+import type { ModelCheck } from '../classifier/types';
+import { variantFiles, variantPreference } from '../classifier/variants';
 import { readTrainingMetadata } from '../training/modelDirectory';
 import type { ModelManager } from '../editor/models';
 import { describeTrainedModel } from './training/describe';
 
 type Choice = vscode.QuickPickItem & { dir?: string; action?: 'browse' | 'download' };
 
-const onnxFiles = ['onnx/model_quantized.onnx', 'onnx/model.onnx', 'model_quantized.onnx', 'model.onnx'];
+/** A picked model directory and, when it was checked before it was picked, what the check found. */
+export interface PickedModel {
+  dir: string;
+  check?: ModelCheck;
+}
+
+/** `textclf models --check` of a directory, run by the worker (ClassifierClient.checkModel). */
+export type CheckModel = (dir: string) => Promise<ModelCheck>;
+
+const onnxFiles = variantPreference('auto').flatMap(variantFiles);
 
 /** A folder with config.json, tokenizer.json and an ONNX file. */
 export function looksLikeModel(dir: string): boolean {
@@ -28,13 +42,13 @@ function downloadedModels(root: string): string[] {
   return fs.readdirSync(root).filter((name) => !name.startsWith('.')).map((name) => path.join(root, name)).filter(looksLikeModel);
 }
 
-/** The chosen model directory, 'download' for a Hugging Face download, or undefined when dismissed. */
-export async function pickModel(models: ModelManager, downloadedRoot: string, trained: string[] = []): Promise<string | 'download' | undefined> {
+/** The chosen model, 'download' for a Hugging Face download, or undefined when dismissed (or the model picked cannot run). */
+export async function pickModel(models: ModelManager, downloadedRoot: string, trained: string[], checkModel: CheckModel): Promise<PickedModel | 'download' | undefined> {
   const current = models.model?.dir;
   const item = (dir: string, detail: string): Choice => {
     // Models trained here say on what, when and how well.
     const training = readTrainingMetadata(dir);
-    return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: dir, dir };
+    return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: `$(loading~spin) checking… · ${dir}`, dir };
   };
   const seen = new Set<string>();
   const section = (label: string, dirs: string[], detail: string): Choice[] => {
@@ -57,15 +71,61 @@ export async function pickModel(models: ModelManager, downloadedRoot: string, tr
       { label: '$(cloud-download) Download from Hugging Face…', action: 'download' as const },
     ] : []),
   ];
-  const picked = await vscode.window.showQuickPick(choices, {
-    title: trusted ? 'Text Classifier: Select Model' : 'Text Classifier: Select Model (untrusted workspace: bundled models only)',
-    placeHolder: 'A model directory with config.json, tokenizer.json and an ONNX file',
-    matchOnDescription: true, matchOnDetail: true,
+  const picker = vscode.window.createQuickPick<Choice>();
+  picker.title = trusted ? 'Text Classifier: Select Model' : 'Text Classifier: Select Model (untrusted workspace: bundled models only)';
+  picker.placeholder = 'A model directory with config.json, tokenizer.json and an ONNX file';
+  picker.matchOnDescription = true;
+  picker.matchOnDetail = true;
+  picker.items = choices;
+  const checks = new Map<string, Promise<ModelCheck | undefined>>();
+  let open = true;
+  const picked = await new Promise<Choice | undefined>((resolve) => {
+    picker.onDidAccept(() => resolve(picker.selectedItems[0]));
+    picker.onDidHide(() => resolve(undefined));
+    picker.show();
+    void checkEach(choices, picker, checkModel, checks, () => open);
   });
+  open = false;
+  picker.dispose();
   if (!picked) return undefined;
   if (picked.action === 'browse') {
     const folders = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use Model', title: 'Model directory' });
-    return folders?.[0]?.fsPath;
+    return folders?.[0] ? { dir: folders[0].fsPath } : undefined;
   }
-  return picked.action === 'download' ? 'download' : picked.dir;
+  if (picked.action === 'download') return 'download';
+  if (!picked.dir) return undefined;
+  const check = await (checks.get(picked.dir) ?? checkOrUndefined(checkModel, picked.dir));
+  if (check && !check.supported) {
+    void vscode.window.showErrorMessage(`Text Classifier: ${path.basename(picked.dir)} cannot be used (${describeCheck(check)}); the model in use stays.`);
+    return undefined;
+  }
+  return { dir: picked.dir, check };
+}
+
+/** Checks the listed models one after another (not all at once: the same worker classifies), writing each result into its detail line; stops when the picker closes. */
+async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, checkModel: CheckModel, checks: Map<string, Promise<ModelCheck | undefined>>,
+  isOpen: () => boolean): Promise<void> {
+  for (const choice of choices) {
+    const dir = choice.dir;
+    if (!dir) continue;
+    if (!isOpen()) return;
+    const check = checkOrUndefined(checkModel, dir);
+    checks.set(dir, check);
+    const found = await check;
+    if (!isOpen()) return;
+    choice.detail = found ? `${found.supported ? '' : '$(error) '}${describeCheck(found)} · ${dir}` : dir;
+    // The picker redraws when given its items again; keep what the user had selected.
+    const active = picker.activeItems;
+    picker.items = choices;
+    picker.activeItems = active;
+  }
+}
+
+/** A check that could not run (the worker restarting) leaves the detail line bare rather than failing the picker. */
+async function checkOrUndefined(checkModel: CheckModel, dir: string): Promise<ModelCheck | undefined> {
+  try {
+    return await checkModel(dir);
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Config } from '../config';
-import { formatScore, isUncertain, labelColour, labelIcon, preview, staleText, topLabelText } from './labels';
+import { formatScore, isUncertain, labelColour, labelIcon, preview, scoresAreValues, scoreText, staleText, topLabelText } from './labels';
 import type { DocumentResults, ResultsStore, ResultUnit } from '../editor/results';
 
 /** Rows built per "Show more…" click: a page costs little, ten thousand rows at once would not. */
@@ -98,6 +98,9 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   getTreeItem(node: ResultNode): vscode.TreeItem {
     const threshold = this.config.lowConfidenceThreshold;
     const modelLabels = node.results.modelLabels;
+    // A regression model's scores are values: "mean value", no uncertainty.
+    const values = scoresAreValues(node.results);
+    const mean = values ? 'mean value' : 'mean';
     switch (node.kind) {
       case 'document': {
         const { units, selections } = node.results;
@@ -107,14 +110,15 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         item.resourceUri = node.results.uri;
         item.iconPath = vscode.ThemeIcon.File;
         item.contextValue = 'document';
-        const summary = summarize(units, modelLabels, threshold);
+        const summary = summarize(units, modelLabels, values ? -Infinity : threshold);
         item.description = empty ? 'nothing to classify'
           : units.length === 0 ? `${count(selections.length, 'selection')} · ${node.results.modelName}`
-            : [...summary.counts.map(([label, n]) => `${label} ${n}`), `mean ${formatScore(summary.meanScore)}`].join(' · ');
+            // Every unit of a regression model has the same one label: how many there are says more.
+            : [...(values ? [count(units.length, 'unit')] : summary.counts.map(([label, n]) => `${label} ${n}`)), `${mean} ${formatScore(summary.meanScore)}`].join(' · ');
         item.tooltip = new vscode.MarkdownString([
           `**${path.basename(node.results.uri.path)}**: ${empty ? 'nothing to classify' : `${count(units.length, `${node.results.unit} unit`)} classified by ${node.results.modelName}`}`,
           ...summary.counts.map(([label, n]) => `- ${label}: ${n}`),
-          ...(units.length > 0 ? [`\nMean confidence ${formatScore(summary.meanScore)}; ${summary.uncertain} below ${formatScore(threshold)}${summary.stale ? `; ${summary.stale} edited since` : ''}`] : []),
+          ...(units.length > 0 ? [`\n${values ? 'Mean value (regression: values, not probabilities)' : 'Mean confidence'} ${formatScore(summary.meanScore)}${values ? '' : `; ${summary.uncertain} below ${formatScore(threshold)}`}${summary.stale ? `; ${summary.stale} edited since` : ''}`] : []),
           ...(selections.length > 0 ? [`\n${count(selections.length, 'classified selection')}`] : []),
         ].join('\n'));
         return item;
@@ -131,19 +135,19 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         const units = this.unitsOf(node);
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = nodeId(node);
-        item.description = `${units.length} · mean ${formatScore(summarize(units, modelLabels).meanScore)}`;
+        item.description = `${units.length} · ${mean} ${formatScore(summarize(units, modelLabels).meanScore)}`;
         item.iconPath = new vscode.ThemeIcon('circle-filled', labelColour(node.label, modelLabels));
         item.contextValue = 'labelGroup';
         return item;
       }
       case 'unit': {
         const { unit } = node;
-        const uncertain = isUncertain(unit.labels, threshold);
+        const uncertain = isUncertain(unit.labels, threshold, values);
         // A stale row leads with the mark, not with a score that no longer describes its text.
-        const label = unit.stale ? staleText : topLabelText(unit.labels) + (uncertain ? ' ?' : '');
+        const label = unit.stale ? staleText : topLabelText(unit.labels, values) + (uncertain ? ' ?' : '');
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = nodeId(node);
-        item.description = unit.stale ? `was ${topLabelText(unit.labels)} · ${preview(unit.text)}` : preview(unit.text);
+        item.description = unit.stale ? `was ${topLabelText(unit.labels, values)} · ${preview(unit.text)}` : preview(unit.text);
         const excerpt = unit.text.length > 500 ? `${unit.text.slice(0, 500)}…` : unit.text;
         item.tooltip = [
           unit.stale ? `Edited since it was classified: re-classify for a current score. Classified text:\n${excerpt}` : excerpt,
@@ -156,7 +160,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         return item;
       }
       case 'label': {
-        const item = new vscode.TreeItem(`${node.label} ${formatScore(node.score)}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(scoreText(node, values), vscode.TreeItemCollapsibleState.None);
         item.id = `${nodeId(node.parent)}/${node.label}`;
         item.iconPath = labelIcon(node.label, modelLabels);
         item.contextValue = 'label';
@@ -201,7 +205,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
     if (container.kind === 'group') units = units.filter((unit) => unit.labels[0]?.label === container.label);
     if (this.arrangement.lowConfidenceOnly && container.kind !== 'selections') {
       const threshold = this.config.lowConfidenceThreshold;
-      units = units.filter((unit) => isUncertain(unit.labels, threshold));
+      units = units.filter((unit) => isUncertain(unit.labels, threshold, scoresAreValues(results)));
     }
     if (this.arrangement.sortBy === 'score') units = [...units].sort((a, b) => (b.labels[0]?.score ?? 0) - (a.labels[0]?.score ?? 0));
     return units;

@@ -60,6 +60,7 @@ describe('evaluation report UI', function () {
     await accuracy.waitFor({ timeout: 120_000 });
     const accuracyText = await accuracy.innerText();
     assert.match(accuracyText, /^\d+\.\d\d %$/);
+    assert.doesNotMatch(await report.locator('#report').innerText(), /undefined|NaN/, 'no absent value printed (an absent banner was printed as "undefined")');
     assert.equal(await report.locator('svg.matrix .cell').count(), 4, 'a 2×2 confusion matrix');
     assert.equal(await report.locator('svg[aria-label="Reliability diagram"]').count(), 1);
     assert.equal(await report.locator('svg[aria-label="Confidence histogram"]').count(), 1);

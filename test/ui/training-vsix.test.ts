@@ -26,7 +26,7 @@ describe('packaged VSIX: Train Classifier', function () {
     fs.copyFileSync(sms, path.join(workspace, 'data', 'sms_spam.tsv'));
     assert.match(codeServer.installExtension(vsix, extensionsDir), /was successfully installed/);
     const extensionDir = installedExtensionDir(extensionsDir)!;
-    for (const file of ['dist/training.js', 'scripts/finetune.py', 'scripts/train/loop.py', 'scripts/train/export.py']) {
+    for (const file of ['dist/training.js', 'finetune/finetune.py', 'finetune/loop.py', 'finetune/export.py']) {
       assert.ok(fs.existsSync(path.join(extensionsDir, extensionDir, file)), `${file} is installed`);
     }
 

@@ -64,6 +64,21 @@ describe('ClassifierClient and worker process', function () {
     assert.ok(logs.some((line) => /execution provider cuda not used/.test(line)), logs.join('\n'));
   });
 
+  it("reports the worker's own peak RSS, not the RSS its parent had when it forked", async function () {
+    if (!fs.existsSync('/proc/self/status')) this.skip(); // elsewhere the peak is getrusage's
+    const ballast = Buffer.alloc(600 * 2 ** 20, 1); // resident in this process when the worker forks
+    const fresh = new ClassifierClient({ workerScript });
+    try {
+      await fresh.loadModel(model);
+      await fresh.classify(['a wonderful film']);
+      const status = await fresh.status();
+      assert.ok(status.peakRssBytes >= status.rssBytes, `peak ${status.peakRssBytes} below current ${status.rssBytes}`);
+      assert.ok(status.peakRssBytes < 400e6, `worker peak RSS ${status.peakRssBytes} (this process: ${process.memoryUsage().rss}, ballast ${ballast.length})`);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('classifies a document: segments keep exact ranges of the host text', async () => {
     await client.loadModel(model);
     const text = 'Great film!\r\n\r\nTerrible, boring and stupid.\r\n\r\n😀 Unicode paragraph.';

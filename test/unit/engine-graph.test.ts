@@ -1,8 +1,8 @@
 // The graph the training pipeline exports must be one onnxruntime fuses: scripts/train/reexport.py
-// writes the bundled sentiment model's weights through the pipeline's current export (model.py,
-// export.py), and onnxruntime's optimizer (level 'all', CPU) must turn every encoder layer's attention
-// into one com.microsoft Attention node, give the same scores, and leave the graph the trainer's head
-// surgery reads (pooled output, token states, word-embedding Gather) in place.
+// writes the bundled sentiment model's weights through the pipeline's current export
+// (finetune/model.py, finetune/export.py), and onnxruntime's optimizer (level 'all', CPU) must turn every
+// encoder layer's attention into one com.microsoft Attention node, give the same scores, and leave the
+// graph the trainer's head surgery reads (pooled output, token states, word-embedding Gather) in place.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

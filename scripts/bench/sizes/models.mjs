@@ -19,6 +19,6 @@ export async function sizeModels(names = SIZE_MODEL_NAMES) {
     if (stderr.trim()) log(stderr.trim());
     return JSON.parse(stdout);
   } catch (error) {
-    throw new Error(`could not generate the size models with ${python} (needs torch and onnx: apt-get install python3-torch python3-onnx): ${error.stderr?.trim() || error.message}`);
+    throw new Error(`could not generate the size models with ${python} (needs torch and onnx: apt-get install python3-torch python3-onnx): ${error.stderr?.trim() || error.message}`, { cause: error });
   }
 }

@@ -14,6 +14,8 @@ const viewType = 'textClassifier.report';
 
 /** What the page keeps (vscode.setState) so that the report can be restored after a reload. */
 interface PageState {
+  /** Absent in states kept before evaluation ids were kept. */
+  id?: string;
   datasetPath: string;
   modelDir: string;
 }
@@ -30,7 +32,8 @@ export type ReportRequest =
   | { type: 'useModel' }
   | { type: 'explain'; id: number; text: string }
   | { type: 'evaluateHeldOut' }
-  | { type: 'evaluateAllRows' };
+  | { type: 'evaluateAllRows' }
+  | { type: 'compareWith' };
 
 /** The answer to 'explain': the row's words with their contributions to `label`, or why there are none. */
 export type RowExplanation =
@@ -94,7 +97,7 @@ export class ReportPanels implements vscode.Disposable {
   }
 
   private async restore(panel: vscode.WebviewPanel, state: PageState | undefined): Promise<void> {
-    const record = state && (await this.store.get(state.datasetPath, state.modelDir));
+    const record = state && (await (state.id ? this.store.byId(state.id) : this.store.get(state.datasetPath, state.modelDir)));
     if (!record || this.panels.has(record.id)) {
       panel.dispose(); // the evaluation is gone (storage cleared) or its report is open already
       return;
@@ -147,6 +150,10 @@ export class ReportPanels implements vscode.Disposable {
         // The model in the editor's worker, as every Evaluate; the report in front is replaced by the new one.
         void vscode.commands.executeCommand('textClassifier.evaluateDataset', record.datasetPath, { heldOutOnly: message.type === 'evaluateHeldOut' });
         return;
+      case 'compareWith':
+        // Compare Evaluations… with this side chosen: asks for the other model's evaluation of the dataset.
+        void vscode.commands.executeCommand('textClassifier.compareEvaluations', record);
+        return;
     }
   }
 
@@ -179,6 +186,7 @@ function title(record: EvaluationRecord): string {
 function pageData(record: EvaluationRecord) {
   const { skippedRows, ...result } = record.result;
   return {
+    id: record.id,
     dataset: { path: record.datasetPath, name: path.basename(record.datasetPath) },
     model: record.model,
     executionProvider: record.executionProvider,
@@ -187,7 +195,8 @@ function pageData(record: EvaluationRecord) {
   };
 }
 
-export function pageHtml(webview: vscode.Webview, media: vscode.Uri): string {
+/** A report page: report.js (one evaluation) or compare.js (two), after the helpers both use (common.js). */
+export function pageHtml(webview: vscode.Webview, media: vscode.Uri, page: { script: string; styles: string[]; title: string } = { script: 'report.js', styles: ['report.css'], title: 'Evaluation report' }): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, name)).toString();
   const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
@@ -197,12 +206,13 @@ export function pageHtml(webview: vscode.Webview, media: vscode.Uri): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('report.css')}">
-<title>Evaluation report</title>
+${page.styles.map((style) => `<link rel="stylesheet" href="${asset(style)}">`).join('\n')}
+<title>${page.title}</title>
 </head>
 <body>
 <main id="report" aria-busy="true"><p class="loading">Loading the report…</p></main>
-<script nonce="${nonce}" src="${asset('report.js')}"></script>
+<script nonce="${nonce}" src="${asset('common.js')}"></script>
+<script nonce="${nonce}" src="${asset(page.script)}"></script>
 </body>
 </html>`;
 }

@@ -1,7 +1,7 @@
 // Train Classifier… (palette and the Datasets view): asks for the dataset, base model, method and output
 // folder (or takes them from an options object: tests and other extensions), trains, opens the report of
 // the new model on the test split beside the base model's, and offers "Use This Model", which switches the
-// editor through Select Model…'s own command.
+// editor through Select Model…'s own command, and "Compare with Base Model" (Compare Evaluations…).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LinearHeadSettings } from '../../training/linearHead';
@@ -42,6 +42,7 @@ export interface TrainCommandOptions {
 }
 
 export const useThisModel = 'Use This Model';
+const compareWithBase = 'Compare with Base Model';
 
 export const trainingCommands: Record<string, (ctx: TrainingContext) => Command> = {
   /** From the Datasets view: (node, selected nodes); from code: (options) or (dataset, options). */
@@ -82,9 +83,12 @@ async function announce(result: TrainingResult, split: string): Promise<void> {
   const choice = await vscode.window.showInformationMessage(
     `Text Classifier: trained ${name}: test accuracy ${accuracy}${base}, on ${split}.${skippedNote}`,
     useThisModel,
+    ...(result.base ? [compareWithBase] : []),
     'Show Model Card',
   );
   if (choice === useThisModel) await vscode.commands.executeCommand('textClassifier.selectModel', result.modelDir);
+  // The two reports side by side in one page: the differences, and the rows whose label changed.
+  else if (choice === compareWithBase) await vscode.commands.executeCommand('textClassifier.compareEvaluations', result.base, result.trained);
   else if (choice) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(result.modelDir, 'MODEL_CARD.md')));
 }
 

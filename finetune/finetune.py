@@ -1,13 +1,16 @@
-"""Fine-tunes a whole BERT classifier on a labeled dataset with the bundled-models pipeline (scripts/train:
-its WordPiece vocabulary builder, model, training loop and ONNX export). Started by Local Text Classifier's
-"pytorch" training method (src/training/pytorch.ts), which writes the job file and reads the progress:
+"""Fine-tunes a whole BERT classifier on a labeled dataset. Started by Local Text Classifier's "pytorch"
+training method (src/training/pytorch.ts), which writes the job file and reads the progress:
 
-  /usr/bin/python3 scripts/finetune.py JOB.json
+  /usr/bin/python3 finetune/finetune.py JOB.json
+
+This folder is the Python that ships in the extension: this file and the modules beside it (the WordPiece
+vocabulary builder, the model, the training loop and the ONNX export), which scripts/train/ (training the
+bundled models, development only) imports too.
 
 JOB.json: {"train": [[text, label index], ...], "validation": [...], "labels": [names], "out": dir,
            "seed": n, "base": model directory or null, "settings": {hyper-parameter overrides}}
 
-With a base model made by that pipeline (its vocabulary, sizes and weights are read from its tokenizer.json,
+With a base model made by these modules (the bundled models are) (its vocabulary, sizes and weights are read from its tokenizer.json,
 config.json and onnx/model.onnx), every weight starts from the base and a new classifier is trained on top;
 otherwise (no base, or a base of another architecture) a vocabulary is learned from the training texts and
 the model starts from scratch. Progress goes to stdout as one JSON object per line ("event": "start",
@@ -20,17 +23,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "train"))
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
 
-import numpy as np  # noqa: E402
-import onnx  # noqa: E402
-import torch  # noqa: E402
-from onnx import numpy_helper  # noqa: E402
-
-import export  # noqa: E402
-import loop  # noqa: E402
-from model import BertForSequenceClassification  # noqa: E402
-from wordpiece import WordPiece, learn_vocab  # noqa: E402
+import export
+import loop
+from model import BertForSequenceClassification
+from wordpiece import WordPiece, learn_vocab
 
 SCRATCH = {
     "vocab_size": 8000, "hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
