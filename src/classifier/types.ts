@@ -57,7 +57,7 @@ export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu';
 export interface EngineOptions {
   /** 'auto' or an ordered list; each that fails to load falls back to the next. */
   executionProviders?: 'auto' | ExecutionProviderName[];
-  /** Threads running the model (on the CPU with more than one: a session per thread, each running whole batches); default: physical cores. */
+  /** Threads running the model (on the CPU with more than one: a session per thread, each running whole batches, for a model small enough; see `lanes`); default: physical cores. */
   threads?: number;
   /** The most windows in one batch (the engine cuts smaller ones where that saves padding). */
   batchSize?: number;
@@ -69,6 +69,14 @@ export interface EngineOptions {
   preferQuantized?: boolean;
   /** Entries in the result cache (LRU). */
   cacheSize?: number;
+  /**
+   * On the CPU with several threads: true runs whole batches side by side, one single-thread session per
+   * thread (each holding its own copy of the weights); false splits each run between intra-op threads.
+   * Default: by model size (session.ts).
+   */
+  lanes?: boolean;
+  /** Folder for large graphs' load-fast copies (default: the user's cache folder); false: none. */
+  graphCacheDir?: string | false;
   /** Run the graph on an Open Inference Protocol server instead of a local session (tokenization stays local). */
   remote?: RemoteBackendOptions;
 }

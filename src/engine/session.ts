@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
+import { cachedGraph, defaultGraphCacheDir, discardCachedGraph, graphFiles } from './graphCache';
 import { LaneSessions } from './lanes';
 import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from '../classifier/types';
 import { errorMessage } from '../classifier/errors';
@@ -39,6 +40,12 @@ export interface LoadedSession {
 export interface SessionOptions {
   executionProviders?: 'auto' | ExecutionProviderName[];
   threads?: number;
+  /** Lanes (true) or intra-op threads (false) on the CPU; default: by the weights the lanes would hold (MAX_LANES_WEIGHT_BYTES). */
+  lanes?: boolean;
+  /** Where large graphs' load-fast copies are kept (graphCache.ts); false: load the model's own file. */
+  graphCacheDir?: string | false;
+  /** Graphs (with their external weights) from this size are cached; default GRAPH_CACHE_MIN_BYTES. */
+  graphCacheMinBytes?: number;
 }
 
 /** The providers `auto` tries on this platform, best first; CPU always last. */
@@ -56,6 +63,7 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
   if (providers.length === 0) throw new Error('executionProviders: the list is empty (use "auto" or e.g. ["cpu"])');
   const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : physicalCores();
   const fallbacks: ProviderFallback[] = [];
+  let cached = options.graphCacheDir === false ? undefined : await cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes);
   for (const provider of providers) {
     const unavailable = whyUnavailable(provider);
     if (unavailable) {
@@ -77,8 +85,18 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       // On the CPU, a small model runs whole batches side by side on several threads (lanes.ts) instead of
       // splitting each operator of one batch between them; a large one (big operators split well, and every
       // lane holds its own copy of the weights) keeps one session with intra-op threads.
-      const lanes = provider === 'cpu' && threads > 1 && modelBytes(onnxFile) <= MAX_LANES_MODEL_BYTES;
-      session = lanes ? await LaneSessions.open(onnxFile, threads, sessionOptions) : await ort.InferenceSession.create(onnxFile, sessionOptions);
+      const lanes = provider === 'cpu' && threads > 1 && (options.lanes ?? modelBytes(onnxFile) * threads <= MAX_LANES_WEIGHT_BYTES);
+      const open = (file: string): Promise<ort.InferenceSession | LaneSessions> =>
+        lanes ? LaneSessions.open(file, threads, sessionOptions) : ort.InferenceSession.create(file, sessionOptions);
+      try {
+        session = await open(cached ?? onnxFile);
+      } catch (error) {
+        if (!cached) throw error;
+        // The cached copy did not load: on the CPU that is the copy's fault (corrupt), so it goes.
+        if (provider === 'cpu') discardCachedGraph(cached);
+        cached = undefined;
+        session = await open(onnxFile);
+      }
     } catch (error) {
       const message = errorMessage(error);
       // A graph that cannot be parsed fails on every provider: that is the file's fault, not the provider's.
@@ -93,18 +111,22 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
   throw new Error(`no execution provider could run ${onnxFile}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
 }
 
-/** Models up to this size (graph and external weights) run on lanes. */
-const MAX_LANES_MODEL_BYTES = 64 * 2 ** 20;
+/**
+ * Lanes while their copies of the weights (graph and external weights, once per lane) stay within this:
+ * each lane holds its own, loads its own (cold start) and runs a lone sentence on one thread. Measured on
+ * 2 threads against the same engine on intra-op threads (scripts/bench/engine-large.mjs, interleaved
+ * rounds on a busy 2-core machine):
+ * - BERT-base-size (368 MB): lanes 1.00x the sentences/s (rounds 0.89, 1.01, 1.00), peak RSS 869 vs 484 MB;
+ * - DistilBERT-size (198 MB): lanes 1.25, 1.50, 1.37x in one run, 1.15 and 0.59x in the next; one-sentence
+ *   p50/p95 31/64 ms vs 19/48 ms; worker cold start 2.9 vs 1.3 s CPU; peak RSS 517-539 vs 299-306 MB.
+ * So no model of that size gains for certain; the bundled models (6 MB), where lanes were measured to pay,
+ * keep them up to 21 threads, and a 64 MB model on 2 threads as before.
+ */
+const MAX_LANES_WEIGHT_BYTES = 128 * 2 ** 20;
 
 /** Bytes of an ONNX file and of its external-data files beside it (model.onnx_data, model.onnx.data…). */
 function modelBytes(onnxFile: string): number {
-  const dir = path.dirname(onnxFile);
-  const base = path.basename(onnxFile);
-  let bytes = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.startsWith(base)) bytes += fs.statSync(path.join(dir, entry.name)).size;
-  }
-  return bytes;
+  return graphFiles(onnxFile).reduce((sum, file) => sum + fs.statSync(file).size, 0);
 }
 
 /** A cheap check before asking onnxruntime, which logs a native error for a provider it cannot load. */

@@ -64,8 +64,8 @@ async function perform(request: Request, signal: AbortSignal): Promise<Result<Me
   const onProgress = progressReporter(request);
   switch (request.type) {
     case 'load': {
-      const loaded = await Engine.load(request.modelDir, request.options);
       const previous = engine;
+      const loaded = await Engine.load(request.modelDir, request.options, previous);
       engine = loaded;
       await previous?.dispose();
       const { executionProvider, providerFallbacks, threads } = loaded.status();

@@ -90,6 +90,28 @@ describe('engine (bundled sentiment model)', function () {
     }
   });
 
+  it('a reload of the same graph with other batching takes the session over; other threads load their own', async () => {
+    const first = await Engine.load(model, { executionProviders: ['cpu'], threads: 2, cacheSize: 0 });
+    const expected = await first.classify(SENTENCES);
+    const second = await Engine.load(model, { executionProviders: ['cpu'], threads: 2, batchSize: 3, cacheSize: 0 }, first);
+    // The session object itself (private: nothing public tells one session from an equal one).
+    const sessionOf = (engine: Engine): unknown => (engine as unknown as { loaded: unknown }).loaded;
+    assert.equal(sessionOf(second), sessionOf(first));
+    await first.dispose(); // leaves the session to `second`
+    const scores = await second.classify(SENTENCES);
+    scores.forEach((result, i) => assert.ok(Math.abs(result.labels[0].score - expected[i].labels[0].score) < 1e-5, SENTENCES[i]));
+    const third = await Engine.load(model, { executionProviders: ['cpu'], threads: 1, cacheSize: 0 }, second);
+    try {
+      assert.equal(third.status().threads, 1);
+      assert.notEqual(sessionOf(third), sessionOf(second));
+      await second.dispose(); // still owns its session: released
+      await assert.rejects(second.classify(['no session any more']));
+      assert.equal((await third.classify(SENTENCES)).length, SENTENCES.length);
+    } finally {
+      await third.dispose();
+    }
+  });
+
   it('batches run side by side on lanes (one session per thread) give the scores of a single in-thread session', async () => {
     const single = await Engine.load(model, { executionProviders: ['cpu'], threads: 1, cacheSize: 0 });
     const lanes = await Engine.load(model, { executionProviders: ['cpu'], threads: 3, batchSize: 2, cacheSize: 0 });

@@ -1,0 +1,86 @@
+// The load-fast copy of a large graph (src/engine/graphCache.ts), with the bundled model standing in for a
+// large one (the size threshold lowered): written once, reused, the same scores, a corrupt copy removed
+// and the original loaded, an unwritable cache folder ignored, a changed model given a new copy.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { cachedGraph } from '../../src/engine/graphCache';
+import { createSession } from '../../src/engine/session';
+import { bundledModel } from '../support/paths';
+
+const sourceDir = bundledModel('sentiment-sst2');
+
+/** Logits of one fixed sentence's ids through a session on `file`. */
+async function logits(file: string): Promise<number[]> {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1 });
+  try {
+    const ids = [101, 1037, 6919, 2143, 102];
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+    };
+    if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), [1, ids.length]);
+    return Array.from((await session.run(feeds)).logits.data as Float32Array);
+  } finally {
+    await session.release();
+  }
+}
+
+describe('graph cache (load-fast copies of large graphs)', function () {
+  let scratch: string;
+  let onnxFile: string;
+  let cacheDir: string;
+  beforeEach(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'textclf-graphcache-'));
+    const source = [path.join(sourceDir, 'onnx', 'model.onnx'), path.join(sourceDir, 'model.onnx')].find((file) => fs.existsSync(file))!;
+    onnxFile = path.join(scratch, 'model', 'model.onnx');
+    fs.mkdirSync(path.dirname(onnxFile));
+    fs.copyFileSync(source, onnxFile);
+    cacheDir = path.join(scratch, 'cache');
+  });
+  afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('writes the copy once, with its weights in an external file, and the copy gives the same logits', async () => {
+    const graph = await cachedGraph(onnxFile, cacheDir, 0);
+    assert.ok(graph, 'a copy for a graph over the threshold');
+    assert.ok(fs.statSync(`${graph}.data`).size > fs.statSync(graph).size, 'weights in model.onnx.data');
+    const written = fs.statSync(graph).mtimeMs;
+    assert.equal(await cachedGraph(onnxFile, cacheDir, 0), graph);
+    assert.equal(fs.statSync(graph).mtimeMs, written, 'reused, not written again');
+    assert.deepEqual(fs.readdirSync(cacheDir).filter((name) => name.startsWith('.')), [], 'no temporary folder left');
+    const [original, copy] = [await logits(onnxFile), await logits(graph)];
+    original.forEach((value, i) => assert.ok(Math.abs(value - copy[i]) < 1e-5, `logit ${i}: ${value} vs ${copy[i]}`));
+    assert.equal(await cachedGraph(onnxFile, cacheDir), undefined, 'the bundled model is under the default threshold');
+  });
+
+  it('a corrupt copy is removed and the original loads; the next load writes a good copy', async () => {
+    const graph = (await cachedGraph(onnxFile, cacheDir, 0))!;
+    fs.truncateSync(`${graph}.data`, 100);
+    const loaded = await createSession(onnxFile, { executionProviders: ['cpu'], threads: 1, graphCacheDir: cacheDir, graphCacheMinBytes: 0 });
+    await loaded.session.release();
+    assert.equal(fs.existsSync(graph), false, 'the corrupt copy is gone');
+    const again = (await cachedGraph(onnxFile, cacheDir, 0))!;
+    assert.ok(fs.statSync(`${again}.data`).size > 100);
+  });
+
+  it('an unwritable cache folder is ignored (the original loads)', async () => {
+    const notAFolder = path.join(scratch, 'file');
+    fs.writeFileSync(notAFolder, 'x');
+    assert.equal(await cachedGraph(onnxFile, path.join(notAFolder, 'cache'), 0), undefined);
+    const loaded = await createSession(onnxFile, { executionProviders: ['cpu'], threads: 1, graphCacheDir: path.join(notAFolder, 'cache'), graphCacheMinBytes: 0 });
+    assert.ok(loaded.session.inputNames.includes('input_ids'));
+    await loaded.session.release();
+  });
+
+  it('a changed model gets a new copy and the old one is removed', async () => {
+    const first = (await cachedGraph(onnxFile, cacheDir, 0))!;
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(onnxFile, later, later);
+    const second = (await cachedGraph(onnxFile, cacheDir, 0))!;
+    assert.notEqual(second, first);
+    assert.equal(fs.existsSync(first), false);
+    assert.ok(fs.existsSync(second));
+  });
+});
