@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBundle } from '../engine/bundle';
+import { directoryBytes, megabytes } from '../classifier/fileSizes';
 import { MODEL_VARIANTS, type ModelVariant } from '../classifier/types';
 import type { ModelCheck } from '../classifier/types';
 import { checkModel } from '../engine/inspect';
@@ -88,17 +89,6 @@ function describe(dir: string, bundled: boolean): ModelListing {
     onnxBytes: fs.statSync(bundle.onnxFile).size,
     totalBytes: directoryBytes(bundle.dir),
   };
-}
-
-function directoryBytes(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
-    const full = path.join(dir, entry.name);
-    return sum + (entry.isDirectory() ? directoryBytes(full) : entry.isFile() ? fs.statSync(full).size : 0);
-  }, 0);
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function renderTable(listings: ModelListing[]): string {

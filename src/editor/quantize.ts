@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { QuantizeJob, QuantizeJobProgress, QuantizeJobResult } from '../quantize/job';
 import { QuantizeCancelledError, runQuantize } from '../quantize/runner';
+import { withCancellableProgress } from './cancellableProgress';
 
 /** How the last quantize run ended, for tests and other extensions. */
 export type QuantizeOutcome = { status: 'quantized'; result: QuantizeJobResult } | { status: 'cancelled' } | { status: 'failed'; error: string };
@@ -26,22 +27,14 @@ export class QuantizeService implements vscode.Disposable {
     const title = `Quantizing ${path.basename(job.modelDir)} to int8`;
     this.log.info(`quantize ${job.modelDir} -> ${job.outDir}${job.dataset ? `, comparing on ${job.dataset.path}` : ''}`);
     try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-        const cancel = new AbortController();
-        const subscription = token.onCancellationRequested(() => cancel.abort());
-        const onAbort = () => cancel.abort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (signal?.aborted) cancel.abort();
-        return runQuantize(job, {
+      const result = await withCancellableProgress(title, signal, (report, cancel) =>
+        runQuantize(job, {
           script: path.join(this.extensionPath, 'dist', 'quantize.js'),
-          signal: cancel.signal,
-          onProgress: (state) => progress.report({ message: describeProgress(state) }),
+          signal: cancel,
+          onProgress: (state) => report(describeProgress(state)),
           log: (line) => this.log.warn(`[quantize] ${line}`),
-        }).finally(() => {
-          subscription.dispose();
-          signal?.removeEventListener('abort', onAbort);
-        });
-      });
+        }),
+      );
       this.log.info(`quantized ${result.sourceFile} -> ${result.quantizedFile}: ${result.quantizedBytes} bytes (${((100 * result.quantizedBytes) / result.sourceBytes).toFixed(1)} % of ${result.sourceBytes}), ${result.graph.matMuls} matrix products, ${result.seconds.toFixed(1)} s`);
       this.ended.fire({ status: 'quantized', result });
       return result;

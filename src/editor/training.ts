@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClassifierClient } from '../classifier/client';
 import type { Config } from '../config';
+import { withCancellableProgress } from './cancellableProgress';
 import type { EvaluationService } from './evaluation';
 import type { EvaluationRecord } from '../evaluation/store';
 import { TrainingCancelledError } from '../training/head';
@@ -107,17 +108,7 @@ export class TrainingService implements vscode.Disposable {
     this.running = true;
     const title = `Training ${path.basename(request.output)} (${methodName(request.method)})`;
     try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-        const cancel = new AbortController();
-        const subscription = token.onCancellationRequested(() => cancel.abort());
-        const onAbort = () => cancel.abort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        if (signal?.aborted) cancel.abort();
-        return this.train(request, cancel.signal, (message) => progress.report({ message })).finally(() => {
-          subscription.dispose();
-          signal?.removeEventListener('abort', onAbort);
-        });
-      });
+      const result = await withCancellableProgress(title, signal, (report, cancel) => this.train(request, cancel, report));
       this.end({ status: 'trained', result });
       return result;
     } catch (error) {

@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { BundleError, labelNames, readBundle, type Bundle } from './bundle';
 import { ResultCache } from './cache';
+import { ProgressCounter } from './progressCounter';
 import { paddedFeeds, toFloat32, toInt32, type FeedLayout } from './feeds';
 import { probabilities, scoreFunctionFor, unpackScores, type PackedScores, type PackedSegments, type ScoreFunction } from '../classifier/scores';
 import { explainTexts, type ExplainContext } from './explain';
@@ -149,8 +150,8 @@ export class Engine implements Classifier, Explainer {
         result.tokens[i] = cached.tokens;
       } else pending.push(i);
     }
-    let done = texts.length - pending.length;
-    opts.onProgress?.(done, texts.length);
+    const progress = new ProgressCounter(texts.length, opts.onProgress, texts.length - pending.length);
+    opts.onProgress?.(progress.done, texts.length);
 
     // Tokenization runs one chunk ahead of inference (a small first chunk so that inference starts soon,
     // then doubling), in slices between which finished runs are scored and new ones handed out.
@@ -179,7 +180,6 @@ export class Engine implements Classifier, Explainer {
     // Per pending text: scores summed over its windows (weighted by window tokens) or maxed (multi-label).
     const sums = new Float64Array(pending.length * width);
     const weights = new Float64Array(pending.length);
-    let finishedSinceProgress = 0;
     await this.scoreSequences(
       nextChunk,
       (sequence, row) => {
@@ -194,17 +194,12 @@ export class Engine implements Classifier, Explainer {
         const i = pending[t];
         for (let j = 0; j < width; j++) result.scores[i * width + j] = multiLabel ? sums[t * width + j] : sums[t * width + j] / weights[t];
         if (useCache) this.cache.set(keys[i], { scores: result.scores.slice(i * width, (i + 1) * width), windows: result.windows[i], tokens: result.tokens[i] });
-        finishedSinceProgress++;
+        progress.finish();
       },
-      () => {
-        if (finishedSinceProgress === 0) return;
-        done += finishedSinceProgress;
-        finishedSinceProgress = 0;
-        opts.onProgress?.(done, texts.length);
-      },
+      () => progress.report(),
       opts.signal,
     );
-    if (done !== texts.length) throw new Error(`internal: ${texts.length - done} texts left unscored`);
+    if (progress.done !== texts.length) throw new Error(`internal: ${texts.length - progress.done} texts left unscored`);
     return result;
   }
 

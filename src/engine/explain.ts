@@ -7,6 +7,7 @@
 import type { PackedExplanations } from '../classifier/explanation';
 import type { PackedScores } from '../classifier/scores';
 import type { WordTokens } from './tokenize';
+import { ProgressCounter } from './progressCounter';
 
 /** Words (or groups of neighbouring words) occluded per text at most: bounds the cost of a long text. */
 export const MAX_WORD_GROUPS = 128;
@@ -79,21 +80,15 @@ export async function explainTexts(texts: string[], context: ExplainContext, opt
       return variants;
     });
   };
-  let done = 0;
-  let finishedSinceProgress = 0;
+  const progress = new ProgressCounter(texts.length, opts.onProgress);
   const scoring = context.scoreSequences(
     nextChunk,
     (variant, row) => {
       const plan = plans[variant.text];
       plan.scores.set(row, variant.slot * width);
-      if (--plan.left === 0) finishedSinceProgress++;
+      if (--plan.left === 0) progress.finish();
     },
-    () => {
-      if (finishedSinceProgress === 0) return;
-      done += finishedSinceProgress;
-      finishedSinceProgress = 0;
-      opts.onProgress?.(done, texts.length);
-    },
+    () => progress.report(),
     opts.signal,
   );
   // The shown scores are classify's own (its cache included), so that every view agrees on them.

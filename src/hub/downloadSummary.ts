@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeCheck } from '../classifier/checkSummary';
+import { directoryBytes, megabytes } from '../classifier/fileSizes';
 import type { ModelCheck } from '../classifier/types';
 
 export interface DownloadSummary {
@@ -40,17 +41,6 @@ export function summarizeDownload(repoId: string, dir: string, check: ModelCheck
 function fileBytes(dir: string, file: string): number {
   const full = path.join(dir, file);
   return fs.existsSync(full) ? fs.statSync(full).size : 0;
-}
-
-function directoryBytes(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
-    const full = path.join(dir, entry.name);
-    return sum + (entry.isDirectory() ? directoryBytes(full) : entry.isFile() ? fs.statSync(full).size : 0);
-  }, 0);
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function millions(count: number): string {

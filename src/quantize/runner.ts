@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { QuantizeJob, QuantizeJobProgress, QuantizeJobResult } from './job';
 import type { HostToQuantizer, QuantizerToHost } from './runnerProtocol';
 import { stagingPrefix } from './staging';
+import { StderrTail } from '../classifier/stderrTail';
 
 export interface RunQuantizeOptions {
   /** The quantize process script (dist/quantize.js). */
@@ -39,17 +40,9 @@ export function runQuantize(job: QuantizeJob, options: RunQuantizeOptions): Prom
 
   return new Promise<QuantizeJobResult>((resolve, reject) => {
     const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const stderrTail: string[] = [];
+    const stderrTail = new StderrTail(child.stderr!, options.log);
     let outcome: { result: QuantizeJobResult } | { error: Error } | undefined;
 
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        options.log?.(line);
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
-      }
-    });
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -70,7 +63,7 @@ export function runQuantize(job: QuantizeJob, options: RunQuantizeOptions): Prom
       else if (outcome) reject(outcome.error);
       else {
         const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`;
-        reject(new Error(`the quantize process ${how} before it finished${stderrTail.length ? `: ${stderrTail.slice(-5).join(' | ')}` : ''}`));
+        reject(new Error(`the quantize process ${how} before it finished${stderrTail.suffix()}`));
       }
     });
     child.send({ type: 'quantize', job } satisfies HostToQuantizer);

@@ -8,6 +8,7 @@ import { TrainingCancelledError } from './head';
 import type { ProgressListener } from './progress';
 import type { HostToTrainer, TrainerToHost, TrainingJob } from './runnerProtocol';
 import type { TrainingReport } from './train';
+import { StderrTail } from '../classifier/stderrTail';
 
 export interface RunTrainingOptions {
   /** The training process script; default: dist/training.js beside the bundle (or process.js beside this file). */
@@ -40,18 +41,10 @@ export function runTraining(job: TrainingJob, options: RunTrainingOptions = {}):
 
   return new Promise<TrainingReport>((resolve, reject) => {
     const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const stderrTail: string[] = [];
+    const stderrTail = new StderrTail(child.stderr!, options.log);
     let outcome: { report: TrainingReport } | { error: Error } | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        options.log?.(line);
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
-      }
-    });
     const onAbort = () => {
       if (child.connected) child.send({ type: 'cancel' } satisfies HostToTrainer);
       killTimer = setTimeout(() => child.kill('SIGKILL'), options.cancelGraceMs ?? 10_000);
@@ -74,7 +67,7 @@ export function runTraining(job: TrainingJob, options: RunTrainingOptions = {}):
       else if (options.signal?.aborted) reject(new TrainingCancelledError());
       else {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        reject(new Error(`the training process ${how} before it finished${stderrTail.length ? `: ${stderrTail.slice(-5).join(' | ')}` : ''}`));
+        reject(new Error(`the training process ${how} before it finished${stderrTail.suffix()}`));
       }
     });
     child.send({ type: 'train', job } satisfies HostToTrainer);
