@@ -6,7 +6,7 @@ NAME is one of SIZES below (default: all). Each model is a complete model direct
 .cache/size-models, git-ignored): config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx,
 generator.json. The weights are random (model.py's initialisation, seeded), so the labels mean nothing;
 what the models are for is their size. They are exported exactly like the bundled models
-(scripts/train/model.py and export.py), and use models/sentiment-sst2's tokenizer files unchanged, so
+(finetune/model.py and export.py), and use models/sentiment-sst2's tokenizer files unchanged, so
 the model window stays 128 tokens (its tokenizer_config.json) and longer texts are split into windows.
 
 A directory is reused when its generator.json holds the same hash of this file, model.py, export.py and
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-TRAIN = REPO / "scripts" / "train"
+TRAIN = REPO / "finetune"  # the model and export modules the bundled models are made with
 TOKENIZER_SOURCE = REPO / "models" / "sentiment-sst2"
 TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"]
 SEED = 20261205
