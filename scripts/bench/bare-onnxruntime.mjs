@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { paddedBatches } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
@@ -29,17 +30,7 @@ const session = await ort.InferenceSession.create(onnxFile, {
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
 });
-const batches = [];
-for (let i = 0; i < encoded.length; i += BATCH) {
-  const rows = encoded.slice(i, i + BATCH);
-  const width = Math.max(...rows.map((ids) => ids.length));
-  const values = { input_ids: new BigInt64Array(rows.length * width), attention_mask: new BigInt64Array(rows.length * width), token_type_ids: new BigInt64Array(rows.length * width) };
-  rows.forEach((ids, r) => ids.forEach((id, c) => {
-    values.input_ids[r * width + c] = BigInt(id);
-    values.attention_mask[r * width + c] = 1n;
-  }));
-  batches.push(Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', values[name], [rows.length, width])])));
-}
+const batches = paddedBatches(ort, session, encoded, BATCH);
 
 for (let pass = 0; pass < WARM_UP_PASSES; pass++) for (const feeds of batches) await session.run(feeds);
 const start = process.hrtime.bigint();

@@ -84,3 +84,23 @@ export function writeResults(fileName, results) {
   fs.mkdirSync(path.join(repoRoot, 'bench'), { recursive: true });
   fs.writeFileSync(path.join(repoRoot, 'bench', fileName), `${JSON.stringify(results, null, 2)}\n`);
 }
+
+/**
+ * onnxruntime feeds for token-id rows, `batch` rows each, padded to the longest row (BERT inputs: ids,
+ * mask, segment zeros), for the inputs the session declares. `part`/`parts`: every parts-th batch from
+ * the part-th, so that several processes share one list.
+ */
+export function paddedBatches(ort, session, encoded, batch, { part = 0, parts = 1 } = {}) {
+  const batches = [];
+  for (let i = part * batch; i < encoded.length; i += parts * batch) {
+    const rows = encoded.slice(i, i + batch);
+    const width = Math.max(...rows.map((ids) => ids.length));
+    const values = { input_ids: new BigInt64Array(rows.length * width), attention_mask: new BigInt64Array(rows.length * width), token_type_ids: new BigInt64Array(rows.length * width) };
+    rows.forEach((ids, r) => ids.forEach((id, c) => {
+      values.input_ids[r * width + c] = BigInt(id);
+      values.attention_mask[r * width + c] = 1n;
+    }));
+    batches.push(Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', values[name], [rows.length, width])])));
+  }
+  return batches;
+}

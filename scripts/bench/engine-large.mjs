@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadClientModule, log, median, now, percentile, procCpuSeconds, repoRoot, sst2Sentences, sst2TrainFile, workerScript } from './common.mjs';
+import { loadClientModule, log, paddedBatches, median, now, percentile, procCpuSeconds, repoRoot, sst2Sentences, sst2TrainFile, workerScript } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const BATCH = 32;
@@ -35,17 +35,7 @@ async function bareChild([modelDir, sentencesFile, threads, part, parts]) {
     graphOptimizationLevel: 'all',
     extra: { session: { 'intra_op.allow_spinning': '0' } },
   });
-  const batches = [];
-  for (let i = Number(part) * BATCH; i < encoded.length; i += Number(parts) * BATCH) {
-    const rows = encoded.slice(i, i + BATCH);
-    const width = Math.max(...rows.map((ids) => ids.length));
-    const values = { input_ids: new BigInt64Array(rows.length * width), attention_mask: new BigInt64Array(rows.length * width), token_type_ids: new BigInt64Array(rows.length * width) };
-    rows.forEach((ids, r) => ids.forEach((id, c) => {
-      values.input_ids[r * width + c] = BigInt(id);
-      values.attention_mask[r * width + c] = 1n;
-    }));
-    batches.push(Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', values[name], [rows.length, width])])));
-  }
+  const batches = paddedBatches(ort, session, encoded, BATCH, { part: Number(part), parts: Number(parts) });
   const pass = async () => {
     const start = now();
     for (const feeds of batches) await session.run(feeds);

@@ -2,6 +2,7 @@
 // up front (untimed), sorted by length and cut into batches of 32; then every "run" message is one timed pass over all the batches, answered with the seconds it
 // took. Messages: {texts, onnxFile, tokenizerFile, threads} -> {ready}; {run: true} -> {seconds}.
 import { createRequire } from 'node:module';
+import { paddedBatches } from '../common.mjs';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
@@ -24,17 +25,7 @@ async function prepare({ texts, onnxFile, tokenizerFile, threads }) {
     // The engine's setting (src/engine/session.ts), so the gap to the engine is the engine's own layers.
     extra: { session: { 'intra_op.allow_spinning': '0' } },
   });
-  batches = [];
-  for (let i = 0; i < encoded.length; i += BATCH) {
-    const rows = encoded.slice(i, i + BATCH);
-    const width = Math.max(...rows.map((ids) => ids.length));
-    const values = { input_ids: new BigInt64Array(rows.length * width), attention_mask: new BigInt64Array(rows.length * width), token_type_ids: new BigInt64Array(rows.length * width) };
-    rows.forEach((ids, r) => ids.forEach((id, c) => {
-      values.input_ids[r * width + c] = BigInt(id);
-      values.attention_mask[r * width + c] = 1n;
-    }));
-    batches.push(Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', values[name], [rows.length, width])])));
-  }
+  batches = paddedBatches(ort, session, encoded, BATCH);
 }
 
 async function run() {
