@@ -105,6 +105,7 @@ export async function pickModel(models: ModelManager, downloadedRoot: string, tr
 /** Checks the listed models one after another (not all at once: the same worker classifies), writing each result into its detail line; stops when the picker closes. */
 async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, checkModel: CheckModel, checks: Map<string, Promise<ModelCheck | undefined>>,
   isOpen: () => boolean): Promise<void> {
+  const firstModel = choices.find((choice) => choice.dir);
   for (const choice of choices) {
     const dir = choice.dir;
     if (!dir) continue;
@@ -114,10 +115,12 @@ async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, ch
     const found = await check;
     if (!isOpen()) return;
     choice.detail = found ? `${found.supported ? '' : '$(error) '}${describeCheck(found)} · ${dir}` : dir;
-    // The picker redraws when given its items again; keep what the user had selected.
+    // The picker redraws when given its items again, and then focuses the first item the filter shows.
+    // Put back only a row the user moved to: while a filter is typed, or before any move, the extension
+    // host's copy of the active row lags the window's, and restoring it would focus a row filtered out.
     const active = picker.activeItems;
     picker.items = choices;
-    picker.activeItems = active;
+    if (!picker.value && active.length && active[0] !== firstModel) picker.activeItems = active;
   }
 }
 

@@ -62,6 +62,7 @@ describe('model check in Select Model…, and a regression model in the editor',
     const filter = page.locator('.quick-input-widget input');
     await filter.fill('rating-model');
     await rows.filter({ hasText: 'sentiment-sst2' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'rating-model' }).waitFor({ timeout: 10_000 });
     await filter.press('Enter');
     await page.locator('[id="local-text-classifier.local-text-classifier.textClassifier.status"]', { hasText: 'rating-model' }).waitFor({ timeout: 60_000 });
 
