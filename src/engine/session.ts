@@ -63,7 +63,8 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
   if (providers.length === 0) throw new Error('executionProviders: the list is empty (use "auto" or e.g. ["cpu"])');
   const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : physicalCores();
   const fallbacks: ProviderFallback[] = [];
-  let cached = options.graphCacheDir === false ? undefined : await cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes);
+  // The load-fast copy is optimized and packed for this CPU (graphCache.ts): other providers load the original.
+  const cpuCopy = () => (options.graphCacheDir === false ? undefined : cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes));
   for (const provider of providers) {
     const unavailable = whyUnavailable(provider);
     if (unavailable) {
@@ -86,16 +87,17 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       // splitting each operator of one batch between them; a large one (big operators split well, and every
       // lane holds its own copy of the weights) keeps one session with intra-op threads.
       const lanes = provider === 'cpu' && threads > 1 && (options.lanes ?? modelBytes(onnxFile) * threads <= MAX_LANES_WEIGHT_BYTES);
-      const open = (file: string): Promise<ort.InferenceSession | LaneSessions> =>
-        lanes ? LaneSessions.open(file, threads, sessionOptions) : ort.InferenceSession.create(file, sessionOptions);
+      const open = (file: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession | LaneSessions> =>
+        lanes ? LaneSessions.open(file, threads, options) : ort.InferenceSession.create(file, options);
+      const cached = provider === 'cpu' ? await cpuCopy() : undefined;
       try {
-        session = await open(cached ?? onnxFile);
+        // The copy is already optimized: optimizing it again would undo nothing but cost the time it saves.
+        session = cached ? await open(cached, { ...sessionOptions, graphOptimizationLevel: 'disabled' }) : await open(onnxFile, sessionOptions);
       } catch (error) {
         if (!cached) throw error;
-        // The cached copy did not load: on the CPU that is the copy's fault (corrupt), so it goes.
-        if (provider === 'cpu') discardCachedGraph(cached);
-        cached = undefined;
-        session = await open(onnxFile);
+        // The cached copy did not load: that is the copy's fault (corrupt), so it goes.
+        discardCachedGraph(cached);
+        session = await open(onnxFile, sessionOptions);
       }
     } catch (error) {
       const message = errorMessage(error);

@@ -1,11 +1,13 @@
 // The load-fast copy of a large graph (src/engine/graphCache.ts), with the bundled model standing in for a
-// large one (the size threshold lowered): written once, reused, the same scores, a corrupt copy removed
+// large one (the size threshold lowered): written once, optimized and packed, reused, the same scores, a corrupt copy removed
 // and the original loaded, an unwritable cache folder ignored, a changed model given a new copy.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
 import { cachedGraph } from '../../src/engine/graphCache';
 import { createSession } from '../../src/engine/session';
 import { bundledModel } from '../support/paths';
@@ -13,8 +15,8 @@ import { bundledModel } from '../support/paths';
 const sourceDir = bundledModel('sentiment-sst2');
 
 /** Logits of one fixed sentence's ids through a session on `file`. */
-async function logits(file: string): Promise<number[]> {
-  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1 });
+async function logits(file: string, graphOptimizationLevel: 'all' | 'disabled' = 'all'): Promise<number[]> {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, graphOptimizationLevel });
   try {
     const ids = [101, 1037, 6919, 2143, 102];
     const feeds: Record<string, ort.Tensor> = {
@@ -50,7 +52,11 @@ describe('graph cache (load-fast copies of large graphs)', function () {
     assert.equal(await cachedGraph(onnxFile, cacheDir, 0), graph);
     assert.equal(fs.statSync(graph).mtimeMs, written, 'reused, not written again');
     assert.deepEqual(fs.readdirSync(cacheDir).filter((name) => name.startsWith('.')), [], 'no temporary folder left');
-    const [original, copy] = [await logits(onnxFile), await logits(graph)];
+    // Optimized and packed already: loaded as the engine loads it, with optimization off.
+    const opTypes = fromBinary(ModelProtoSchema, fs.readFileSync(graph)).graph!.node.map((node) => node.opType);
+    assert.ok(opTypes.includes('Attention') && !opTypes.includes('Softmax'), `attention fused into one node: ${[...new Set(opTypes)].join(', ')}`);
+    assert.ok(fs.statSync(`${graph}.data`).size > fs.statSync(onnxFile).size, 'the packed weights are saved next to the originals');
+    const [original, copy] = [await logits(onnxFile), await logits(graph, 'disabled')];
     original.forEach((value, i) => assert.ok(Math.abs(value - copy[i]) < 1e-5, `logit ${i}: ${value} vs ${copy[i]}`));
     assert.equal(await cachedGraph(onnxFile, cacheDir), undefined, 'the bundled model is under the default threshold');
   });
