@@ -73,6 +73,8 @@ class Lane {
   readonly pending = new Map<number, Pending>();
   /** Why the thread stopped (it then takes no more runs). */
   failure: Error | undefined;
+  /** stop() holds the thread referenced until it answers: a run settling meanwhile must not unref it. */
+  private stopping = false;
 
   constructor(readonly thread: Worker) {
     thread.on('message', (reply: LaneReply) => {
@@ -108,6 +110,7 @@ class Lane {
         };
         this.thread.on('message', onReply);
         this.thread.once('exit', stopped);
+        this.stopping = true;
         this.thread.ref(); // an idle lane is unreferenced; the process must not end before it answers
         this.thread.postMessage({ stop: true });
       });
@@ -123,7 +126,7 @@ class Lane {
       this.pending.set(id, { resolve, reject });
       this.thread.postMessage({ id, runs, fetches });
     }).finally(() => {
-      if (this.pending.size === 0) this.thread.unref();
+      if (this.pending.size === 0 && !this.stopping) this.thread.unref();
     });
   }
 }
