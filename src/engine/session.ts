@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BundleError } from './bundle';
-import { cachedGraph, defaultGraphCacheDir, discardCachedGraph, graphFiles } from './graphCache';
+import { cachedGraph, defaultGraphCacheDir, discardCachedGraph, graphFiles, type GraphCopy } from './graphCache';
+import { UpgradingSession } from './upgradingSession';
 import { LaneSessions } from './lanes';
 import type { ExecutionProviderName, ModelSignature, RemoteBackendStatus, TensorSpec } from '../classifier/types';
 import { errorMessage } from '../classifier/errors';
@@ -64,7 +65,8 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
   const threads = options.threads && options.threads > 0 ? Math.floor(options.threads) : physicalCores();
   const fallbacks: ProviderFallback[] = [];
   // The load-fast copy is optimized and packed for this CPU (graphCache.ts): other providers load the original.
-  const cpuCopy = () => (options.graphCacheDir === false ? undefined : cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes));
+  const cpuCopy = (sessionOptions?: ort.InferenceSession.SessionOptions) =>
+    options.graphCacheDir === false ? undefined : cachedGraph(onnxFile, options.graphCacheDir ?? defaultGraphCacheDir(), options.graphCacheMinBytes, sessionOptions);
   for (const provider of providers) {
     const unavailable = whyUnavailable(provider);
     if (unavailable) {
@@ -81,7 +83,7 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       // request (battery, other processes) and, on a busy machine, fights the threads doing the work.
       extra: { session: { 'intra_op.allow_spinning': '0' } },
     };
-    let session: ort.InferenceSession | LaneSessions;
+    let session: ort.InferenceSession | LaneSessions | UpgradingSession;
     try {
       // On the CPU, a small model runs whole batches side by side on several threads (lanes.ts) instead of
       // splitting each operator of one batch between them; a large one (big operators split well, and every
@@ -89,14 +91,15 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
       const lanes = provider === 'cpu' && threads > 1 && (options.lanes ?? modelBytes(onnxFile) * threads <= MAX_LANES_WEIGHT_BYTES);
       const open = (file: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession | LaneSessions> =>
         lanes ? LaneSessions.open(file, threads, options) : ort.InferenceSession.create(file, options);
-      const cached = provider === 'cpu' ? await cpuCopy() : undefined;
+      // Lanes open several sessions on the copy; a single session may be the one that writes it.
+      const copy = provider === 'cpu' ? await cpuCopy(lanes ? undefined : sessionOptions) : undefined;
       try {
         // The copy is already optimized: optimizing it again would undo nothing but cost the time it saves.
-        session = cached ? await open(cached, { ...sessionOptions, graphOptimizationLevel: 'disabled' }) : await open(onnxFile, sessionOptions);
+        session = copy?.writer ?? (copy ? await openCopy(copy, lanes, threads, { ...sessionOptions, graphOptimizationLevel: 'disabled' }) : await open(onnxFile, sessionOptions));
       } catch (error) {
-        if (!cached) throw error;
+        if (!copy) throw error;
         // The cached copy did not load: that is the copy's fault (corrupt), so it goes.
-        discardCachedGraph(cached);
+        discardCachedGraph(copy.graph);
         session = await open(onnxFile, sessionOptions);
       }
     } catch (error) {
@@ -111,6 +114,17 @@ export async function createSession(onnxFile: string, options: SessionOptions = 
     return { session, provider, fallbacks, threads, signature: signatureOf(session) };
   }
   throw new Error(`no execution provider could run ${onnxFile}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
+}
+
+/**
+ * A session on the graph cache's copy. Lanes load the unpacked graph (small models pack in no time); one
+ * session starts on the packed graph, which loads fastest, and moves to the unpacked one, which runs
+ * fastest, after its first run (upgradingSession.ts).
+ */
+async function openCopy(copy: GraphCopy, lanes: boolean, threads: number, options: ort.InferenceSession.SessionOptions): Promise<LaneSessions | UpgradingSession> {
+  if (lanes) return LaneSessions.open(copy.unpacked, threads, options);
+  const first = await ort.InferenceSession.create(copy.graph, options);
+  return new UpgradingSession(first, () => ort.InferenceSession.create(copy.unpacked, options));
 }
 
 /**
