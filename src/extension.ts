@@ -175,8 +175,11 @@ const commands: Record<string, (ctx: Ctx) => Command> = {
   showAllConfidence: (ctx) => () => ctx.resultsTree.arrange({ lowConfidenceOnly: false }),
   showMoreResults: (ctx) => (node: Extract<ResultNode, { kind: 'more' }>) => ctx.resultsTree.showMore(node),
   selectModel: (ctx) => async (dir?: string) => {
-    const choice = dir ? { dir } : await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels(),
-      (modelDir) => ctx.client.checkModel(modelDir, ctx.config.engineOptions.modelVariant));
+    const variant = ctx.config.engineOptions.modelVariant;
+    const choice = dir ? { dir } : await pickModel(ctx.models, downloadedModelsRoot(ctx.extension), ctx.training.trainedModels(), {
+      check: (modelDir) => ctx.models.checks.check(modelDir, variant),
+      known: (modelDir) => ctx.models.checks.cached(modelDir, variant),
+    });
     if (choice === 'download') return downloadAndUse(ctx);
     return choice ? useModel(ctx, choice.dir, choice.check) : undefined;
   },

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ModelChecks } from './modelChecks';
 import type { ClassifierClient } from '../classifier/client';
 import type { ExecutionProviderName, ModelInfo, RemoteBackendOptions } from '../classifier/types';
 import { Config } from '../config';
@@ -30,6 +31,8 @@ export class ModelManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelInfo | undefined>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** Model checks by directory, for Select Model…. */
+  readonly checks = new ModelChecks((dir, variant) => this.client.checkModel(dir, variant));
 
   constructor(
     private readonly context: vscode.ExtensionContext,

@@ -1,7 +1,7 @@
 // Select Model…: the bundled models, model directories in the workspace, recent and downloaded
 // ones, Browse… and Download from Hugging Face…. Each model's detail line says what `textclf models
 // --check` finds (family, tokenizer, labels, variant, window), filled in as the worker checks them one
-// by one; a model the engine cannot run says why and is not loaded when picked. Returns the choice.
+// by one (a model checked before and unchanged since shows it at once); a model the engine cannot run says why and is not loaded when picked. Returns the choice.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -20,8 +20,12 @@ export interface PickedModel {
   check?: ModelCheck;
 }
 
-/** `textclf models --check` of a directory, run by the worker (ClassifierClient.checkModel). */
-export type CheckModel = (dir: string) => Promise<ModelCheck>;
+/** `textclf models --check` of a directory, run by the worker (ClassifierClient.checkModel), and what is known already. */
+export interface CheckModel {
+  check(dir: string): Promise<ModelCheck>;
+  /** A check remembered from an earlier one while the directory is unchanged (editor/modelChecks.ts). */
+  known(dir: string): ModelCheck | undefined;
+}
 
 const onnxFiles = variantPreference('auto').flatMap(variantFiles);
 
@@ -48,7 +52,8 @@ export async function pickModel(models: ModelManager, downloadedRoot: string, tr
   const item = (dir: string, detail: string): Choice => {
     // Models trained here say on what, when and how well.
     const training = readTrainingMetadata(dir);
-    return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: `$(loading~spin) checking… · ${dir}`, dir };
+    const known = checkModel.known(dir);
+    return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: known ? checkDetail(known, dir) : `$(loading~spin) checking… · ${dir}`, dir };
   };
   const seen = new Set<string>();
   const section = (label: string, dirs: string[], detail: string): Choice[] => {
@@ -110,11 +115,16 @@ async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, ch
     const dir = choice.dir;
     if (!dir) continue;
     if (!isOpen()) return;
+    const known = checkModel.known(dir);
+    if (known) {
+      checks.set(dir, Promise.resolve(known));
+      continue; // its line already says it
+    }
     const check = checkOrUndefined(checkModel, dir);
     checks.set(dir, check);
     const found = await check;
     if (!isOpen()) return;
-    choice.detail = found ? `${found.supported ? '' : '$(error) '}${describeCheck(found)} · ${dir}` : dir;
+    choice.detail = found ? checkDetail(found, dir) : dir;
     // The picker redraws when given its items again, and then focuses the first item the filter shows.
     // Put back only a row the user moved to: while a filter is typed, or before any move, the extension
     // host's copy of the active row lags the window's, and restoring it would focus a row filtered out.
@@ -124,10 +134,14 @@ async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, ch
   }
 }
 
+function checkDetail(check: ModelCheck, dir: string): string {
+  return `${check.supported ? '' : '$(error) '}${describeCheck(check)} · ${dir}`;
+}
+
 /** A check that could not run (the worker restarting) leaves the detail line bare rather than failing the picker. */
 async function checkOrUndefined(checkModel: CheckModel, dir: string): Promise<ModelCheck | undefined> {
   try {
-    return await checkModel(dir);
+    return await checkModel.check(dir);
   } catch {
     return undefined;
   }
