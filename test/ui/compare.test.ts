@@ -11,7 +11,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { readTrainingDataset } from '../../src/training/datasetFiles';
 import { trainClassifier } from '../../src/training/train';
 import { datasetsDir } from '../support/paths';
-import { extensionViewsShown, notProvisioned, repoRoot, runCommand, useWorkbench } from './workbench';
+import { extensionViewsShown, notProvisioned, repoRoot, runCommand, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 const sst2 = path.join(datasetsDir, 'sst2');
@@ -19,14 +19,6 @@ const sst2 = path.join(datasetsDir, 'sst2');
 /** The webview in front (hidden ones keep their frames: the reports behind the comparison). */
 function visibleWebview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
-}
-
-async function useTheme(page: Page, workspace: string, theme: string): Promise<void> {
-  const settings = path.join(workspace, '.vscode', 'settings.json');
-  fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(fs.readFileSync(settings, 'utf8')), 'workbench.colorTheme': theme }));
-  const themed = theme.includes('Light') ? 'vs' : theme.includes('High Contrast') ? 'hc-black' : 'vs-dark';
-  await page.locator(`.monaco-workbench.${themed}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
 }
 
 /** The top of the page, then the differing rows. */
@@ -38,11 +30,21 @@ async function screenshots(page: Page, compare: FrameLocator, name: string): Pro
 }
 
 async function evaluateDev(page: Page): Promise<void> {
-  await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
-  // The dataset pick opens once the workspace is searched: type into it only then (a busy machine is slow to show it).
+  // The dataset pick opens once the workspace is searched: type into it only then (a busy machine is slow to
+  // show it). Like the palette (runCommand), the workbench may close it while it settles (a report or the
+  // status bar taking focus): a closed pick evaluates nothing, so ask again.
   const input = page.locator('.quick-input-widget input[placeholder^="Evaluate the model on which dataset"]');
-  await input.waitFor({ timeout: 30_000 });
-  await input.fill('sst2/dev.tsv');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
+      await input.waitFor({ timeout: 30_000 });
+      await input.fill('sst2/dev.tsv', { timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sst2/dev.tsv' }).first().waitFor();
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: 15_000 });

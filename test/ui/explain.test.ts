@@ -7,20 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { extensionViewsShown, openFile, reportFrame, repoRoot, runCommand, scoreLenses, useWorkbench } from './workbench';
+import { extensionViewsShown, openFile, repoRoot, reportFrame, runCommand, scoreLenses, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 const themes = [
-  { name: 'dark', theme: 'Default Dark Modern', workbenchClass: 'vs-dark' },
-  { name: 'light', theme: 'Default Light Modern', workbenchClass: 'vs' },
-  { name: 'high-contrast', theme: 'Default High Contrast', workbenchClass: 'hc-black' },
+  { name: 'dark', theme: 'Default Dark Modern' },
+  { name: 'light', theme: 'Default Light Modern' },
+  { name: 'high-contrast', theme: 'Default High Contrast' },
 ];
-
-async function useTheme(page: Page, workspace: string, theme: (typeof themes)[number]): Promise<void> {
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme.theme }));
-  await page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(1000); // editors and webviews restyle themselves
-}
 
 /** The editor's explanation backgrounds (decoration types render as overlay divs with a ced-* class). */
 function colouredWords(page: Page): Locator {
@@ -69,7 +63,7 @@ describe('explain classification UI', function () {
 
     const editor = page.locator('.editor-group-container').first();
     for (const theme of themes) {
-      if (theme !== themes[0]) await useTheme(page, workspace, theme);
+      if (theme !== themes[0]) await useTheme(page, workspace, theme.theme);
       await page.mouse.move(700, 880); // away from the text: no hover in the colouring's screenshot
       await page.waitForTimeout(500);
       await editor.screenshot({ path: path.join(results, `ui-explain-words-${theme.name}.png`) });
@@ -81,7 +75,7 @@ describe('explain classification UI', function () {
     await runCommand(page, 'Text Classifier: Explain Classification');
     await colouredWords(page).first().waitFor({ state: 'detached', timeout: 30_000 });
 
-    await useTheme(page, workspace, themes[0]);
+    await useTheme(page, workspace, themes[0].theme);
     await runCommand(page, 'Text Classifier: Evaluate Model on Dataset…');
     await page.keyboard.type(`sst2/${path.basename(dataset)}`);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: `sst2/${path.basename(dataset)}` }).first().waitFor();
@@ -99,7 +93,7 @@ describe('explain classification UI', function () {
     assert.ok(backgrounds.every((colour) => colour !== 'rgba(0, 0, 0, 0)'), `the theme colours reach the report: ${backgrounds.join(', ')}`);
     await errors.evaluate((element) => element.scrollIntoView());
     for (const theme of [themes[0], themes[1]]) {
-      if (theme !== themes[0]) await useTheme(page, workspace, theme);
+      if (theme !== themes[0]) await useTheme(page, workspace, theme.theme);
       await page.screenshot({ path: path.join(results, `ui-explain-report-${theme.name}.png`) });
     }
 

@@ -5,23 +5,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
 import { pick } from './trainingSteps';
-import { extensionViewsShown, notProvisioned, repoRoot, runCommand, useWorkbench } from './workbench';
+import { extensionViewsShown, notProvisioned, repoRoot, runCommand, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 const themes = [
-  { name: 'dark', theme: 'Default Dark Modern', workbenchClass: 'vs-dark' },
-  { name: 'light', theme: 'Default Light Modern', workbenchClass: 'vs' },
-  { name: 'high-contrast', theme: 'Default High Contrast', workbenchClass: 'hc-black' },
+  { name: 'dark', theme: 'Default Dark Modern' },
+  { name: 'light', theme: 'Default Light Modern' },
+  { name: 'high-contrast', theme: 'Default High Contrast' },
 ];
-
-async function useTheme(page: Page, workspace: string, theme: (typeof themes)[number]): Promise<void> {
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme.theme }));
-  await page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(1000);
-}
 
 describe('Quantize Model UI', function () {
   this.timeout(300_000);
@@ -72,7 +65,7 @@ describe('Quantize Model UI', function () {
     assert.ok(Math.abs(Number(match[1]) - Number(match[2])) <= 0.5, text);
     assert.ok(fs.existsSync(path.join(suggested, 'onnx', 'model_quantized.onnx')));
     for (const theme of themes) {
-      if (theme !== themes[0]) await useTheme(page, workspace, theme);
+      if (theme !== themes[0]) await useTheme(page, workspace, theme.theme);
       await page.screenshot({ path: path.join(results, `quantize-done-${theme.name}.png`) });
     }
 

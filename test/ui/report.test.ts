@@ -7,17 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { extensionViewsShown, reportFrame, repoRoot, runCommand, useWorkbench } from './workbench';
+import { extensionViewsShown, repoRoot, reportFrame, runCommand, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 
 /** Switches the colour theme through the workspace settings file, as editing settings.json does. */
-async function useTheme(page: Page, workspace: string, theme: string): Promise<void> {
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }));
-  const themed = theme.includes('Light') ? 'vs' : theme.includes('High Contrast') ? 'hc-black' : 'vs-dark';
-  await page.locator(`.monaco-workbench.${themed}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
-}
 
 /** The viewport, and the report scrolled to its charts. */
 async function screenshots(page: Page, report: FrameLocator, name: string): Promise<void> {

@@ -8,18 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { datasetsDir } from '../support/paths';
-import { extensionViewsShown, notProvisioned, reportFrame, repoRoot, runCommand, useWorkbench } from './workbench';
+import { extensionViewsShown, notProvisioned, repoRoot, reportFrame, runCommand, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
 const agNews = path.join(datasetsDir, 'ag_news');
-
-async function useTheme(page: Page, workspace: string, theme: string): Promise<void> {
-  const settings = path.join(workspace, '.vscode', 'settings.json');
-  fs.writeFileSync(settings, JSON.stringify({ ...JSON.parse(fs.readFileSync(settings, 'utf8')), 'workbench.colorTheme': theme }));
-  const themed = theme.includes('Light') ? 'vs' : theme.includes('High Contrast') ? 'hc-black' : 'vs-dark';
-  await page.locator(`.monaco-workbench.${themed}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
-}
 
 /** The banner at the top, then the charts. */
 async function screenshots(page: Page, report: FrameLocator, name: string): Promise<void> {

@@ -6,10 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { extensionViewsShown, repoRoot, runCommand, scoreLenses, useWorkbench } from './workbench';
+import { extensionViewsShown, repoRoot, runCommand, scoreLenses, useTheme, useWorkbench } from './workbench';
 
 const results = path.join(repoRoot, 'test-results');
-const themes = [['dark', 'Default Dark Modern', 'vs-dark'], ['light', 'Default Light Modern', 'vs'], ['hc', 'Default High Contrast', 'hc-black']] as const;
+const themes = [['dark', 'Default Dark Modern'], ['light', 'Default Light Modern'], ['hc', 'Default High Contrast']] as const;
 
 const longReviewSentences = [
   'A wonderful, warm and funny film; I loved it.',
@@ -19,12 +19,6 @@ const longReviewSentences = [
   'The soup was cold and the bread was stale.',
   'The hotel is near the station and has a restaurant.',
 ];
-
-async function useTheme(page: Page, workspace: string, theme: string, themed: string): Promise<void> {
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme }));
-  await page.locator(`.monaco-workbench.${themed}`).waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(800);
-}
 
 /** Opens a workspace file from the Explorer (pinned) or, once open, from its editor tab. */
 async function showFile(page: Page, name: string, firstWords: string): Promise<void> {
@@ -103,8 +97,8 @@ describe('results UI: tree, decorations, stale mark, selection result', function
     assert.match(await resultsPane.locator('.monaco-list-row', { hasText: 'reviews.md' }).first().innerText(), /negative 2 · positive 2 · mean [01]\.\d\d/, 'the summary on the document row');
 
     fs.mkdirSync(results, { recursive: true });
-    for (const [name, theme, themed] of themes) {
-      await useTheme(page, workspace, theme, themed);
+    for (const [name, theme] of themes) {
+      await useTheme(page, workspace, theme);
       await page.screenshot({ path: path.join(results, `ui-results-${name}.png`) });
       await page.screenshot({ path: path.join(results, `ui-results-${name}-gutter.png`), clip: { x: 340, y: 80, width: 700, height: 230 } });
       // The README's picture (docs/results.png): the Results view and the editor's top.
@@ -124,8 +118,8 @@ describe('results UI: tree, decorations, stale mark, selection result', function
     await runCommand(page, 'Text Classifier: Arrange Results…');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Group by label' }).click();
     await page.locator('.pane-header', { hasText: 'grouped by label' }).waitFor({ timeout: 10_000 });
-    for (const [name, theme, themed] of themes) {
-      await useTheme(page, workspace, theme, themed);
+    for (const [name, theme] of themes) {
+      await useTheme(page, workspace, theme);
       await page.screenshot({ path: path.join(results, `ui-decorations-${name}.png`) });
     }
   });

@@ -141,3 +141,29 @@ export async function scoreLenses(page: Page, count: number): Promise<string[]> 
   await lenses.nth(count - 1).waitFor({ timeout: 60_000 });
   return lenses.allInnerTexts();
 }
+
+const themeClasses: Record<string, string> = { 'Default Dark Modern': 'vs-dark', 'Default Light Modern': 'vs', 'Default High Contrast': 'hc-black' };
+
+/**
+ * Switches the colour theme through the workspace's .vscode/settings.json (its other settings kept) and
+ * waits until the workbench draws it, then `settleMs` for editors and webviews to restyle themselves. A
+ * write the workbench misses (it happened to the settings written before it started) is written again.
+ */
+export async function useTheme(page: Page, workspace: string, theme: string, settleMs = 1000): Promise<void> {
+  const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+  const current = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
+  const content = JSON.stringify({ ...current, 'workbench.colorTheme': theme });
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  const drawn = page.locator(`.monaco-workbench.${themeClasses[theme]}`);
+  for (let attempt = 1; ; attempt++) {
+    // The same settings again would be no change: the second write differs by a newline.
+    fs.writeFileSync(settingsFile, attempt === 1 ? content : `${content}\n`);
+    try {
+      await drawn.waitFor({ timeout: attempt === 1 ? 10_000 : 30_000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+    }
+  }
+  await page.waitForTimeout(settleMs);
+}
