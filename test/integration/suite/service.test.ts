@@ -120,7 +120,10 @@ describe('local service', function () {
     const requests = Array.from({ length: 4 }, (_, r) => Array.from({ length: 500 }, (_, i) => `Request ${r}, text ${i}: ${filler}`));
     let answered = 0;
     const inFlight = requests.map((inputs) => postJson(`${info.url}/v1/classify`, { inputs, model: info.model }).finally(() => answered++));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Long enough for every request to reach the server on a busy machine (a connection that has sent
+    // nothing yet when the server stops is closed, as Node's server.close() closes idle connections),
+    // short enough that 2,000 long texts are not all answered yet.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const answeredWhenStopped = answered;
     await api.service.stop();
     assert.ok(answeredWhenStopped < requests.length, 'some requests were still in flight when the service stopped');
