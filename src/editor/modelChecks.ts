@@ -12,17 +12,21 @@ export class ModelChecks {
 
   /** The remembered check, if the directory has not changed since. */
   cached(dir: string, variant: ModelVariant | undefined): ModelCheck | undefined {
-    const entry = this.known.get(key(dir, variant));
-    return entry && entry.stamp === filesStamp(dir) ? entry.check : undefined;
+    return this.remembered(dir, variant, filesStamp(dir));
   }
 
   async check(dir: string, variant: ModelVariant | undefined): Promise<ModelCheck> {
-    const remembered = this.cached(dir, variant);
-    if (remembered) return remembered;
     const stamp = filesStamp(dir);
+    const remembered = this.remembered(dir, variant, stamp);
+    if (remembered) return remembered;
     const check = await this.run(dir, variant);
     this.known.set(key(dir, variant), { stamp, check });
     return check;
+  }
+
+  private remembered(dir: string, variant: ModelVariant | undefined, stamp: string): ModelCheck | undefined {
+    const entry = this.known.get(key(dir, variant));
+    return entry?.stamp === stamp ? entry.check : undefined;
   }
 }
 

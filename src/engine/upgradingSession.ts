@@ -19,8 +19,6 @@ export class UpgradingSession implements InferenceBackend {
   private current: ort.InferenceSession;
   private upgrade: Promise<void> | undefined;
   private released = false;
-  private runsOnFirst = 0;
-  private firstIdle: (() => void) | undefined;
   /** Every run not yet settled: a session is never released under one. */
   private readonly inFlight = new Set<Promise<Outputs>>();
   private idleTimer: NodeJS.Timeout | undefined;
@@ -59,8 +57,6 @@ export class UpgradingSession implements InferenceBackend {
 
   async run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Outputs> {
     const session = this.current;
-    const onFirst = session === this.first;
-    if (onFirst) this.runsOnFirst++;
     clearTimeout(this.idleTimer);
     if (!this.upgrade && !this.busyTimer) this.busyTimer = this.unrefTimer(BUSY_MS);
     const running = session.run(feeds, fetches as string[]);
@@ -69,7 +65,6 @@ export class UpgradingSession implements InferenceBackend {
       return await running;
     } finally {
       this.inFlight.delete(running);
-      if (onFirst && --this.runsOnFirst === 0) this.firstIdle?.();
       if (!this.upgrade && this.inFlight.size === 0) this.idleTimer = this.unrefTimer(IDLE_MS);
     }
   }
@@ -110,7 +105,8 @@ export class UpgradingSession implements InferenceBackend {
       return;
     }
     this.current = faster;
-    if (this.runsOnFirst > 0) await new Promise<void>((resolve) => (this.firstIdle = resolve));
+    // Every run in flight now was handed to the first session.
+    await Promise.allSettled([...this.inFlight]);
     await this.first.release();
   }
 }

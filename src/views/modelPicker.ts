@@ -1,7 +1,8 @@
 // Select Model…: the bundled models, model directories in the workspace, recent and downloaded
 // ones, Browse… and Download from Hugging Face…. Each model's detail line says what `textclf models
 // --check` finds (family, tokenizer, labels, variant, window), filled in as the worker checks them one
-// by one (a model checked before and unchanged since shows it at once); a model the engine cannot run says why and is not loaded when picked. Returns the choice.
+// by one (a model checked before and unchanged since shows it at once); a model the engine cannot run
+// says why and is not loaded when picked. Returns the choice.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -49,10 +50,13 @@ function downloadedModels(root: string): string[] {
 /** The chosen model, 'download' for a Hugging Face download, or undefined when dismissed (or the model picked cannot run). */
 export async function pickModel(models: ModelManager, downloadedRoot: string, trained: string[], checkModel: CheckModel): Promise<PickedModel | 'download' | undefined> {
   const current = models.model?.dir;
+  // Each listed model's check: remembered ones at once, the others as the worker answers (checkEach).
+  const checks = new Map<string, Promise<ModelCheck | undefined>>();
   const item = (dir: string, detail: string): Choice => {
     // Models trained here say on what, when and how well.
     const training = readTrainingMetadata(dir);
     const known = checkModel.known(dir);
+    if (known) checks.set(dir, Promise.resolve(known));
     return { label: `${dir === current ? '$(check) ' : ''}${path.basename(dir)}`, description: training ? describeTrainedModel(training) : detail, detail: known ? checkDetail(known, dir) : `$(loading~spin) checking… · ${dir}`, dir };
   };
   const seen = new Set<string>();
@@ -82,7 +86,6 @@ export async function pickModel(models: ModelManager, downloadedRoot: string, tr
   picker.matchOnDescription = true;
   picker.matchOnDetail = true;
   picker.items = choices;
-  const checks = new Map<string, Promise<ModelCheck | undefined>>();
   let open = true;
   const picked = await new Promise<Choice | undefined>((resolve) => {
     picker.onDidAccept(() => resolve(picker.selectedItems[0]));
@@ -115,11 +118,7 @@ async function checkEach(choices: Choice[], picker: vscode.QuickPick<Choice>, ch
     const dir = choice.dir;
     if (!dir) continue;
     if (!isOpen()) return;
-    const known = checkModel.known(dir);
-    if (known) {
-      checks.set(dir, Promise.resolve(known));
-      continue; // its line already says it
-    }
+    if (checks.has(dir)) continue; // remembered: its line already says it
     const check = checkOrUndefined(checkModel, dir);
     checks.set(dir, check);
     const found = await check;
